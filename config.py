@@ -1,0 +1,130 @@
+"""Configuration classes, filled from environment variables when instantiated.
+
+Select one with ``INTAKE_ENV`` (``development``, ``testing`` or ``production``);
+``create_app`` does that for you. Values are read at instantiation, not import,
+so tests and the CLI see the environment as it is when the app is built.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    TESTING = False
+    DEBUG = False
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+        # None means: SQLite file ``intake.sqlite`` in the instance folder.
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQLite waits this long for a lock before giving up (milliseconds).
+        self.SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
+
+        self.BABEL_DEFAULT_LOCALE = "nl"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+        self.LANGUAGES = ["nl", "en"]
+
+        # A coordinator fills in over days: the CSRF token lives as long as the session.
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+
+        # Public base URL used in e-mailed links, e.g. https://enquete.vvsg.be
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "VVSG enquête <enquete@vvsg.be>")
+        # When set, mails are written as .eml files to this folder instead of sent.
+        self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX") or None
+
+    def validate(self) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Development writes mails to <instance>/outbox unless MAIL_SERVER is set.
+        self.MAIL_OUTBOX = self.MAIL_OUTBOX or ("" if self.MAIL_SERVER else "outbox")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_SECURE = True
+        self.PREFERRED_URL_SCHEME = "https"
+
+    def validate(self) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                "production, e.g. SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')"
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> Config:
+    """Instantiate the config class named by ``INTAKE_ENV`` (default: development)."""
+    name = os.environ.get("INTAKE_ENV", "development").strip().lower()
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"INTAKE_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}"
+        ) from None
+    return cls()

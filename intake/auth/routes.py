@@ -1,0 +1,41 @@
+"""Admin sign-in with e-mail and password, sign-out, and the front page."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from intake.auth import bp
+from intake.auth.forms import LoginForm
+from intake.services import accounts
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    """Send each visitor to where they belong."""
+    if current_user.is_authenticated:
+        if current_user.is_admin:
+            return redirect(url_for("admin.dashboard"))
+        return redirect(url_for("portal.start"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/aanmelden", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(accounts.AdminIdentity(user))
+            return redirect(url_for("admin.dashboard"))
+        flash(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/afmelden", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    logout_user()
+    flash(_("Je bent afgemeld."), "info")
+    return redirect(url_for("auth.login"))

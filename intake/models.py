@@ -1,0 +1,315 @@
+"""Typed SQLAlchemy models: questionnaires, the applicant registry, access, responses.
+
+One organisation row per invited applicant *per questionnaire*: the registry of
+project year 3 is not the registry of an event evaluation. Answers are stored one
+row per (section, item, question), so a question added or removed in a later
+questionnaire version never needs a schema change, and a typed value is kept
+beside the raw text a coordinator typed when it did not validate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intake.extensions import db
+
+KINDS = ("centrumstad", "stad", "gemeente", "igs")
+PROVINCES = (
+    "Antwerpen",
+    "Limburg",
+    "Oost-Vlaanderen",
+    "Vlaams-Brabant",
+    "West-Vlaanderen",
+    "Brussel",
+)
+RESPONSE_STATUSES = ("draft", "submitted")
+ROLES = ("admin", "coordinator")
+MAIL_KINDS = ("invitation", "reminder")
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC that always comes back timezone-aware.
+
+    SQLite has no time zones; without this, values read back from SQLite are
+    naive while PostgreSQL returns aware ones, and comparisons break.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use intake.models.utcnow()")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Questionnaire(db.Model):
+    """A survey such as ``plan-samenleven-2025``; its definitions live in versions."""
+
+    __tablename__ = "questionnaires"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The version number new responses start on; None means the highest stored.
+    live_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        back_populates="questionnaire", order_by="QuestionnaireVersion.version"
+    )
+    organisations: Mapped[list[Organisation]] = relationship(back_populates="questionnaire")
+
+
+class QuestionnaireVersion(db.Model):
+    """One stored version of a questionnaire definition; responses point to it."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    # The YAML as written, and the parsed definition it checked into.
+    source: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # sha256 of the canonical JSON of the definition: same id+version, other content = refused.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+
+
+class Organisation(db.Model):
+    """An invited applicant (city, municipality or IGS) for one questionnaire."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        UniqueConstraint("questionnaire_id", "code"),
+        UniqueConstraint("questionnaire_id", "pseudonym"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(50))
+    # Member municipalities of an intermunicipal partnership (IGS).
+    members: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Pseudonymous code such as CS04, fixed once per questionnaire (see export).
+    pseudonym: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="organisations")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.position"
+    )
+    items: Mapped[list[OrganisationItem]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="organisation")
+    response: Mapped[Response | None] = relationship(back_populates="organisation")
+
+    def item_codes(self, catalogue: str) -> list[str]:
+        """Codes of the catalogue entries (e.g. actions) this organisation is linked to."""
+        return [i.code for i in self.items if i.catalogue == catalogue]
+
+
+class Contact(db.Model):
+    """A contact person of an organisation; invitations go to every contact."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+
+
+class OrganisationItem(db.Model):
+    """A link from an organisation to a catalogue entry, e.g. an action it applied for."""
+
+    __tablename__ = "organisation_items"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "catalogue", "code"),
+        Index("ix_organisation_items_catalogue_code", "catalogue", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    catalogue: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(50))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="items")
+
+
+class User(db.Model):
+    """A person who signs in with e-mail and password: a VVSG admin, or a coordinator."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(
+            "role = 'admin' OR organisation_id IS NOT NULL", name="coordinator_has_organisation"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="admin")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class Invitation(db.Model):
+    """A personal link for one organisation; only a hash of its token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminder_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="invitations")
+
+
+class MailLog(db.Model):
+    """Every invitation or reminder sent (or written to the outbox), per organisation."""
+
+    __tablename__ = "mail_log"
+    __table_args__ = (CheckConstraint(_in("kind", MAIL_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Response(db.Model):
+    """The one response of an organisation to a questionnaire.
+
+    ``revision`` is an optimistic-locking counter: every save increments it, and
+    SQLAlchemy refuses an UPDATE that was based on a stale revision.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (CheckConstraint(_in("status", RESPONSE_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="response")
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Answer(db.Model):
+    """One answer: a typed value, or the raw text when the value did not validate.
+
+    ``item`` is the catalogue code of a repeated section ('' elsewhere).
+    ``revision`` is the response revision that last changed this answer; a save
+    based on an older revision of the same page is a conflict.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "section", "item", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(100))
+    item: Mapped[str] = mapped_column(String(50), default="")
+    question: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any | None] = mapped_column(JSON)
+    raw: Mapped[str | None] = mapped_column(Text)
+    is_valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+
+    response: Mapped[Response] = relationship(back_populates="answers")

@@ -1,0 +1,1 @@
+"""Plain service functions used by both the web views and the CLI."""

@@ -1,0 +1,102 @@
+"""Admin accounts: creation, password sign-in, and the identity Flask-Login keeps."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_login import UserMixin
+from sqlalchemy import func, select
+
+from intake.extensions import db, login_manager
+from intake.models import Invitation, User, utcnow
+from intake.security import hash_password, verify_password
+
+
+class AdminIdentity(UserMixin):
+    """A signed-in VVSG admin; its session id is ``u:<user id>``."""
+
+    is_admin = True
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        return f"u:{self.user.id}"
+
+    @property
+    def label(self) -> str:
+        return self.user.email
+
+
+class CoordinatorIdentity(UserMixin):
+    """A coordinator signed in through a personal link; session id ``i:<invitation id>``."""
+
+    is_admin = False
+
+    def __init__(self, invitation: Invitation) -> None:
+        self.invitation = invitation
+
+    def get_id(self) -> str:
+        return f"i:{self.invitation.id}"
+
+    @property
+    def organisation_id(self) -> int:
+        return self.invitation.organisation_id
+
+    @property
+    def label(self) -> str:
+        return self.invitation.organisation.name
+
+
+@login_manager.user_loader
+def load_identity(identity: str) -> AdminIdentity | CoordinatorIdentity | None:
+    """Turn a session id back into an identity, or None when it is no longer valid."""
+    kind, _, raw_id = identity.partition(":")
+    if not raw_id.isdigit():
+        return None
+    if kind == "u":
+        user = db.session.get(User, int(raw_id))
+        if user is not None and user.is_active and user.role == "admin":
+            return AdminIdentity(user)
+    elif kind == "i":
+        invitation = db.session.get(Invitation, int(raw_id))
+        if invitation is not None and invitation.revoked_at is None:
+            return CoordinatorIdentity(invitation)
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_admin(email: str, password: str, name: str = "") -> User:
+    """Create or update a VVSG admin account with this password."""
+    email = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role="admin")
+        db.session.add(user)
+    user.name = name or user.name
+    user.password_hash = hash_password(password)
+    user.is_active = True
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active admin with this e-mail and password, or None."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    if user is None or not user.is_active or user.role != "admin":
+        # Spend the same time as a real check, so timing does not reveal accounts.
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("not-a-real-password")

@@ -1,0 +1,121 @@
+"""Shared fixtures: the app on each database backend, its client and CLI runner.
+
+Every test that uses ``app`` runs twice: on SQLite (a fresh file) and on a real
+PostgreSQL server that this test run starts itself. Without PostgreSQL binaries
+those runs skip with one loud line, except under CI=true where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+import config as app_config
+from intake import create_app
+from intake.extensions import db
+from tests.support import postgres
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_BINDIR = postgres.find_bindir()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_BINDIR is None:
+        return (
+            "!!! PostgreSQL NOT FOUND: every postgresql test is SKIPPED "
+            "(install Debian's postgresql package; under CI=true this fails) !!!"
+        )
+    return f"PostgreSQL: {PG_BINDIR} (database tests run on sqlite and postgresql)"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres.PostgresServer]:
+    if PG_BINDIR is None:
+        if IN_CI:
+            pytest.fail("CI=true but no PostgreSQL server binaries are installed")
+        pytest.skip("PostgreSQL binaries not installed")
+    server = postgres.start(PG_BINDIR)
+    try:
+        yield server
+    finally:
+        postgres.stop(server)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url(pg_server: postgres.PostgresServer) -> str:
+    """One PostgreSQL database with the model schema, shared and truncated between tests."""
+    url = pg_server.create_database("intake_test")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INTAKE_INSTANCE_PATH", tempfile.mkdtemp(prefix="intake-instance-"))
+        app = _make_app(url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with the schema created from the models, empty of rows."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def empty_database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """A database without any table, for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    server: postgres.PostgresServer = request.getfixturevalue("pg_server")
+    name = f"empty_{uuid.uuid4().hex[:12]}"
+    yield server.create_database(name)
+    server.drop_database(name)
+
+
+def _make_app(url: str) -> Flask:
+    config = app_config.TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = url
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = _make_app(database_url)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()

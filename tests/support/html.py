@@ -1,0 +1,17 @@
+"""Small helpers to read what a page shows, as a user or browser would."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the first form on the page at ``path``."""
+    page = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
