@@ -1,0 +1,173 @@
+"""The checked questionnaire: plain, immutable dataclasses built by the loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from intake.questionnaire.conditions import Condition
+
+QuestionType = Literal[
+    "single_choice",
+    "multiple_choice",
+    "scale",
+    "text",
+    "textarea",
+    "number",
+    "date",
+    "email",
+    "matrix",
+    "note",
+]
+CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "scale", "matrix"})
+OPEN_TYPES = frozenset({"text", "textarea"})
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in one or more languages; ``default`` is the first language."""
+
+    values: dict[str, str]
+    default: str
+
+    def get(self, language: str | None = None) -> str:
+        if language and language in self.values:
+            return self.values[language]
+        return self.values[self.default]
+
+    def __str__(self) -> str:
+        return self.get()
+
+    def format_item(self, code: str, title: str) -> Text:
+        """This text with ``{item.code}`` and ``{item.title}`` filled in."""
+        return Text(
+            {
+                lang: value.replace("{item.code}", code).replace("{item.title}", title)
+                for lang, value in self.values.items()
+            },
+            self.default,
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str | int
+    label: Text
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """An entry of an items catalogue, e.g. one Plan Samenleven action."""
+
+    code: str
+    title: Text
+    surveyed: bool = True
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    name: str
+    items: tuple[CatalogueItem, ...]
+
+    def get(self, code: str) -> CatalogueItem | None:
+        return next((i for i in self.items if i.code == code), None)
+
+    @property
+    def surveyed(self) -> tuple[CatalogueItem, ...]:
+        return tuple(i for i in self.items if i.surveyed)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: QuestionType
+    label: Text
+    help: Text | None = None
+    required: bool = False
+    relevant: Condition | None = None
+    prefill: str | None = None
+    choices: tuple[Choice, ...] = ()
+    # Name of the choice list or items catalogue the choices came from, if any.
+    choices_source: str | None = None
+    other: Text | None = None  # label of the "other" option with its own specify-text
+    min: float | int | str | None = None
+    max: float | int | str | None = None
+    integer: bool = False
+    max_length: int | None = None
+    rows: tuple[MatrixRow, ...] = ()
+
+    def choice(self, value: object) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+    @property
+    def choice_values(self) -> tuple[str | int, ...]:
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class RepeatSource:
+    """Where a repeated section's items come from.
+
+    ``catalogue``: the organisation's linked entries of that catalogue.
+    ``question``: the selected choices of an earlier multiple-choice question.
+    """
+
+    catalogue: str | None = None
+    question: tuple[str, str] | None = None  # (section id, question id)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    intro: Text | None = None
+    relevant: Condition | None = None
+    repeat_for: RepeatSource | None = None
+    questions: tuple[Question, ...] = ()
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: int
+    title: Text
+    intro: Text | None
+    languages: tuple[str, ...]
+    choice_lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
+    catalogues: dict[str, Catalogue] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def question(self, section_id: str, question_id: str) -> Question | None:
+        section = self.section(section_id)
+        return section.question(question_id) if section else None
+
+    def item_title(self, section: Section, code: str) -> Text:
+        """The title shown for item ``code`` of a repeated section."""
+        source = section.repeat_for
+        if source is not None and source.catalogue is not None:
+            item = self.catalogues[source.catalogue].get(code)
+            if item is not None:
+                return item.title
+        if source is not None and source.question is not None:
+            question = self.question(*source.question)
+            choice = (
+                next((c for c in question.choices if str(c.value) == code), None)
+                if question
+                else None
+            )
+            if choice is not None:
+                return choice.label
+        return Text({self.languages[0]: code}, self.languages[0])
