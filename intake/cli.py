@@ -10,12 +10,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from intake.services import accounts
+from intake.questionnaire import DefinitionErrors, codebook, load_file
+from intake.services import accounts, questionnaires
 
 
 def register_commands(app: Flask) -> None:
     """Add Intake's commands to ``app.cli``."""
     app.cli.add_command(users_group)
+    app.cli.add_command(questionnaire_group)
     app.cli.add_command(demo_command)
 
 
@@ -32,6 +34,77 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     """Create an admin account, or set a new password for an existing one."""
     user = accounts.create_admin(email, password, name)
     click.echo(f"Admin account ready: {user.email}")
+
+
+@click.group("questionnaire", cls=AppGroup, help="Check, load and describe questionnaires.")
+def questionnaire_group() -> None:
+    pass
+
+
+@questionnaire_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check_command(files: tuple[str, ...]) -> None:
+    """Check questionnaire files; print every problem with its line, or a summary."""
+    failed = False
+    for path in files:
+        try:
+            result = load_file(path)
+        except DefinitionErrors as exc:
+            failed = True
+            for error in exc.errors:
+                click.echo(str(error), err=True)
+            click.echo(f"{path}: {len(exc.errors)} problem(s)", err=True)
+            continue
+        q = result.questionnaire
+        questions = sum(len(s.questions) for s in q.sections)
+        click.echo(
+            f"{path}: OK – {q.id} version {q.version}: {len(q.sections)} sections, "
+            f"{questions} questions, {len(codebook(q))} variables"
+        )
+    if failed:
+        raise SystemExit(1)
+
+
+@questionnaire_group.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def load_command(files: tuple[str, ...]) -> None:
+    """Check files and store each as a questionnaire version in the database."""
+    failed = False
+    for path in files:
+        try:
+            version, created = questionnaires.store_file(path)
+        except DefinitionErrors as exc:
+            failed = True
+            for error in exc.errors:
+                click.echo(str(error), err=True)
+            continue
+        except questionnaires.VersionConflict as exc:
+            failed = True
+            click.echo(f"{path}: {exc}", err=True)
+            continue
+        slug = version.questionnaire.slug
+        if created:
+            click.echo(f"{path}: stored {slug} version {version.version}")
+        else:
+            click.echo(f"{path}: {slug} version {version.version} was already stored, unchanged")
+    if failed:
+        raise SystemExit(1)
+
+
+@questionnaire_group.command("codebook")
+@click.argument("file", type=click.Path(dir_okay=False))
+def codebook_command(file: str) -> None:
+    """Print the export variables of a questionnaire file, tab-separated."""
+    try:
+        result = load_file(file)
+    except DefinitionErrors as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo("variable\ttype\tlabel\tvalue labels")
+    for v in codebook(result.questionnaire):
+        labels = "; ".join(f"{value}={label}" for value, label in v.value_labels)
+        click.echo(f"{v.name}\t{v.type}\t{v.label.get()}\t{labels}")
 
 
 DEMO_ADMIN_EMAIL = "admin@vvsg.be"

@@ -38,13 +38,15 @@ VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 OTHER_VALUE = "other"
+OTHER_TEXT = "other_text"
+RESERVED_VALUES = (OTHER_VALUE, OTHER_TEXT)
 
 TOP_KEYS = {"id", "version", "title", "intro", "languages", "choice_lists", "items", "sections"}
 SECTION_KEYS = {"id", "title", "intro", "relevant", "repeat_for", "questions"}
 COMMON_KEYS = {"id", "type", "label", "help", "required", "relevant", "prefill"}
 TYPE_KEYS: dict[str, set[str]] = {
-    "single_choice": {"choices", "other"},
-    "multiple_choice": {"choices", "other", "min", "max"},
+    "single_choice": {"choices", "other", "surveyed_only"},
+    "multiple_choice": {"choices", "other", "min", "max", "surveyed_only"},
     "scale": {"choices"},
     "text": {"max_length"},
     "textarea": {"max_length"},
@@ -593,11 +595,12 @@ class _Builder:
             elif other is not False:
                 self.error(line_of(data, "other"), f"{what}: 'other' must be true or a label")
             if fields.get("other") and any(
-                c.value == OTHER_VALUE for c in fields.get("choices", ())
+                c.value in RESERVED_VALUES for c in fields.get("choices", ())
             ):
                 self.error(
                     line_of(data, "other"),
-                    f"{what}: with 'other', no choice may have the value '{OTHER_VALUE}'",
+                    f"{what}: with 'other', no choice may have the value "
+                    f"'{OTHER_VALUE}' or '{OTHER_TEXT}'",
                 )
         if qtype in {"text", "textarea"} and "max_length" in data:
             max_length = self.number(data, "max_length", what, integer=True)
@@ -667,11 +670,18 @@ class _Builder:
             return {}
         raw = data["choices"]
         line = line_of(data, "choices")
+        surveyed_only = self.flag(data, "surveyed_only", what)
+        if surveyed_only and not (isinstance(raw, str) and raw in catalogues):
+            self.error(
+                line_of(data, "surveyed_only"),
+                f"{what}: 'surveyed_only' needs choices taken from an items catalogue",
+            )
         if isinstance(raw, str):
             if raw in choice_lists:
                 choices = choice_lists[raw]
             elif raw in catalogues:
-                choices = tuple(Choice(item.code, item.title) for item in catalogues[raw].items)
+                entries = catalogues[raw].surveyed if surveyed_only else catalogues[raw].items
+                choices = tuple(Choice(item.code, item.title) for item in entries)
             else:
                 known = ", ".join(sorted([*choice_lists, *catalogues])) or "none defined"
                 self.error(

@@ -1,0 +1,92 @@
+"""Questionnaire versions in the database: store checked definitions, find the live one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import Questionnaire, QuestionnaireVersion
+from intake.questionnaire import LoadResult, from_definition, load_file
+from intake.questionnaire import Questionnaire as QuestionnaireModel
+
+
+class VersionConflict(Exception):
+    """The same questionnaire id and version is already stored with other content."""
+
+
+def store(result: LoadResult, source: str) -> tuple[QuestionnaireVersion, bool]:
+    """Store a checked definition as a version; returns (version, newly stored).
+
+    Loading the same content again changes nothing. The same id and version with
+    different content is refused: responses point at a version, so its content
+    may never change under them. A new ``version`` number is stored beside the old.
+    """
+    model = result.questionnaire
+    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == model.id))
+    if questionnaire is None:
+        questionnaire = Questionnaire(slug=model.id, title=model.title.get())
+        db.session.add(questionnaire)
+        db.session.flush()
+    existing = db.session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == questionnaire.id,
+            QuestionnaireVersion.version == model.version,
+        )
+    )
+    if existing is not None:
+        db.session.rollback()
+        if existing.content_hash == result.content_hash:
+            return existing, False
+        raise VersionConflict(
+            f"{model.id} version {model.version} is already stored with different content; "
+            f"give the changed file a higher 'version' (responses keep the version they "
+            f"started on)"
+        )
+    version = QuestionnaireVersion(
+        questionnaire=questionnaire,
+        version=model.version,
+        source=source,
+        definition=result.definition,
+        content_hash=result.content_hash,
+    )
+    db.session.add(version)
+    if model.version >= max((v.version for v in questionnaire.versions), default=0):
+        questionnaire.title = model.title.get()
+    db.session.commit()
+    return version, True
+
+
+def store_file(path: str | Path) -> tuple[QuestionnaireVersion, bool]:
+    """Check a YAML file and store it (see ``store``); raises DefinitionErrors when invalid."""
+    result = load_file(path)
+    return store(result, Path(path).read_text(encoding="utf-8"))
+
+
+def get_by_slug(slug: str) -> Questionnaire | None:
+    return db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
+
+
+def live_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    """The version new responses start on: the chosen live one, else the highest."""
+    versions = questionnaire.versions
+    if questionnaire.live_version is not None:
+        chosen = [v for v in versions if v.version == questionnaire.live_version]
+        if chosen:
+            return chosen[0]
+    return max(versions, key=lambda v: v.version, default=None)
+
+
+def model_of(version: QuestionnaireVersion) -> QuestionnaireModel:
+    """The engine model of a stored version, built once per content hash.
+
+    Stored definitions never change (see ``store``), so the cache needs no expiry.
+    """
+    model = _MODELS.get(version.content_hash)
+    if model is None:
+        model = _MODELS[version.content_hash] = from_definition(version.definition)
+    return model
+
+
+_MODELS: dict[str, QuestionnaireModel] = {}
