@@ -28,16 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import db
+from intake.questionnaire import vocabulary
 
-KINDS = ("centrumstad", "stad", "gemeente", "igs")
-PROVINCES = (
-    "Antwerpen",
-    "Limburg",
-    "Oost-Vlaanderen",
-    "Vlaams-Brabant",
-    "West-Vlaanderen",
-    "Brussel",
-)
+KINDS = tuple(vocabulary.KINDS)
+PROVINCES = vocabulary.PROVINCES
 RESPONSE_STATUSES = ("draft", "submitted")
 ROLES = ("admin", "coordinator")
 MAIL_KINDS = ("invitation", "reminder")

@@ -57,6 +57,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in"}
+_EXPONENT = re.compile(r"-?\d+(?:\.\d+)?[eE]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def tokenize(source: str) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
     while pos < len(source):
+        if _EXPONENT.match(source, pos):
+            raise ConditionError("exponent notation is not allowed", pos + 1)
         match = _TOKEN.match(source, pos)
         if match is None:
             char = source[pos]
@@ -80,13 +83,13 @@ def tokenize(source: str) -> list[Token]:
                 hint = " (conditions compare values; they do no arithmetic)"
             elif char == "=":
                 hint = " (write == to compare)"
+            elif char == ".":
+                hint = " (attribute access is not allowed)"
             raise ConditionError(f"unexpected character {char!r}{hint}", pos + 1)
         kind = match.lastgroup or ""
         text = match.group()
         if kind == "name" and text in _KEYWORDS:
             kind = "keyword"
-        if kind == "number" and re.match(r"-?\d+(?:\.\d+)?[eE]", source[pos:]):
-            raise ConditionError("exponent notation is not allowed", pos + 1)
         if kind != "ws":
             tokens.append(Token(kind, text, pos + 1))
         pos = match.end()

@@ -408,7 +408,7 @@ class _Builder:
             if data is None:
                 continue
             sid = self.identifier(data, f"section {index + 1}")
-            what = f"section '{sid or index + 1}'"
+            what = f"section '{sid}'" if sid else f"section {index + 1}"
             self.keys(data, SECTION_KEYS, what)
             if sid is not None and sid in seen:
                 self.error(line_of(data, "id"), f"{what}: a section with this id already exists")
@@ -542,7 +542,7 @@ class _Builder:
             if qdata is None:
                 continue
             qid = self.identifier(qdata, f"{what}, question {index + 1}")
-            qwhat = f"{what}, question '{qid or index + 1}'"
+            qwhat = f"{what}, question '{qid}'" if qid else f"{what}, question {index + 1}"
             if qid is not None and qid in seen:
                 self.error(line_of(qdata, "id"), f"{qwhat}: id already used in this section")
                 qid = None

@@ -1,6 +1,7 @@
 """Read YAML safely while remembering the line of every key and list entry.
 
-The loader is PyYAML's ``SafeLoader`` (what ``yaml.safe_load`` uses): no Python
+The loader is PyYAML's ``SafeLoader`` (what ``yaml.safe_load`` uses, on libyaml
+when available): no Python
 tags, no object construction. Mappings come back as ``LineMap`` and sequences as
 ``LineList``, plain ``dict``/``list`` subclasses that also know their lines, so
 every error can name the line it is about. Timestamps stay strings, so the
@@ -56,7 +57,11 @@ class SourceError(Exception):
         self.line = line
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (same safe constructors, faster).
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeBase):  # type: ignore[misc,valid-type]
     """SafeLoader that builds LineMap/LineList and bounds the work it does."""
 
     def __init__(self, stream: str) -> None:

@@ -1,0 +1,108 @@
+"""Loading the real questionnaires, and what the loader guarantees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intake.questionnaire import DefinitionErrors, load_file, load_text
+from intake.questionnaire.source import MAX_NODES
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN = ROOT / "questionnaires" / "plan-samenleven-2025.yaml"
+INSPIRATIE = ROOT / "questionnaires" / "inspiratiedag-2022.yaml"
+
+
+def test_plan_samenleven_follows_the_report() -> None:
+    q = load_file(PLAN).questionnaire
+    assert q.id == "plan-samenleven-2025" and q.languages[0] == "nl"
+    assert [s.id for s in q.sections] == [
+        "organisatie", "actie", "zonder_cofinanciering", "intergemeentelijk",
+        "partners", "agii", "planlast", "meerwaarde", "stopzetting", "afsluiting",
+    ]  # fmt: skip
+    actions = q.catalogues["actions"]
+    assert len(actions.items) == 24
+    assert {i.code for i in actions.items if not i.surveyed} == {"1", "3", "4", "12"}
+
+    funded = q.question("organisatie", "acties")
+    assert funded.prefill == "respondent.items.actions"
+    assert len(funded.choices) == 20  # only surveyed actions can be confirmed
+    per_action = q.section("actie")
+    assert per_action.repeat_for.question == ("organisatie", "acties")
+
+    succes = q.question("actie", "succes")
+    assert [c.label.get() for c in succes.choices] == [
+        "Zeer succesvol", "Succesvol", "Neutraal", "Minder succesvol", "Onsuccesvol",
+    ]  # fmt: skip
+    cofin = q.question("actie", "cofinanciering")
+    assert cofin.type == "multiple_choice" and cofin.other is not None
+    assert "niet_opgestart" in cofin.choice_values and "voortzetting" in cofin.choice_values
+
+    without = q.question("zonder_cofinanciering", "acties")
+    assert len(without.choices) == 24  # all actions, surveyed or not
+    assert q.section("intergemeentelijk").relevant is not None
+    agii = q.question("agii", "zelf_beheren")
+    assert agii.label.get() == (
+        "Zou je bestuur de middelen voor deze ondersteuning liever zelf beheren en inzetten?"
+    )
+    assert agii.choice_values == ("ja", "nee", "geen_mening")
+
+
+def test_inspiratiedag_repeats_per_attended_workshop() -> None:
+    q = load_file(INSPIRATIE).questionnaire
+    workshop = q.section("workshop")
+    assert workshop.repeat_for.question == ("deelname", "workshops")
+    assert (
+        q.item_title(workshop, "w3").get() == "Transversaal samenwerken binnen het lokaal bestuur"
+    )
+    assert {qq.type for s in q.sections for qq in s.questions} >= {
+        "single_choice", "multiple_choice", "scale", "matrix", "number", "textarea", "email",
+        "note",
+    }  # fmt: skip
+
+
+def test_same_content_same_hash_whatever_the_layout() -> None:
+    a = load_text(
+        "id: x\nversion: 1\ntitle: T\nsections: [{id: s, title: S, questions: "
+        "[{id: a, type: text, label: A}]}]\n"
+    )
+    b = load_text(
+        "# comment\nversion: 1\nid: x\ntitle: T\nsections:\n  - id: s\n    title: S\n"
+        "    questions:\n      - {id: a, label: A, type: text}\n"
+    )
+    c = load_text(
+        "id: x\nversion: 1\ntitle: T2\nsections: [{id: s, title: S, questions: "
+        "[{id: a, type: text, label: A}]}]\n"
+    )
+    assert a.content_hash == b.content_hash
+    assert a.content_hash != c.content_hash
+
+
+def test_texts_fall_back_to_the_default_language() -> None:
+    q = load_file(PLAN).questionnaire
+    assert q.title.get("en") == "Plan Samenleven survey – project year 3"
+    label = q.question("organisatie", "naam").label
+    assert label.get("en") == label.get("nl")  # no English given: Dutch is shown
+
+
+def test_alias_bomb_is_rejected_quickly() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 8):
+        prev = "a" if i == 1 else f"l{i - 1}"
+        lines.append(f"l{i}: &l{i} [" + ",".join([f"*{prev}"] * 10) + "]")
+    with pytest.raises(DefinitionErrors) as caught:
+        load_text("\n".join(lines))
+    assert f"more than {MAX_NODES} values" in str(caught.value)
+
+
+def test_file_that_is_not_utf8_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("title: café".encode("latin-1"))
+    with pytest.raises(DefinitionErrors, match="not UTF-8"):
+        load_file(path)
+
+
+def test_missing_file_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionErrors, match="cannot read the file"):
+        load_file(tmp_path / "nope.yaml")
