@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,17 @@ def test_file_that_is_not_utf8_is_explained(tmp_path: Path) -> None:
 def test_missing_file_is_explained(tmp_path: Path) -> None:
     with pytest.raises(DefinitionErrors, match="cannot read the file"):
         load_file(tmp_path / "nope.yaml")
+
+
+def test_engine_imports_without_flask_or_database() -> None:
+    code = (
+        "import sys, intake.questionnaire as q; "
+        "q.load_file(sys.argv[1]); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'flask', 'sqlalchemy', 'flask_sqlalchemy', 'wtforms'}); "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(PLAN)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

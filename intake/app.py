@@ -1,0 +1,97 @@
+"""The application factory: configuration, extensions, blueprints and CLI commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import get_locale
+from sqlalchemy import event
+
+from config import Config, config_from_env
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` is a config object (see ``config.py``), or a dict of overrides on
+    top of the config chosen by ``INTAKE_ENV``; ``None`` uses the environment.
+    """
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INTAKE_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+    )
+    if isinstance(config, Config):
+        config_obj = config
+        overrides: dict[str, Any] = {}
+    else:
+        config_obj = config_from_env()
+        overrides = dict(config or {})
+    config_obj.validate()
+    app.config.from_object(config_obj)
+    app.config.update(overrides)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_file = Path(app.instance_path) / "intake.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    outbox = app.config.get("MAIL_OUTBOX")
+    if outbox and not os.path.isabs(outbox):
+        app.config["MAIL_OUTBOX"] = os.path.join(app.instance_path, outbox)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from intake.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _select_locale() -> str | None:
+    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+def _init_extensions(app: Flask) -> None:
+    from intake import models  # noqa: F401  (register the models on the metadata)
+    from intake.extensions import babel, configure_sqlite, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Meld je aan om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+
+    from intake.services import accounts  # noqa: F401  (registers the user loader)
+
+    busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    with app.app_context():
+        engine = db.engine  # created here, before any connection is made
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: object, _record: object) -> None:
+        configure_sqlite(dbapi_connection, busy_timeout)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from intake.admin import bp as admin_bp
+    from intake.auth import bp as auth_bp
+    from intake.portal import bp as portal_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
