@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
-from flask_babel import get_locale
+from flask import Flask, current_app, session
+from flask_babel import format_datetime, get_locale
 from sqlalchemy import event
 
 from config import Config, config_from_env
+from intake.questionnaire.values import describe
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -58,8 +59,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _select_locale() -> str | None:
-    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+def _select_locale() -> str:
+    """Dutch unless the visitor chose another language: many Flemish browsers say 'en'."""
+    chosen = session.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else "nl"
 
 
 def _init_extensions(app: Flask) -> None:
@@ -71,6 +74,10 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["describe"] = describe
+    app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(
+        value, "d MMMM yyyy, HH:mm"
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Meld je aan om deze pagina te bekijken."

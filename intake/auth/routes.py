@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -32,6 +32,17 @@ def login() -> ResponseReturnValue:
             return redirect(url_for("admin.dashboard"))
         flash(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."), "error")
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/taal/<code>")
+def language(code: str) -> ResponseReturnValue:
+    """Switch the interface language (Dutch by default)."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("auth.index")
+    return redirect(target)
 
 
 @bp.route("/afmelden", methods=["POST"])

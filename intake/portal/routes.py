@@ -1,17 +1,379 @@
-"""Portal views for coordinators signed in through their personal link."""
+"""Portal views for coordinators signed in through their personal link.
+
+The organisation always comes from the signed-in identity, never from the URL,
+so no portal URL can reach another organisation's response. Page saves check
+CSRF and sign-in themselves: when either has expired, the page comes back with
+exactly what was typed, and the next click saves it.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from typing import Any
 
-from intake.auth.access import coordinator_required
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from flask_wtf.csrf import ValidationError, validate_csrf
+from wtforms import Form
+
+from intake.extensions import csrf
+from intake.forms.page import field_names, form_from_post, form_from_stored, posted_answers
+from intake.models import Organisation
 from intake.portal import bp
+from intake.questionnaire import repeat_items
+from intake.services import invitations, questionnaires, responses
+from intake.services.accounts import CoordinatorIdentity
+from intake.services.responses import Page, ResponseState
+
+
+def _language() -> str:
+    return str(get_locale() or "nl")
+
+
+def _page_url(slug: str, page: Page) -> str:
+    if page.item is None:
+        return url_for("portal.page", slug=slug, section=page.section.id)
+    return url_for("portal.item_page", slug=slug, section=page.section.id, item=page.item)
+
+
+def _organisation(slug: str) -> Organisation:
+    """The signed-in coordinator's organisation, when it answers this questionnaire."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.is_admin:
+        abort(403)
+    organisation: Organisation = current_user.invitation.organisation
+    if organisation.questionnaire.slug != slug:
+        abort(404)
+    return organisation
+
+
+def _actor() -> str:
+    return f"coordinator:{current_user.invitation.id}"
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+@bp.route("/t/<token>")
+def token_login(token: str) -> ResponseReturnValue:
+    """Sign a coordinator in through their personal link."""
+    invitation = invitations.find_by_token(token)
+    if invitation is None:
+        return render_template("portal/bad_link.html"), 404
+    login_user(CoordinatorIdentity(invitation), remember=True)
+    invitations.mark_opened(invitation)
+    return redirect(url_for("portal.start", slug=invitation.organisation.questionnaire.slug))
 
 
 @bp.route("/vragenlijst")
-@coordinator_required
-def start() -> ResponseReturnValue:
-    """The start page of the coordinator's questionnaire."""
-    return render_template("portal/start.html", organisation=current_user.invitation.organisation)
+def home() -> ResponseReturnValue:
+    if not current_user.is_authenticated or current_user.is_admin:
+        return redirect(url_for("auth.index"))
+    slug = current_user.invitation.organisation.questionnaire.slug
+    return redirect(url_for("portal.start", slug=slug))
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@bp.route("/v/<slug>/")
+def start(slug: str) -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return render_template("portal/signed_out.html"), 401
+    organisation = _organisation(slug)
+    state = responses.load_state(organisation)
+    return render_template("portal/start.html", **_common(slug, state))
+
+
+def _common(slug: str, state: ResponseState) -> dict[str, Any]:
+    pages = state.pages()
+    done = sum(1 for p in pages if state.status(p) == "complete")
+    return {
+        "slug": slug,
+        "state": state,
+        "pages": pages,
+        "done": done,
+        "total": len(pages),
+        "language": _language(),
+        "page_url": lambda p: _page_url(slug, p),
+    }
+
+
+@bp.route("/v/<slug>/p/<section>", methods=["GET", "POST"], endpoint="page")
+@bp.route("/v/<slug>/p/<section>/<item>", methods=["GET", "POST"], endpoint="item_page")
+@csrf.exempt
+def page_view(slug: str, section: str, item: str | None = None) -> ResponseReturnValue:
+    if request.method == "POST":
+        return _post_page(slug, section, item)
+    if not current_user.is_authenticated:
+        return render_template("portal/signed_out.html"), 401
+    organisation = _organisation(slug)
+    state = responses.load_state(organisation)
+    page = state.page(section, item)
+    if page is None:
+        abort(404)
+    if page not in state.pages():
+        flash(_("Deze pagina is voor jouw bestuur niet (meer) van toepassing."), "info")
+        return redirect(url_for("portal.start", slug=slug))
+    stored = {
+        key: value
+        for (sec, itm, key), value in state.answers.items()
+        if sec == page.section.id and itm == page.item_key
+    }
+    form = form_from_stored(page, stored, _language())
+    problems = {qid: p for qid, p in state.problems(page).items() if _is_invalid(state, page, qid)}
+    return _render_page(slug, state, page, form, problems=problems, revision=state.revision)
+
+
+def _is_invalid(state: ResponseState, page: Page, question_id: str) -> bool:
+    stored = state.stored(page.section.id, page.item_key, question_id)
+    other = state.stored(page.section.id, page.item_key, f"{question_id}.other_text")
+    return (stored is not None and not stored.is_valid) or (
+        other is not None and not other.is_valid
+    )
+
+
+def _render_page(
+    slug: str,
+    state: ResponseState,
+    page: Page,
+    form: Form,
+    *,
+    problems: dict[str, Any] | None = None,
+    revision: int,
+    notice: str | None = None,
+    conflicts: list[responses.Conflict] | None = None,
+    signed_out: bool = False,
+    status: int = 200,
+    visible: list[Any] | None = None,
+) -> ResponseReturnValue:
+    pages = state.pages()
+    index = pages.index(page) if page in pages else None
+    previous_page = pages[index - 1] if index is not None and index > 0 else None
+    context = _common(slug, state)
+    context.update(
+        page=page,
+        form=form,
+        questions=visible if visible is not None else state.visible(page),
+        problems=problems or {},
+        revision=revision,
+        notice=notice,
+        conflicts=conflicts or [],
+        signed_out=signed_out,
+        previous_url=_page_url(slug, previous_page) if previous_page else None,
+        read_only=not state.is_editable,
+    )
+    return render_template("portal/page.html", **context), status
+
+
+def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue:
+    action = request.form.get("action", "opslaan")
+    autosave = action == "autosave"
+    language = _language()
+
+    if not current_user.is_authenticated:
+        link = request.form.get("access_link", "").strip()
+        invitation = invitations.find_by_token(invitations.token_from_link(link)) if link else None
+        if invitation is not None and invitation.organisation.questionnaire.slug == slug:
+            login_user(CoordinatorIdentity(invitation), remember=True)
+            invitations.mark_opened(invitation)
+        else:
+            return _signed_out_page(slug, section, item, bool(link), autosave)
+
+    organisation = _organisation(slug)
+    state = responses.load_state(organisation)
+    page = state.page(section, item)
+    if page is None:
+        abort(404)
+    form = form_from_post(page, request.form, language)
+    try:
+        seen_revision = int(request.form.get("revision", "0"))
+    except ValueError:
+        seen_revision = 0
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        if autosave:
+            return jsonify(status="csrf"), 400
+        return _render_page(
+            slug, state, page, form, revision=seen_revision,
+            notice=_("Deze pagina stond te lang open of je sessie werd vernieuwd, daardoor is "
+                     "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
+        )  # fmt: skip
+
+    outcome = responses.save_page(
+        organisation, section, item, posted_answers(page, form), seen_revision, _actor()
+    )
+    if autosave:
+        return jsonify(
+            status=outcome.status,
+            revision=outcome.revision,
+            saved_at=format_datetime(format="HH:mm"),
+        )
+    if outcome.status in {"submitted", "closed"}:
+        message = (
+            _("Deze vragenlijst is al ingediend en kan niet meer gewijzigd worden. Wat je net "
+              "typte staat hieronder nog, zodat je het kunt kopiëren. Vraag de VVSG om de "
+              "vragenlijst te heropenen als je iets wilt aanpassen.")
+            if outcome.status == "submitted"
+            else _("De bevraging is afgesloten; er kan niets meer gewijzigd worden. Wat je net "
+                   "typte staat hieronder nog, zodat je het kunt kopiëren.")
+        )  # fmt: skip
+        return _render_page(slug, state, page, form, revision=outcome.revision, notice=message)
+    if outcome.status == "conflict":
+        return _render_page(
+            slug, state, page, form, revision=outcome.revision, conflicts=outcome.conflicts,
+            problems=outcome.problems, status=409,
+            notice=_("Een collega heeft intussen antwoorden op deze pagina gewijzigd. Hieronder "
+                     "zie je beide versies. Je eigen antwoorden staan in het formulier: klik "
+                     "opnieuw op Opslaan om ze te bewaren, of laad de pagina opnieuw om de "
+                     "versie van je collega te houden."),
+        )  # fmt: skip
+
+    state = responses.load_state(organisation)
+    if action in {"volgende", "vorige"}:
+        problems = state.problems(page) if action == "volgende" else {}
+        if problems:
+            return _render_page(
+                slug, state, page, form, revision=outcome.revision, problems=problems,
+                notice=_("Je antwoorden zijn bewaard, maar nog niet alles is correct ingevuld."),
+            )  # fmt: skip
+        pages = state.pages()
+        target = _neighbour(pages, page, +1 if action == "volgende" else -1)
+        if target is None:
+            return redirect(url_for("portal.summary", slug=slug))
+        return redirect(_page_url(slug, target))
+    if outcome.problems:
+        flash(
+            _("Opgeslagen. Enkele antwoorden kloppen nog niet; ze staan hieronder gemarkeerd."),
+            "warning",
+        )
+    else:
+        flash(_("Je antwoorden zijn opgeslagen."), "success")
+    return redirect(_page_url(slug, page))
+
+
+def _neighbour(pages: list[Page], page: Page, step: int) -> Page | None:
+    if page not in pages:
+        return pages[0] if pages else None
+    index = pages.index(page) + step
+    if index < 0:
+        return None
+    return pages[index] if index < len(pages) else None
+
+
+def _signed_out_page(
+    slug: str, section: str, item: str | None, bad_link: bool, autosave: bool
+) -> ResponseReturnValue:
+    """The page again, with what was typed, for a coordinator whose sign-in expired."""
+    if autosave:
+        return jsonify(status="signed_out"), 401
+    questionnaire = questionnaires.get_by_slug(slug)
+    version = questionnaires.live_version(questionnaire) if questionnaire else None
+    if version is None:
+        abort(404)
+    model = questionnaires.model_of(version)
+    section_model = model.section(section)
+    if section_model is None:
+        abort(404)
+    page = None
+    if item is None and section_model.repeat_for is None:
+        page = Page(section_model)
+    elif item is not None:
+        page = next(
+            (Page(section_model, code, title)
+             for code, title in repeat_items(model, section_model) if code == item),
+            None,
+        )  # fmt: skip
+    if page is None:
+        abort(404)
+    form = form_from_post(page, request.form, _language())
+    notice = (
+        _("Deze link is niet (meer) geldig. Kijk na of je de volledige link uit de meest "
+          "recente uitnodigingsmail hebt geplakt.")
+        if bad_link
+        else _("Je bent niet meer aangemeld, daardoor is niets opgeslagen. Je antwoorden staan "
+               "er nog. Plak je persoonlijke link uit de uitnodigingsmail in het veld "
+               "onderaan en klik opnieuw op Opslaan.")
+    )  # fmt: skip
+    try:
+        revision = int(request.form.get("revision", "0"))
+    except ValueError:
+        revision = 0
+    context = {
+        "slug": slug,
+        "page": page,
+        "form": form,
+        # Without a sign-in, conditions cannot be evaluated: show what was on the page.
+        "questions": [
+            q
+            for q in section_model.questions
+            if q.relevant is None or any(n in request.form for n in field_names(q))
+        ],
+        "problems": {},
+        "revision": revision,
+        "notice": notice,
+        "conflicts": [],
+        "signed_out": True,
+        "previous_url": None,
+        "read_only": False,
+        "language": _language(),
+        "pages": [],
+        "done": 0,
+        "total": 0,
+        "state": None,
+    }
+    return render_template("portal/page.html", **context), 401
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@bp.route("/v/<slug>/overzicht")
+def summary(slug: str) -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return render_template("portal/signed_out.html"), 401
+    organisation = _organisation(slug)
+    state = responses.load_state(organisation)
+    return render_template("portal/summary.html", **_common(slug, state), notice=None)
+
+
+@bp.route("/v/<slug>/indienen", methods=["POST"])
+@csrf.exempt
+def submit(slug: str) -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return render_template("portal/signed_out.html"), 401
+    organisation = _organisation(slug)
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        state = responses.load_state(organisation)
+        notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
+                   "Indienen.")  # fmt: skip
+        return render_template("portal/summary.html", **_common(slug, state), notice=notice)
+    outcome = responses.submit(organisation, _actor())
+    if outcome.status in {"submitted", "already_submitted"}:
+        return redirect(url_for("portal.submitted", slug=slug))
+    state = responses.load_state(organisation)
+    if outcome.status == "closed":
+        notice = _("De bevraging is afgesloten; indienen kan niet meer.")
+    elif outcome.status == "not_started":
+        notice = _("Je hebt nog niets ingevuld.")
+    else:
+        notice = _("Nog niet alles is ingevuld. Vul de gemarkeerde vragen aan en dien daarna in.")
+    return render_template("portal/summary.html", **_common(slug, state), notice=notice), 422
+
+
+@bp.route("/v/<slug>/ingediend")
+def submitted(slug: str) -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return render_template("portal/signed_out.html"), 401
+    organisation = _organisation(slug)
+    state = responses.load_state(organisation)
+    if not state.is_submitted:
+        return redirect(url_for("portal.summary", slug=slug))
+    return render_template("portal/submitted.html", **_common(slug, state))

@@ -1,0 +1,1 @@
+"""WTForms classes built at run time from the questionnaire model."""

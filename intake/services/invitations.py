@@ -1,0 +1,69 @@
+"""Personal links: issue, revoke, and sign in with one. Only token hashes are stored."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from intake.extensions import db
+from intake.models import Invitation, Organisation, utcnow
+from intake.security import hash_token, new_token
+
+
+def issue_link(organisation: Organisation) -> str:
+    """Revoke the organisation's current link and return a fresh token (shown once)."""
+    now = utcnow()
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = new_token()
+    db.session.add(Invitation(organisation=organisation, token_hash=hash_token(token)))
+    db.session.commit()
+    return token
+
+
+def revoke_links(organisation: Organisation) -> int:
+    """Revoke every active link of the organisation; returns how many."""
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def active_invitation(organisation: Organisation) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation).where(
+            Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None)
+        )
+    )
+
+
+def find_by_token(token: str) -> Invitation | None:
+    """The active invitation for this token, or None (unknown, malformed or revoked)."""
+    if not token or len(token) > 200:
+        return None
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        return None
+    return invitation
+
+
+def mark_opened(invitation: Invitation) -> None:
+    now = utcnow()
+    invitation.first_opened_at = invitation.first_opened_at or now
+    invitation.last_opened_at = now
+    db.session.commit()
+
+
+def token_from_link(text: str) -> str:
+    """The token in a pasted personal link (or the bare token itself)."""
+    text = text.strip()
+    if "/t/" in text:
+        text = text.rsplit("/t/", 1)[1]
+    return text.split("?", 1)[0].split("#", 1)[0].strip("/ ")
