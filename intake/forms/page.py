@@ -141,11 +141,18 @@ def form_from_post(page: Page, formdata: MultiDict[str, str], language: str | No
     return build_form_class(page, language)(formdata=formdata)
 
 
-def posted_answers(page: Page, form: Form) -> PostedPage:
-    """What the form holds, per question: (main input, other specify-text)."""
+SHOWN = "shown"  # hidden inputs naming the questions a rendered form showed
+
+
+def posted_answers(page: Page, form: Form, shown: list[str]) -> PostedPage:
+    """What the form holds, per question it showed: (main input, other specify-text).
+
+    Only questions listed in ``shown`` count: an empty checkbox group posts
+    nothing, so without that list "cleared" and "not on the form" look the same.
+    """
     posted: dict[str, tuple[Posted, str | None]] = {}
     for question in page.section.questions:
-        if question.type == "note":
+        if question.type == "note" or question.id not in shown:
             continue
         if question.type == "matrix":
             rows = {

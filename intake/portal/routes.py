@@ -19,7 +19,13 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from wtforms import Form
 
 from intake.extensions import csrf
-from intake.forms.page import field_names, form_from_post, form_from_stored, posted_answers
+from intake.forms.page import (
+    SHOWN,
+    field_names,
+    form_from_post,
+    form_from_stored,
+    posted_answers,
+)
 from intake.models import Organisation
 from intake.portal import bp
 from intake.questionnaire import repeat_items
@@ -205,8 +211,9 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
         )  # fmt: skip
 
+    shown = request.form.getlist(SHOWN)
     outcome = responses.save_page(
-        organisation, section, item, posted_answers(page, form), seen_revision, _actor()
+        organisation, section, item, posted_answers(page, form, shown), seen_revision, _actor()
     )
     if autosave:
         return jsonify(

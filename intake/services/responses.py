@@ -9,9 +9,11 @@ retry on a lost race, so no acknowledged save is ever lost.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -26,7 +28,7 @@ from intake.questionnaire.values import Parsed, Posted, Problem, missing, parse
 from intake.services.questionnaires import live_version, model_of
 
 PageStatus = Literal["not_started", "in_progress", "complete"]
-RETRIES = 5
+RETRIES = 20
 
 
 @dataclass(frozen=True)
@@ -326,7 +328,8 @@ class SaveOutcome:
     state: ResponseState | None = None
 
 
-PostedPage = Mapping[str, tuple[Posted, str | None]]  # question id → (input, other text)
+# Question id → (input, other specify-text), for the questions the user's form showed.
+PostedPage = Mapping[str, tuple[Posted, str | None]]
 
 
 def parse_page(
@@ -335,7 +338,8 @@ def parse_page(
     """Parse the posted inputs of the visible questions, evaluating conditions as it goes.
 
     A question's condition sees the answers posted above it on the same page, so
-    what is shown after saving is what the posted answers imply.
+    what is shown after saving is what the posted answers imply. Only questions in
+    ``posted`` change: a question the user's form did not show is left as stored.
     """
     overlay: dict[str, Any] = {}
     parsed: dict[str, Parsed] = {}
@@ -347,7 +351,11 @@ def parse_page(
         visible.append(question)
         if question.type == "note":
             continue
-        main, other = posted.get(question.id, (None, None))
+        if question.id not in posted:
+            # Not on the form the user saw (e.g. shown since): keep what is stored.
+            overlay[question.id] = state.value(page.section.id, page.item_key, question.id)
+            continue
+        main, other = posted[question.id]
         answers = parse(question, main, other)
         parsed.update(answers)
         main_answer = answers[question.id]
@@ -369,14 +377,30 @@ def save_page(
     same page after ``seen_revision``; the caller shows both versions, and saving
     again with the newer revision is a deliberate overwrite.
     """
+    return _retrying(
+        lambda: _save_page_once(organisation, section_id, item, posted, seen_revision, actor)
+    )
+
+
+T = TypeVar("T")
+
+
+def _retrying(write: Callable[[], T]) -> T:
+    """Run a read-check-write transaction, again from the start when it lost a race.
+
+    Another save may commit between our read and our write: the revision check
+    (StaleDataError), the unique response per organisation (IntegrityError) or a
+    busy SQLite (OperationalError) then refuses ours, and we re-read and re-check.
+    """
     for attempt in range(RETRIES):
         try:
-            return _save_page_once(organisation, section_id, item, posted, seen_revision, actor)
+            return write()
         except (StaleDataError, IntegrityError, OperationalError):
             db.session.rollback()
             db.session.expire_all()
             if attempt == RETRIES - 1:
                 raise
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
     raise AssertionError("unreachable")
 
 
@@ -471,29 +495,25 @@ class SubmitOutcome:
 
 def submit(organisation: Organisation, actor: str) -> SubmitOutcome:
     """Submit the response once every page is complete; a second submit is a no-op."""
-    for attempt in range(RETRIES):
-        try:
-            state = load_state(organisation)
-            if state.response is None:
-                return SubmitOutcome("not_started")
-            if state.is_submitted:
-                return SubmitOutcome("already_submitted")
-            if not state.is_open:
-                return SubmitOutcome("closed")
-            incomplete = [(p, pr) for p in state.pages() if (pr := state.problems(p))]
-            if incomplete:
-                return SubmitOutcome("incomplete", incomplete)
-            state.response.status = "submitted"
-            state.response.submitted_at = utcnow()
-            state.response.updated_at = state.response.submitted_at
-            db.session.commit()
-            return SubmitOutcome("submitted")
-        except (StaleDataError, OperationalError):
-            db.session.rollback()
-            db.session.expire_all()
-            if attempt == RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    return _retrying(lambda: _submit_once(organisation))
+
+
+def _submit_once(organisation: Organisation) -> SubmitOutcome:
+    state = load_state(organisation)
+    if state.response is None:
+        return SubmitOutcome("not_started")
+    if state.is_submitted:
+        return SubmitOutcome("already_submitted")
+    if not state.is_open:
+        return SubmitOutcome("closed")
+    incomplete = [(p, pr) for p in state.pages() if (pr := state.problems(p))]
+    if incomplete:
+        return SubmitOutcome("incomplete", incomplete)
+    state.response.status = "submitted"
+    state.response.submitted_at = utcnow()
+    state.response.updated_at = state.response.submitted_at
+    db.session.commit()
+    return SubmitOutcome("submitted")
 
 
 def reopen(response: Response) -> None:

@@ -9,17 +9,20 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-_HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|revision)"[^>]*value="([^"]*)"')
+_HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|revision|shown)" value="([^"]*)"')
 _PAGE_LINK = re.compile(r'href="(/v/[^"]+/p/[^"]+)"')
 
 FormData = Mapping[str, Any] | Iterable[tuple[str, str]]
 
 
-def hidden_fields(html: str) -> dict[str, str]:
-    """csrf_token and revision of the page form (the last ones on the page)."""
-    found: dict[str, str] = {}
+def hidden_fields(html: str) -> dict[str, Any]:
+    """The hidden inputs of the page form: csrf_token, revision and the shown questions."""
+    found: dict[str, Any] = {"shown": []}
     for name, value in _HIDDEN.findall(html):
-        found[name] = value
+        if name == "shown":
+            found["shown"].append(value)
+        else:
+            found[name] = value
     return found
 
 
@@ -37,13 +40,13 @@ def post_page(
     data: FormData,
     action: str = "opslaan",
     *,
-    hidden: dict[str, str] | None = None,
+    hidden: dict[str, Any] | None = None,
 ) -> TestResponse:
     """Post a page as its form would: the page's hidden fields plus ``data``."""
     if hidden is None:
         hidden = hidden_fields(client.get(path).get_data(as_text=True))
-    pairs: list[tuple[str, str]] = list(hidden.items())
-    items = data.items() if isinstance(data, Mapping) else data
+    pairs: list[tuple[str, str]] = []
+    items = [*hidden.items(), *(data.items() if isinstance(data, Mapping) else data)]
     for name, value in items:
         if isinstance(value, list | tuple):
             pairs.extend((name, str(v)) for v in value)
