@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean translations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,9 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing user-facing strings: refresh the catalogue, translate in the .po, commit both files.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o /tmp/intake-messages.pot .
+	$(BIN)/pybabel update -i /tmp/intake-messages.pot -d intake/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d intake/translations

@@ -170,14 +170,27 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
     assert state.value("organisatie", "", "contact_email") == "ann.peeters@example.be"
     assert state.value("zonder_cofinanciering", "", "acties") == ["4", "12"]
 
-    # Read-only afterwards: a save is refused, what was typed is shown back, nothing changes.
-    refused = post_page(client, f"{BASE}/p/planlast", {"stelling": "1"})
+    _read_only_then_reopened(
+        app, client, org_id, f"{BASE}/p/planlast", "stelling", ("planlast", "", "stelling"), 4
+    )
+
+
+def _read_only_then_reopened(
+    app: Flask,
+    client: FlaskClient,
+    org_id: int,
+    path: str,
+    field: str,
+    key: tuple[str, str, str],
+    stored: object,
+) -> None:
+    """After submission a save is refused and changes nothing; an admin reopens it."""
+    refused = post_page(client, path, {field: "1"})
     assert refused.status_code == 200
     assert "al ingediend" in refused.get_data(as_text=True)
-    assert _state(app, org_id).value("planlast", "", "stelling") == 4
-    assert "disabled" in client.get(f"{BASE}/p/planlast").get_data(as_text=True)
+    assert _state(app, org_id).value(*key) == stored
+    assert "disabled" in client.get(path).get_data(as_text=True)
 
-    # An admin reopens it; the coordinator can change it again.
     with app.app_context():
         from intake.services import accounts
 
@@ -188,16 +201,15 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
         data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
               "csrf_token": csrf_token(admin, "/aanmelden")},
     )  # fmt: skip
-    admin_page = admin.get(f"/admin/organisaties/{org_id}").get_data(as_text=True)
-    assert "Een wachtlijst wegwerken" in admin_page
+    assert admin.get(f"/admin/organisaties/{org_id}").status_code == 200
     reopened = admin.post(
         f"/admin/organisaties/{org_id}/heropenen",
         data={"csrf_token": csrf_token(admin, f"/admin/organisaties/{org_id}")},
     )
     assert reopened.status_code == 302
     assert not _state(app, org_id).is_submitted
-    assert post_page(client, f"{BASE}/p/planlast", {"stelling": "2"}).status_code == 302
-    assert _state(app, org_id).value("planlast", "", "stelling") == 2
+    assert post_page(client, path, {field: "2"}).status_code == 302
+    assert _state(app, org_id).value(*key) == 2
 
 
 def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
@@ -231,6 +243,13 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     assert "Vul een geheel getal in" in client.get(f"{base}/p/deelname").get_data(as_text=True)
     post_page(client, f"{base}/p/deelname",
               {"dienst": "jeugd", "workshops": ["w2", "w5"], "collegas": "2"})  # fmt: skip
+
+    # Resume in a new session: the draft is there.
+    other_browser = app.test_client()
+    other_browser.get(link)
+    resumed = other_browser.get(f"{base}/p/deelname").get_data(as_text=True)
+    assert 'checked id="workshops-1" name="workshops" type="checkbox" value="w2"' in resumed
+    assert 'value="2"' in resumed
 
     # The matrix and a condition on the same page.
     algemeen = {
@@ -273,3 +292,7 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     assert state.value("workshop", "w5", "nut") == 3
     assert state.value("deelname", "", "collegas") == 2
     assert state.value("afsluiting", "", "email") == "Lies@gemeente.be"
+
+    _read_only_then_reopened(
+        app, client, org_id, f"{base}/p/workshop/w5", "nut", ("workshop", "w5", "nut"), 3
+    )
