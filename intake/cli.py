@@ -10,14 +10,19 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from intake.models import Questionnaire
 from intake.questionnaire import DefinitionErrors, codebook, load_file
-from intake.services import accounts, questionnaires
+from intake.services import accounts, mailing, questionnaires, registry, tracking
 
 
 def register_commands(app: Flask) -> None:
     """Add Intake's commands to ``app.cli``."""
     app.cli.add_command(users_group)
     app.cli.add_command(questionnaire_group)
+    app.cli.add_command(applicants_group)
+    app.cli.add_command(invite_command)
+    app.cli.add_command(remind_command)
+    app.cli.add_command(status_command)
     app.cli.add_command(demo_command)
 
 
@@ -107,6 +112,129 @@ def codebook_command(file: str) -> None:
         click.echo(f"{v.name}\t{v.type}\t{v.label.get()}\t{labels}")
 
 
+def _questionnaire(slug: str) -> Questionnaire:
+    questionnaire = questionnaires.get_by_slug(slug)
+    if questionnaire is None:
+        raise click.UsageError(
+            f"no questionnaire '{slug}'; load it first with 'intake questionnaire load FILE'"
+        )
+    return questionnaire
+
+
+QUESTIONNAIRE_OPTION = click.option(
+    "--questionnaire", "-q", "slug", required=True, help="The questionnaire id (slug)."
+)
+
+
+@questionnaire_group.command("open")
+@click.argument("slug")
+def open_command(slug: str) -> None:
+    """Open a questionnaire for responses."""
+    questionnaires.set_open(_questionnaire(slug), True)
+    click.echo(f"{slug} is open for responses")
+
+
+@questionnaire_group.command("close")
+@click.argument("slug")
+def close_command(slug: str) -> None:
+    """Close a questionnaire: coordinators can read but no longer change or submit."""
+    questionnaires.set_open(_questionnaire(slug), False)
+    click.echo(f"{slug} is closed")
+
+
+@questionnaire_group.command("live")
+@click.argument("slug")
+@click.argument("version", type=int)
+def live_command(slug: str, version: int) -> None:
+    """Choose the version new responses start on (responses keep theirs)."""
+    try:
+        questionnaires.set_live(_questionnaire(slug), version)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{slug}: new responses start on version {version}")
+
+
+@click.group("applicants", cls=AppGroup, help="The registry of invited applicant organisations.")
+def applicants_group() -> None:
+    pass
+
+
+@applicants_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@QUESTIONNAIRE_OPTION
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, skip the others.")
+def import_command(file: str, slug: str, skip_invalid: bool) -> None:
+    """Import or update applicants from an .xlsx or .csv file (by code; nothing is deleted)."""
+    with open(file, "rb") as handle:
+        data = handle.read()
+    report = registry.import_file(_questionnaire(slug), file, data, skip_invalid=skip_invalid)
+    for problem in report.problems:
+        click.echo(f"{file}: {problem}", err=True)
+    if not report.written:
+        click.echo(f"{file}: niets geïmporteerd ({len(report.problems)} problemen)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{file}: {report.summary}")
+
+
+@applicants_group.command("template")
+@QUESTIONNAIRE_OPTION
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def template_command(slug: str, output: str) -> None:
+    """Write an .xlsx template with the registry columns."""
+    with open(output, "wb") as handle:
+        handle.write(registry.template_workbook(_questionnaire(slug)))
+    click.echo(f"wrote {output}")
+
+
+def _mail(slug: str, kind: mailing.MailKind) -> None:
+    report = mailing.send(_questionnaire(slug), kind)
+    for code, reason in report.failed:
+        click.echo(f"{code}: not sent: {reason}", err=True)
+    click.echo(f"{kind}s: {report.summary}")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@click.command("invite")
+@QUESTIONNAIRE_OPTION
+@with_appcontext
+def invite_command(slug: str) -> None:
+    """Mail a personal link to every organisation not invited yet."""
+    _mail(slug, "invitation")
+
+
+@click.command("remind")
+@QUESTIONNAIRE_OPTION
+@with_appcontext
+def remind_command(slug: str) -> None:
+    """Mail a reminder (with a fresh link) to invited organisations that have not submitted."""
+    _mail(slug, "reminder")
+
+
+@click.command("status")
+@QUESTIONNAIRE_OPTION
+@with_appcontext
+def status_command(slug: str) -> None:
+    """Print the response rate: overall, by kind, by province and per item."""
+    questionnaire = _questionnaire(slug)
+    overview = tracking.overview(questionnaire)
+    click.echo(str(overview.rate))
+    click.echo(
+        "  " + ", ".join(f"{tracking.STATUS_LABELS[s]}: {overview.counts[s]}"
+                         for s in tracking.STATUSES)
+    )  # fmt: skip
+    for title, column in (("per soort", "kind"), ("per provincie", "province")):
+        click.echo(f"{title}:")
+        for group in tracking.by_column(questionnaire, column):
+            click.echo(f"  {group.label:<46} {group.rate}")
+    for catalogue, rows in tracking.by_item(questionnaire).items():
+        click.echo(f"per item of {catalogue!r} (applicants linked / respondents linked):")
+        for row in rows:
+            click.echo(
+                f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.respondents:>5}"
+            )
+
+
 DEMO_ADMIN_EMAIL = "admin@vvsg.be"
 DEMO_ADMIN_PASSWORD = "demo-wachtwoord"
 
@@ -114,9 +242,22 @@ DEMO_ADMIN_PASSWORD = "demo-wachtwoord"
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo data into the current database and print how to sign in."""
+    """Load demo data (both questionnaires, 59 fictional applicants) and print how to sign in."""
+    from flask import current_app
+
+    from intake.services import demo
+
     accounts.create_admin(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, "VVSG demo-beheerder")
-    click.echo(f"Admin sign-in: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
+    result = demo.load()
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(
+        f"Demo loaded: {result.organisations} applicants, {result.submitted} submitted, "
+        f"{result.drafts} in progress."
+    )
+    click.echo(f"Admin sign-in: {base}/aanmelden  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
+    click.echo("Coordinator links:")
+    for name, path in result.links:
+        click.echo(f"  {name}: {base}{path}")
 
 
 def _create_app() -> Flask:

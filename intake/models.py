@@ -212,7 +212,11 @@ class User(db.Model):
 
 
 class Invitation(db.Model):
-    """A personal link for one organisation; only a hash of its token is stored."""
+    """A personal link for one organisation; only a hash of its token is stored.
+
+    Every mail carries a fresh link (tokens are never stored, so they cannot be
+    sent again); earlier links stay valid until an admin revokes them.
+    """
 
     __tablename__ = "invitations"
 
@@ -223,9 +227,8 @@ class Invitation(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When this link was first mailed (invitation or reminder); see MailLog for every send.
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    reminder_count: Mapped[int] = mapped_column(Integer, default=0)
     first_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

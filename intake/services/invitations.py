@@ -67,3 +67,12 @@ def token_from_link(text: str) -> str:
     if "/t/" in text:
         text = text.rsplit("/t/", 1)[1]
     return text.split("?", 1)[0].split("#", 1)[0].strip("/ ")
+
+
+def add_link(organisation: Organisation) -> tuple[Invitation, str]:
+    """A new active link beside the existing ones (for a mail); returns it and its token."""
+    token = new_token()
+    invitation = Invitation(organisation=organisation, token_hash=hash_token(token))
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token

@@ -78,6 +78,21 @@ def live_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
     return max(versions, key=lambda v: v.version, default=None)
 
 
+def set_open(questionnaire: Questionnaire, is_open: bool) -> None:
+    """Open or close a questionnaire for responses."""
+    questionnaire.is_open = is_open
+    db.session.commit()
+
+
+def set_live(questionnaire: Questionnaire, version: int) -> None:
+    """Choose the version new responses start on; responses keep the version they have."""
+    if version not in {v.version for v in questionnaire.versions}:
+        known = ", ".join(str(v.version) for v in questionnaire.versions)
+        raise ValueError(f"{questionnaire.slug} has no version {version} (stored: {known})")
+    questionnaire.live_version = version
+    db.session.commit()
+
+
 def model_of(version: QuestionnaireVersion) -> QuestionnaireModel:
     """The engine model of a stored version, built once per content hash.
 

@@ -79,8 +79,6 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_reminded_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('reminder_count', sa.Integer(), nullable=False),
     sa.Column('first_opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_invitations_organisation_id_organisations'), ondelete='CASCADE'),

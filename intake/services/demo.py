@@ -1,0 +1,244 @@
+"""Demo data: both questionnaires, 59 fictional applicants and a spread of responses.
+
+Names, codes and people are invented. Answers are generated from the
+questionnaire model itself (``plausible_answers``), so they always validate,
+and go through the same ``save_page``/``submit`` services as a coordinator's.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from intake.app import PROJECT_ROOT
+from intake.extensions import db
+from intake.models import Contact, MailLog, Organisation, OrganisationItem, utcnow
+from intake.questionnaire.loader import OTHER_VALUE
+from intake.questionnaire.model import Question
+from intake.questionnaire.vocabulary import PROVINCES
+from intake.services import invitations, questionnaires, responses
+from intake.services.responses import Page, PostedPage, ResponseState
+
+QUESTIONNAIRES = ("plan-samenleven-2025.yaml", "inspiratiedag-2022.yaml")
+FLEMISH = PROVINCES[:5]
+PREFIXES = ["Ander", "Bever", "Dender", "Eike", "Heide", "Kalm", "Laar", "Maas", "Nete", "Oost",
+            "Rijke", "Schel", "Ter", "Vlier", "Wester", "Zand", "Beek", "Bos", "Linde", "Moer",
+            "Grave", "Hoog", "Kemp", "Leie", "Ruisel"]  # fmt: skip
+SUFFIXES = ["dam", "dijk", "gem", "hout", "kerke", "loo", "mont", "veld", "voorde", "zele",
+            "hoven", "brugge", "rode", "beke", "lare"]  # fmt: skip
+FIRST = [
+    "Ann",
+    "Bart",
+    "Charlotte",
+    "Dirk",
+    "Els",
+    "Fatima",
+    "Geert",
+    "Hanne",
+    "Ilse",
+    "Jonas",
+    "Karim",
+    "Lies",
+    "Mohamed",
+    "Nele",
+    "Olivier",
+    "Pieter",
+    "Rania",
+    "Sofie",
+    "Tom",
+    "Yusuf",
+]
+LAST = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "El Amrani",
+    "Dubois",
+    "Vermeulen",
+    "Aydin",
+    "Hermans",
+]
+# How often applicants chose each surveyed action (action 5 is by far the most common).
+ACTION_WEIGHTS = {"2": 19, "5": 45, "6": 1, "7": 7, "8": 12, "9": 18, "10": 4, "11": 6, "13": 24,
+                  "14": 9, "15": 20, "16": 8, "17": 14, "18": 12, "19": 6, "20": 7, "21": 1,
+                  "22": 9, "23": 18, "24": 22}  # fmt: skip
+SENTENCES = [
+    "Dankzij de middelen konden we het aanbod verbreden en nieuwe doelgroepen bereiken.",
+    "De samenwerking met lokale partners werd sterker en meer structureel.",
+    "Zonder cofinanciering hadden we deze actie niet kunnen opstarten.",
+    "We zetten de werking voort, maar de personeelsinzet blijft een uitdaging.",
+    "Het thema staat nu steviger in ons meerjarenplan.",
+    "Als de subsidie stopt, valt het aanbod terug naar dat van vóór Plan Samenleven.",
+    "De vraag blijft groot: er ontstonden wachtlijsten.",
+    "Collega's uit cultuur, onderwijs en welzijn zoeken elkaar nu actiever op.",
+    "De ondersteuning was nabij en praktisch, al wisselde de contactpersoon vaak.",
+    "We pleiten voor structurele financiering om de opgebouwde expertise te behouden.",
+]
+
+
+@dataclass
+class DemoResult:
+    organisations: int
+    submitted: int
+    drafts: int
+    links: list[tuple[str, str]]  # (organisation name, link)
+
+
+def _names(rng: random.Random, count: int) -> list[str]:
+    combos = [p + s for p in PREFIXES for s in SUFFIXES]
+    rng.shuffle(combos)
+    return combos[:count]
+
+
+def build_registry(questionnaire_id: int, rng: random.Random) -> list[Organisation]:
+    """59 fictional applicants: 13 central cities, 16 cities, 25 municipalities, 5 IGS."""
+    kinds = ["centrumstad"] * 13 + ["stad"] * 16 + ["gemeente"] * 25 + ["igs"] * 5
+    names = _names(rng, len(kinds) + 15)
+    organisations = []
+    codes = list(ACTION_WEIGHTS)
+    weights = list(ACTION_WEIGHTS.values())
+    for index, kind in enumerate(kinds):
+        place = names[index]
+        label = {"centrumstad": "Stad", "stad": "Stad", "gemeente": "Gemeente"}.get(kind)
+        name = f"{label} {place}" if label else f"IGS Samenleven {place}"
+        code = f"IGS-{index:02d}" if kind == "igs" else str(10000 + 1000 * (index % 5) + index)
+        org = Organisation(
+            questionnaire_id=questionnaire_id, code=code, name=name, kind=kind,
+            province=FLEMISH[index % 5],
+            members=[f"Gemeente {m}" for m in names[len(kinds) + (index % 5) * 3:][:3]]
+            if kind == "igs" else [],
+        )  # fmt: skip
+        person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        email = f"{person.lower().replace(' ', '.')}@{place.lower()}.voorbeeld.be"
+        org.contacts = [Contact(name=person, email=email, position=0)]
+        count = {"centrumstad": 6, "stad": 4, "gemeente": 3, "igs": 4}[kind] + rng.randint(-1, 2)
+        chosen: set[str] = set()
+        while len(chosen) < count:
+            chosen.add(rng.choices(codes, weights)[0])
+        org.items = [OrganisationItem(catalogue="actions", code=c) for c in sorted(chosen, key=int)]
+        organisations.append(org)
+    db.session.add_all(organisations)
+    db.session.commit()
+    return organisations
+
+
+def plausible_answers(
+    state: ResponseState, page: Page, rng: random.Random, *, complete: bool = True
+) -> PostedPage:
+    """Valid answers for every question of a page, generated from the model."""
+    posted: dict[str, tuple[Any, str | None]] = {}
+    for question in page.section.questions:
+        if question.type == "note":
+            continue
+        stored = state.value(page.section.id, page.item_key, question.id)
+        if stored is not None and question.prefill:
+            continue  # keep what the registry prefilled
+        if not complete and not question.required and rng.random() < 0.5:
+            continue
+        posted[question.id] = _answer(question, state, rng)
+    return posted
+
+
+def _answer(question: Question, state: ResponseState, rng: random.Random) -> tuple[Any, str | None]:
+    values = [str(c.value) for c in question.choices]
+    if question.type == "scale":
+        # Mostly positive, as in the report.
+        ordered = sorted(values, key=lambda v: -int(v) if v.lstrip("-").isdigit() else 0)
+        weights = [6, 8, 3, 1, 0.5][: len(ordered)] + [0.5] * max(0, len(ordered) - 5)
+        return rng.choices(ordered, weights)[0], None
+    if question.type == "single_choice":
+        if question.id == "via_igs":
+            return ("ja" if rng.random() < 0.3 else "nee"), None
+        return rng.choice(values), None
+    if question.type == "multiple_choice":
+        low = max(1, question.min or 1)
+        high = min(len(values), question.max or 3, max(low, 3))
+        picked = rng.sample(values, rng.randint(low, high))
+        if question.other is not None and rng.random() < 0.15:
+            return picked + [OTHER_VALUE], "Een eigen initiatief rond ontmoeting"
+        return picked, None
+    if question.type == "matrix":
+        return {row.id: rng.choice(values) for row in question.rows}, None
+    if question.type == "number":
+        low = int(question.min or 0)
+        high = int(question.max or low + 10)
+        return str(rng.randint(low, min(high, low + 10))), None
+    if question.type == "date":
+        return "2025-03-14", None
+    if question.type == "email":
+        return state.respondent.contact_email or "info@voorbeeld.be", None
+    if question.type == "text":
+        return rng.choice(["Beleidsmedewerker samenleven", "Diensthoofd welzijn", "Expert"]), None
+    return rng.choice(SENTENCES), None
+
+
+def fill(organisation: Organisation, rng: random.Random, *, submit: bool) -> None:
+    """Fill in every page the organisation sees (and submit), through the services."""
+    state = responses.load_state(organisation)
+    done: set[tuple[str, str]] = set()
+    while True:
+        pending = [p for p in state.pages() if (p.section.id, p.item_key) not in done]
+        if not pending:
+            break
+        page = pending[0]
+        posted = plausible_answers(state, page, rng, complete=submit)
+        outcome = responses.save_page(
+            organisation, page.section.id, page.item, posted, state.revision, "demo"
+        )
+        assert outcome.status == "saved", outcome.status
+        done.add((page.section.id, page.item_key))
+        state = responses.load_state(organisation)
+        if not submit and len(done) >= 3:
+            return
+    if submit:
+        outcome = responses.submit(organisation, "demo")
+        assert outcome.status == "submitted", outcome
+
+
+def load(seed: int = 2025) -> DemoResult:
+    """Load the demo into the current database; safe to run again (it resets demo data)."""
+    rng = random.Random(seed)
+    folder = PROJECT_ROOT / "questionnaires"
+    loaded = [questionnaires.store_file(folder / name)[0].questionnaire for name in QUESTIONNAIRES]
+    plan = loaded[0]
+    for org in db.session.scalars(
+        select(Organisation).where(Organisation.questionnaire_id == plan.id)
+    ):
+        db.session.delete(org)
+    db.session.commit()
+
+    organisations = build_registry(plan.id, rng)
+    order = list(organisations)
+    rng.shuffle(order)
+    submitted, drafts, opened = order[:42], order[42:49], order[49:53]
+    now = utcnow()
+    for org in order[:57]:  # the last two were added late and are not invited yet
+        db.session.add(MailLog(organisation_id=org.id, kind="invitation",
+                               recipient=org.contacts[0].email, subject="Uitnodiging"))  # fmt: skip
+        invitation, _ = invitations.add_link(org)  # the mailed link (its token is not kept)
+        invitation.sent_at = now
+        if org in submitted or org in drafts or org in opened:
+            invitation.first_opened_at = invitation.last_opened_at = now
+    db.session.commit()
+    for org in submitted:
+        fill(org, rng, submit=True)
+    for org in drafts:
+        fill(org, rng, submit=False)
+        db.session.add(MailLog(organisation_id=org.id, kind="reminder",
+                               recipient=org.contacts[0].email, subject="Herinnering"))  # fmt: skip
+    db.session.commit()
+
+    links = []
+    for org in [drafts[0], opened[0], order[-1], submitted[0]]:
+        links.append((org.name, f"/t/{invitations.issue_link(org)}"))
+    return DemoResult(len(organisations), len(submitted), len(drafts), links)

@@ -1,0 +1,221 @@
+"""Response tracking for VVSG: figures from aggregate queries, never from loading rows.
+
+An organisation's status is one SQL expression (``status_column``) used by every
+figure and by the organisation list, so they always agree:
+not_invited → invited (mailed) → opened (link used) → in_progress → submitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, case, exists, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from intake.extensions import db
+from intake.models import Invitation, MailLog, Organisation, OrganisationItem, Questionnaire
+from intake.models import Response as ResponseRow
+from intake.questionnaire.vocabulary import KINDS
+from intake.services.questionnaires import live_version, model_of
+
+STATUSES = ("not_invited", "invited", "opened", "in_progress", "submitted")
+STATUS_LABELS = {
+    "not_invited": "niet uitgenodigd",
+    "invited": "uitgenodigd",
+    "opened": "link geopend",
+    "in_progress": "bezig",
+    "submitted": "ingediend",
+}
+
+
+def status_column() -> ColumnElement[str]:
+    """The status of ``Organisation`` as a SQL expression (needs the outer join on Response)."""
+    mailed = exists().where(
+        MailLog.organisation_id == Organisation.id, MailLog.kind == "invitation", MailLog.ok
+    )
+    opened = exists().where(
+        Invitation.organisation_id == Organisation.id, Invitation.first_opened_at.is_not(None)
+    )
+    return case(
+        (ResponseRow.status == "submitted", literal("submitted")),
+        (ResponseRow.id.is_not(None), literal("in_progress")),
+        (opened, literal("opened")),
+        (mailed, literal("invited")),
+        else_=literal("not_invited"),
+    )
+
+
+def _base(questionnaire: Questionnaire, *columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(Organisation)
+        .outerjoin(ResponseRow, ResponseRow.organisation_id == Organisation.id)
+        .where(Organisation.questionnaire_id == questionnaire.id)
+    )
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Respondents among invited: the figure the report opens with (42/59 = 71%)."""
+
+    submitted: int
+    invited: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.invited) if self.invited else 0
+
+    def __str__(self) -> str:
+        return f"{self.submitted}/{self.invited} ({self.percent}%)"
+
+
+@dataclass(frozen=True)
+class Overview:
+    counts: dict[str, int]
+
+    @property
+    def invited(self) -> int:
+        """All organisations in the registry: the denominator of the response rate."""
+        return sum(self.counts.values())
+
+    @property
+    def rate(self) -> Rate:
+        return Rate(self.counts["submitted"], self.invited)
+
+
+def overview(questionnaire: Questionnaire) -> Overview:
+    status = status_column().label("status")
+    rows = db.session.execute(_base(questionnaire, status, func.count()).group_by(status)).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({row[0]: row[1] for row in rows})
+    return Overview(counts)
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    key: str
+    label: str
+    rate: Rate
+
+
+def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
+    """The response rate per kind or per province."""
+    attribute = {"kind": Organisation.kind, "province": Organisation.province}[column]
+    submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
+    rows = db.session.execute(
+        _base(questionnaire, attribute, func.count(), submitted)
+        .group_by(attribute)
+        .order_by(attribute)
+    ).all()
+    labels = KINDS if column == "kind" else {}
+    return [
+        GroupRate(key, labels.get(key, key), Rate(int(sub or 0), total)) for key, total, sub in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    code: str
+    title: str
+    invited: int  # invited organisations linked to the item
+    respondents: int  # submitted organisations linked to it
+
+
+def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
+    """Per catalogue entry: linked organisations among all applicants and among respondents."""
+    version = live_version(questionnaire)
+    if version is None:
+        return {}
+    model = model_of(version)
+    submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
+    rows = db.session.execute(
+        _base(questionnaire, OrganisationItem.catalogue, OrganisationItem.code, func.count(),
+              submitted)
+        .join(OrganisationItem, OrganisationItem.organisation_id == Organisation.id)
+        .group_by(OrganisationItem.catalogue, OrganisationItem.code)
+    ).all()  # fmt: skip
+    counts = {(cat, code): (total, int(sub or 0)) for cat, code, total, sub in rows}
+    result: dict[str, list[ItemRow]] = {}
+    for name, catalogue in model.catalogues.items():
+        result[name] = [
+            ItemRow(item.code, item.title.get(), *counts.get((name, item.code), (0, 0)))
+            for item in catalogue.items
+            if item.surveyed or (name, item.code) in counts
+        ]
+    return result
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    province: str
+    status: str
+    last_activity: dt.datetime | None
+    reminders: int
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def organisation_rows(
+    questionnaire: Questionnaire,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    province: str | None = None,
+    item: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[OrganisationRow]:
+    """The organisation list with status, last activity and reminders, filtered in SQL."""
+    status_expr = status_column()
+    reminders = (
+        select(func.count())
+        .where(MailLog.organisation_id == Organisation.id, MailLog.kind == "reminder", MailLog.ok)
+        .scalar_subquery()
+    )
+    opened = (
+        select(func.max(Invitation.last_opened_at))
+        .where(Invitation.organisation_id == Organisation.id)
+        .scalar_subquery()
+    )
+    query = _base(
+        questionnaire,
+        Organisation.id, Organisation.code, Organisation.name, Organisation.kind,
+        Organisation.province, status_expr, ResponseRow.updated_at, opened, reminders,
+    ).order_by(Organisation.name)  # fmt: skip
+    if status in STATUSES:
+        query = query.where(status_expr == status)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if province:
+        query = query.where(Organisation.province == province)
+    if item:
+        query = query.where(
+            exists().where(
+                OrganisationItem.organisation_id == Organisation.id, OrganisationItem.code == item
+            )
+        )
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(Organisation.name).like(pattern),
+                func.lower(Organisation.code).like(pattern))
+        )  # fmt: skip
+    if limit:
+        query = query.limit(limit)
+    result = []
+    for row in db.session.execute(query):
+        updated, last_opened = row[6], row[7]
+        moments = [m for m in (updated, last_opened) if m is not None]
+        result.append(
+            OrganisationRow(row[0], row[1], row[2], row[3], row[4], row[5],
+                            max(moments) if moments else None, int(row[8] or 0))
+        )  # fmt: skip
+    return result
