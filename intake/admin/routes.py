@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +13,8 @@ from intake.admin import bp
 from intake.auth.access import admin_required
 from intake.extensions import db
 from intake.models import Organisation, Questionnaire
-from intake.services import invitations, responses
+from intake.questionnaire.vocabulary import KINDS, PROVINCES
+from intake.services import invitations, mailing, questionnaires, registry, responses, tracking
 
 
 @bp.route("/")
@@ -35,16 +38,117 @@ def _organisation(organisation_id: int) -> Organisation:
     return organisation
 
 
+@bp.route("/vragenlijsten/<slug>")
+@admin_required
+def questionnaire(slug: str) -> ResponseReturnValue:
+    """The tracking dashboard of one questionnaire."""
+    questionnaire = _questionnaire(slug)
+    return render_template(
+        "admin/questionnaire.html",
+        questionnaire=questionnaire,
+        overview=tracking.overview(questionnaire),
+        by_kind=tracking.by_column(questionnaire, "kind"),
+        by_province=tracking.by_column(questionnaire, "province"),
+        by_item=tracking.by_item(questionnaire),
+        live=questionnaires.live_version(questionnaire),
+        statuses=tracking.STATUSES,
+        status_labels=tracking.STATUS_LABELS,
+        import_report=None,
+    )
+
+
 @bp.route("/vragenlijsten/<slug>/organisaties")
 @admin_required
 def organisations(slug: str) -> ResponseReturnValue:
+    """The organisation list, filterable by status, kind, province, item and name."""
     questionnaire = _questionnaire(slug)
-    rows = db.session.scalars(
-        select(Organisation)
-        .where(Organisation.questionnaire_id == questionnaire.id)
-        .order_by(Organisation.name)
-    ).all()
-    return render_template("admin/organisations.html", questionnaire=questionnaire, rows=rows)
+    filters = {
+        key: request.args.get(key, "").strip() or None
+        for key in ("status", "kind", "province", "item", "search")
+    }
+    rows = tracking.organisation_rows(questionnaire, **filters)
+    version = questionnaires.live_version(questionnaire)
+    catalogues = questionnaires.model_of(version).catalogues if version else {}
+    return render_template(
+        "admin/organisations.html",
+        questionnaire=questionnaire,
+        rows=rows,
+        filters=filters,
+        statuses=tracking.STATUSES,
+        status_labels=tracking.STATUS_LABELS,
+        kinds=KINDS,
+        provinces=PROVINCES,
+        catalogues=catalogues,
+    )
+
+
+@bp.route("/vragenlijsten/<slug>/register", methods=["POST"])
+@admin_required
+def import_registry(slug: str) -> ResponseReturnValue:
+    """Upload a registry file; all or nothing, unless 'skip invalid rows' is ticked."""
+    questionnaire = _questionnaire(slug)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Kies eerst een bestand."), "error")
+        return redirect(url_for("admin.questionnaire", slug=slug))
+    report = registry.import_file(
+        questionnaire, upload.filename, upload.read(),
+        skip_invalid=request.form.get("skip_invalid") == "1",
+    )  # fmt: skip
+    if report.written and not report.problems:
+        flash(_("Register geïmporteerd: %(summary)s.", summary=report.summary), "success")
+        return redirect(url_for("admin.questionnaire", slug=slug))
+    return render_template(
+        "admin/import_report.html", questionnaire=questionnaire, report=report,
+        filename=upload.filename,
+    ), (200 if report.written else 422)  # fmt: skip
+
+
+@bp.route("/vragenlijsten/<slug>/register-sjabloon.xlsx")
+@admin_required
+def registry_template(slug: str) -> ResponseReturnValue:
+    questionnaire = _questionnaire(slug)
+    return send_file(
+        io.BytesIO(registry.template_workbook(questionnaire)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"register-{slug}.xlsx",
+    )
+
+
+@bp.route("/vragenlijsten/<slug>/mail/<kind>", methods=["POST"])
+@admin_required
+def send_mail(slug: str, kind: str) -> ResponseReturnValue:
+    """Send invitations to those not invited yet, or reminders to those not submitted."""
+    if kind not in {"invitation", "reminder"}:
+        abort(404)
+    questionnaire = _questionnaire(slug)
+    try:
+        report = mailing.send(questionnaire, kind)  # type: ignore[arg-type]
+    except (OSError, RuntimeError) as exc:
+        flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
+        return redirect(url_for("admin.questionnaire", slug=slug))
+    what = _("Uitnodigingen") if kind == "invitation" else _("Herinneringen")
+    category = "error" if report.failed else "success"
+    flash(f"{what}: {report.summary}.", category)
+    return redirect(url_for("admin.questionnaire", slug=slug))
+
+
+@bp.route("/vragenlijsten/<slug>/instellingen", methods=["POST"])
+@admin_required
+def settings(slug: str) -> ResponseReturnValue:
+    """Open or close the questionnaire, and choose its live version."""
+    questionnaire = _questionnaire(slug)
+    if "is_open" in request.form:
+        questionnaires.set_open(questionnaire, request.form["is_open"] == "1")
+    if request.form.get("live_version", "").isdigit():
+        try:
+            questionnaires.set_live(questionnaire, int(request.form["live_version"]))
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.questionnaire", slug=slug))
+    flash(_("Instellingen bewaard."), "success")
+    return redirect(url_for("admin.questionnaire", slug=slug))
 
 
 @bp.route("/organisaties/<int:organisation_id>")
