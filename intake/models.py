@@ -142,7 +142,7 @@ class Organisation(db.Model):
         back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.position"
     )
     items: Mapped[list[OrganisationItem]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan"
+        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationItem.id"
     )
     invitations: Mapped[list[Invitation]] = relationship(back_populates="organisation")
     response: Mapped[Response | None] = relationship(back_populates="organisation")

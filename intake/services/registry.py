@@ -135,7 +135,8 @@ def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise RegistryFileError(
-            f"het bestand kan niet als Excel-werkmap gelezen worden ({type(exc).__name__})"
+            "het bestand is geen geldige Excel-werkmap (.xlsx); open het in Excel en bewaar "
+            f"het opnieuw als .xlsx ({type(exc).__name__})"
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -167,7 +168,7 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
             "het CSV-bestand is niet in UTF-8 bewaard; kies in Excel 'CSV UTF-8 (door "
             "komma's gescheiden)' of bewaar als .xlsx"
         ) from None
-    first = text.split("\n", 1)[0]
+    first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -263,6 +264,12 @@ class _Row:
         header: list[str],
         model: QuestionnaireModel,
     ) -> Applicant | None:
+        if any(cell.strip() for cell in self.cells[len(header) :]):
+            self.problems.append(RowProblem(
+                self.number, None,
+                "de rij heeft meer cellen dan er kolommen zijn; staat er een puntkomma in een "
+                "cel zonder aanhalingstekens?",
+            ))  # fmt: skip
         code = self.cell("code")
         if not code:
             self.problem("code", "de code ontbreekt")
@@ -392,11 +399,17 @@ def _write(questionnaire: Questionnaire, applicants: list[Applicant], report: Im
             Contact(name=name, email=email, position=index)
             for index, (name, email) in enumerate(applicant.contacts)
         ]
-        org.items = [
-            OrganisationItem(catalogue=catalogue, code=code)
-            for catalogue, codes in applicant.items.items()
-            for code in codes
-        ]
+        # Update links in place: replacing the list would insert before it deletes.
+        wanted = [(cat, code) for cat, codes in applicant.items.items() for code in codes]
+        for link in list(org.items):
+            if (link.catalogue, link.code) not in wanted:
+                org.items.remove(link)
+        have = {(link.catalogue, link.code) for link in org.items}
+        org.items.extend(
+            OrganisationItem(catalogue=cat, code=code)
+            for cat, code in wanted
+            if (cat, code) not in have
+        )
     db.session.commit()
     report.written = True
 

@@ -1,0 +1,231 @@
+"""Registry import: valid files, every kind of bad row, all-or-nothing, re-import."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from intake.extensions import db
+from intake.models import Organisation, Questionnaire
+from intake.services import registry, responses
+from tests.support import factory
+from tests.support.html import csrf_token
+
+HEADER = "code;naam;soort;provincie;gemeenten;contactpersoon;e-mail;acties"
+
+
+def _plan(app: Flask) -> Questionnaire:
+    with app.app_context():
+        return factory.load_questionnaire(factory.PLAN)
+
+
+def _import(app: Flask, data: bytes, name: str = "register.csv", **kwargs: bool):  # noqa: ANN202
+    with app.app_context():
+        q = db.session.scalar(select(Questionnaire))
+        return registry.import_file(q, name, data, **kwargs)
+
+
+def _count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Organisation))
+
+
+VALID_CSV = (
+    f"{HEADER}\n"
+    "CS04;Stad Noordhaven;centrumstad;Antwerpen;;Ann Peeters;ann@noordhaven.be;2 5 15 24\n"
+    "G02;Gemeente Lindeloo;Gemeente;limburg;;Bart Claes;bart@lindeloo.be;5\n"
+    'IGS01;IGS Kempen Samen;IGS;Antwerpen;"Gemeente A; Gemeente B";"Eva Jans; Tom Maes";'
+    '"eva@igs.be; tom@igs.be";"13;24"\n'
+).encode()
+
+
+def test_valid_semicolon_csv_is_imported(app: Flask) -> None:
+    _plan(app)
+    report = _import(app, VALID_CSV)
+    assert report.problems == [] and report.written
+    assert (report.created, report.updated) == (3, 0)
+    with app.app_context():
+        igs = db.session.scalar(select(Organisation).where(Organisation.code == "IGS01"))
+        assert igs.kind == "igs" and igs.province == "Antwerpen"
+        assert igs.members == ["Gemeente A", "Gemeente B"]
+        assert [(c.name, c.email) for c in igs.contacts] == [
+            ("Eva Jans", "eva@igs.be"), ("Tom Maes", "tom@igs.be"),
+        ]  # fmt: skip
+        assert igs.item_codes("actions") == ["13", "24"]
+        g02 = db.session.scalar(select(Organisation).where(Organisation.code == "G02"))
+        assert g02.province == "Limburg" and g02.kind == "gemeente"
+        cs04 = db.session.scalar(select(Organisation).where(Organisation.code == "CS04"))
+        assert cs04.item_codes("actions") == ["2", "5", "15", "24"]
+
+
+def test_valid_xlsx_with_comma_free_numbers_is_imported(app: Flask) -> None:
+    _plan(app)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Code", "Naam", "Soort", "Provincie", "E-mail", "Acties"])
+    sheet.append([12345, "Gemeente Zandloo", "gemeente", "West-Vlaanderen", "info@zandloo.be", 5])
+    sheet.append(["S07", "Stad Beekveld", "stad", "Oost-Vlaanderen", "a@beekveld.be", "2;15"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = _import(app, buffer.getvalue(), "register.xlsx")
+    assert report.problems == [] and report.created == 2
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.code == "12345"))
+        assert org.item_codes("actions") == ["5"]
+
+
+BAD_ROWS = [
+    # (row text, expected column, expected part of the message)
+    (";Zonder code;stad;Antwerpen;;;x@y.be;5", "code", "de code ontbreekt"),
+    ("B1;Dorp;dorp;Antwerpen;;;x@y.be;5", "soort", "onbekende soort 'dorp'"),
+    ("B2;Stad;stad;Henegouwen;;;x@y.be;5", "provincie", "onbekende provincie 'Henegouwen'"),
+    ('B3;Stad;stad;Limburg;;;x@y.be;"5;99"', "acties", "onbekende code '99'"),
+    ("B11;Stad;stad;Limburg;;;x@y.be;5;13", None, "meer cellen dan er kolommen zijn"),
+    ("B4;Stad;stad;Limburg;;;geen-adres;5", "e-mail", "'geen-adres' is geen geldig e-mailadres"),
+    ("CS04;Dubbel;stad;Limburg;;;x@y.be;5", "code", "code 'CS04' staat ook al op rij 2"),
+    ("B5;;stad;Limburg;;;x@y.be;5", "naam", "de naam ontbreekt"),
+    ("B6;Stad;stad;Limburg;;;;5", "e-mail", "er is geen e-mailadres"),
+    ("B7;Stad;;Limburg;;;x@y.be;5", "soort", "de soort ontbreekt"),
+    ("B8;Stad;stad;;;;x@y.be;5", "provincie", "de provincie ontbreekt"),
+    ("B 9!;Stad;stad;Limburg;;;x@y.be;5", "code", "is geen geldige code"),
+    ('B10;Stad;stad;Limburg;;"Een; Twee";x@y.be;5', "contactpersoon", "meer contactpersonen"),
+]
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(app: Flask) -> None:
+    _plan(app)
+    lines = [HEADER, "CS04;Stad Noordhaven;centrumstad;Antwerpen;;Ann;ann@n.be;2"]
+    lines += [row for row, _, _ in BAD_ROWS]
+    report = _import(app, ("\n".join(lines) + "\n").encode())
+    assert not report.written
+    assert _count(app) == 0
+    for offset, (_, column, message) in enumerate(BAD_ROWS):
+        row = offset + 3  # header is row 1, the valid row is row 2
+        assert any(p.row == row and p.column == column and message in p.message
+                   for p in report.problems), (row, column, message, report.problems)  # fmt: skip
+    assert len(report.problems) == len(BAD_ROWS)  # one clear message per problem
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("leeg.csv", b"", "het bestand is leeg"),
+        ("leeg.csv", b"\n\n;;;\n", "het bestand is leeg"),
+        ("kolommen.csv", b"id;titel\n1;x\n", "verplichte kolommen ontbreken"),
+        ("alleen-kop.csv", (HEADER + "\n").encode(), "alleen kolomnamen"),
+        ("foto.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "geen geldige Excel-werkmap"),
+        ("foto.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "geen tekstbestand"),
+        ("kapot.xlsx", b"PK\x03\x04 dit is geen zip", "geen geldige Excel-werkmap"),
+        ("latin1.csv", "code;naam\nG1;Café\n".encode("latin-1"), "niet in UTF-8"),
+        ("register.pdf", b"%PDF-1.4", "geen .xlsx- of .csv-bestand"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_clear_message(
+    app: Flask, name: str, data: bytes, message: str
+) -> None:
+    _plan(app)
+    report = _import(app, data, name)
+    assert not report.written and _count(app) == 0
+    assert any(message in str(p) for p in report.problems), report.problems
+
+
+def test_skip_invalid_imports_the_valid_rows(app: Flask) -> None:
+    _plan(app)
+    data = (f"{HEADER}\nG1;Gemeente Een;gemeente;Limburg;;;a@b.be;5\n"
+            "G2;Gemeente Twee;dorp;Limburg;;;a@b.be;5\n").encode()  # fmt: skip
+    assert not _import(app, data).written
+    report = _import(app, data, skip_invalid=True)
+    assert report.written and report.created == 1 and report.skipped_rows == [3]
+
+
+def test_reimport_updates_by_code_and_keeps_responses(app: Flask) -> None:
+    _plan(app)
+    assert _import(app, VALID_CSV).created == 3
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.code == "CS04"))
+        state = responses.load_state(org)
+        responses.save_page(org, "planlast", None, {"stelling": ("4", None)}, state.revision, "t")
+    changed = VALID_CSV.replace(b"Stad Noordhaven", b"Stad Noordhaven-aan-Zee").replace(
+        b"2 5 15 24", b"2 5"
+    )
+    report = _import(app, changed)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.code == "CS04"))
+        assert org.name == "Stad Noordhaven-aan-Zee" and org.item_codes("actions") == ["2", "5"]
+        assert responses.load_state(org).value("planlast", "", "stelling") == 4
+    # A file without CS04 deletes nothing either.
+    only_g02 = b"\n".join(VALID_CSV.splitlines()[0:1] + VALID_CSV.splitlines()[2:3]) + b"\n"
+    assert _import(app, only_g02).written and _count(app) == 3
+
+
+def test_cli_import_reports_rows_and_exit_code(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    _plan(app)
+    bad = tmp_path / "fout.csv"
+    bad.write_bytes(f"{HEADER}\nG1;Gemeente;dorp;Limburg;;;a@b.be;5\n".encode())
+    result = runner.invoke(args=["applicants", "import", str(bad), "-q", "plan-samenleven-2025"])
+    assert result.exit_code == 1
+    assert f"{bad}: rij 2, kolom 'soort': onbekende soort 'dorp'" in result.output
+    assert "niets geïmporteerd" in result.output
+    good = tmp_path / "goed.csv"
+    good.write_bytes(VALID_CSV)
+    ok = runner.invoke(args=["applicants", "import", str(good), "-q", "plan-samenleven-2025"])
+    assert ok.exit_code == 0 and "3 nieuw, 0 bijgewerkt" in ok.output
+
+
+def _admin(app: Flask):  # noqa: ANN202
+    from intake.services import accounts
+
+    with app.app_context():
+        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
+    client = app.test_client()
+    client.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
+                                    "csrf_token": csrf_token(client, "/aanmelden")})  # fmt: skip
+    return client
+
+
+def test_admin_upload_template_and_escaping(app: Flask) -> None:
+    _plan(app)
+    admin = _admin(app)
+    page = "/admin/vragenlijsten/plan-samenleven-2025"
+    template = admin.get(f"{page}/register-sjabloon.xlsx")
+    assert template.status_code == 200
+    sheet = load_workbook(io.BytesIO(template.data)).active
+    assert [c.value for c in sheet[1]][:7] == [
+        "code", "naam", "soort", "provincie", "gemeenten", "contactpersoon", "e-mail",
+    ]  # fmt: skip
+    # The template itself imports cleanly.
+    assert _import(app, template.data, "sjabloon.xlsx").written
+
+    bad = admin.post(
+        f"{page}/register",
+        data={"csrf_token": csrf_token(admin, page),
+              "file": (io.BytesIO(b"code;naam\n1;x\n"), "fout.csv")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert "verplichte kolommen ontbreken" in bad.get_data(as_text=True)
+
+    hostile = (f"{HEADER}\nX1;<script>alert(1)</script>;stad;Limburg;;"
+               "<img src=x onerror=alert(2)>;a@b.be;5\n").encode()  # fmt: skip
+    done = admin.post(
+        f"{page}/register",
+        data={"csrf_token": csrf_token(admin, page), "file": (io.BytesIO(hostile), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    listing = admin.get(f"{page}/organisaties").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in listing
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
+    with app.app_context():
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "X1"))
+    detail = admin.get(f"/admin/organisaties/{org_id}").get_data(as_text=True)
+    assert "<img src=x" not in detail
