@@ -5,7 +5,8 @@ from __future__ import annotations
 import email
 import socket
 from dataclasses import dataclass, field
-from email.message import Message
+from email import policy
+from email.message import EmailMessage as Message
 
 from aiosmtpd.controller import Controller
 
@@ -18,9 +19,7 @@ class Received:
 
     @property
     def body(self) -> str:
-        payload = self.message.get_payload(decode=True)
-        assert isinstance(payload, bytes)
-        return payload.decode(self.message.get_content_charset() or "utf-8")
+        return self.message.get_content()  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -28,7 +27,9 @@ class _Handler:
     received: list[Received] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
-        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
