@@ -12,7 +12,15 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from intake.models import Questionnaire
 from intake.questionnaire import DefinitionErrors, codebook, load_file
-from intake.services import accounts, mailing, questionnaires, registry, tracking
+from intake.services import (
+    accounts,
+    export,
+    import_responses,
+    mailing,
+    questionnaires,
+    registry,
+    tracking,
+)
 
 
 def register_commands(app: Flask) -> None:
@@ -23,6 +31,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(invite_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(status_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(responses_group)
     app.cli.add_command(demo_command)
 
 
@@ -233,6 +243,45 @@ def status_command(slug: str) -> None:
             click.echo(
                 f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.respondents:>5}"
             )
+
+
+@click.command("export")
+@QUESTIONNAIRE_OPTION
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
+              help="xlsx: one workbook; csv: a zip of UTF-8 CSV tables.")  # fmt: skip
+@click.option("--include-drafts", is_flag=True, help="Add responses not submitted yet.")
+@click.option("--with-identities", is_flag=True,
+              help="Add the Respondenten sheet (names, e-mails, code key).")  # fmt: skip
+@with_appcontext
+def export_command(
+    slug: str, output: str, fmt: str, include_drafts: bool, with_identities: bool
+) -> None:
+    """Export answers, per-item tables, frequencies, open answers and the codebook."""
+    options = export.ExportOptions(include_drafts, with_identities)
+    with open(output, "wb") as handle:
+        count = export.write(_questionnaire(slug), handle, fmt, options)  # type: ignore[arg-type]
+    click.echo(f"wrote {output}: {count} responses")
+
+
+@click.group("responses", cls=AppGroup, help="Responses: import answers collected elsewhere.")
+def responses_group() -> None:
+    pass
+
+
+@responses_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@QUESTIONNAIRE_OPTION
+def import_responses_command(file: str, slug: str) -> None:
+    """Import the 'Antwoorden' sheet of an export-shaped workbook (all or nothing)."""
+    with open(file, "rb") as handle:
+        report = import_responses.import_workbook(_questionnaire(slug), handle.read())
+    for problem in report.problems:
+        click.echo(f"{file}: {problem}", err=True)
+    if not report.written:
+        click.echo(f"{file}: niets geïmporteerd ({len(report.problems)} problemen)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{file}: {report.imported} antwoorden geïmporteerd")
 
 
 DEMO_ADMIN_EMAIL = "admin@vvsg.be"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -12,9 +13,17 @@ from sqlalchemy import select
 from intake.admin import bp
 from intake.auth.access import admin_required
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire
+from intake.models import Organisation, Questionnaire, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
-from intake.services import invitations, mailing, questionnaires, registry, responses, tracking
+from intake.services import (
+    export,
+    invitations,
+    mailing,
+    questionnaires,
+    registry,
+    responses,
+    tracking,
+)
 
 
 @bp.route("/")
@@ -132,6 +141,29 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
     category = "error" if report.failed else "success"
     flash(f"{what}: {report.summary}.", category)
     return redirect(url_for("admin.questionnaire", slug=slug))
+
+
+@bp.route("/vragenlijsten/<slug>/export")
+@admin_required
+def download_export(slug: str) -> ResponseReturnValue:
+    """The analysis export as .xlsx (or a zip of CSV tables), built in a spool file."""
+    questionnaire = _questionnaire(slug)
+    fmt = "csv" if request.args.get("format") == "csv" else "xlsx"
+    options = export.ExportOptions(
+        include_drafts=request.args.get("drafts") == "1",
+        with_identities=request.args.get("identities") == "1",
+    )
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    export.write(questionnaire, spool, fmt, options)  # type: ignore[arg-type]
+    spool.seek(0)
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return send_file(
+        spool,
+        mimetype="application/zip" if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{slug}-{stamp}.{'zip' if fmt == 'csv' else 'xlsx'}",
+    )  # fmt: skip
 
 
 @bp.route("/vragenlijsten/<slug>/instellingen", methods=["POST"])

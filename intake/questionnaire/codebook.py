@@ -29,6 +29,7 @@ class Variable:
     question: str
     option: str | int | None = None
     row: str | None = None
+    identifying: bool = False
 
 
 def repeat_items(questionnaire: Questionnaire, section: Section) -> list[tuple[str, Text]]:
@@ -68,7 +69,12 @@ def question_variables(
     label = question.label
     if item is not None and item_title is not None:
         label = label.format_item(item, item_title.get())
-    common = {"section": section.id, "item": item, "question": question.id}
+    common = {
+        "section": section.id,
+        "item": item,
+        "question": question.id,
+        "identifying": question.identifying,
+    }
     choice_labels = tuple((c.value, c.label.get()) for c in question.choices)
     other = question.other
 

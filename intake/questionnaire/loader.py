@@ -43,7 +43,8 @@ RESERVED_VALUES = (OTHER_VALUE, OTHER_TEXT)
 
 TOP_KEYS = {"id", "version", "title", "intro", "languages", "choice_lists", "items", "sections"}
 SECTION_KEYS = {"id", "title", "intro", "relevant", "repeat_for", "questions"}
-COMMON_KEYS = {"id", "type", "label", "help", "required", "relevant", "prefill"}
+COMMON_KEYS = {"id", "type", "label", "help", "required", "relevant", "prefill", "identifying"}
+IDENTIFYING_PREFILLS = {"respondent.name", "respondent.contact.name", "respondent.contact.email"}
 TYPE_KEYS: dict[str, set[str]] = {
     "single_choice": {"choices", "other", "surveyed_only"},
     "multiple_choice": {"choices", "other", "min", "max", "surveyed_only"},
@@ -640,6 +641,10 @@ class _Builder:
             self.error(line_of(data, "required"), f"{what}: a note cannot be required")
 
         prefill = self._prefill(data, what, qtype, fields.get("choices_source"), catalogues)
+        if "identifying" in data:
+            fields["identifying"] = self.flag(data, "identifying", what)
+        else:
+            fields["identifying"] = qtype == "email" or prefill in IDENTIFYING_PREFILLS
         if label is None:
             return None
         return Question(

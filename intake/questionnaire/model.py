@@ -102,6 +102,8 @@ class Question:
     integer: bool = False
     max_length: int | None = None
     rows: tuple[MatrixRow, ...] = ()
+    # Identifies the respondent (a name, an e-mail address): exported only with identities.
+    identifying: bool = False
 
     def choice(self, value: object) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)

@@ -1,0 +1,322 @@
+"""The analysis export: one workbook (openpyxl write-only) or a zip of CSV tables.
+
+Sheets: Overzicht, Antwoorden (wide, one row per response), one long sheet per
+repeated section (e.g. "Per actie"), Frequenties (with a bar chart per question),
+Open antwoorden (ready to quote by pseudonymous code), Codeboek, and only on
+request Respondenten (the key from code to organisation).
+
+Everything a respondent typed is written as text and neutralised against
+formula injection; numbers stay numbers and dates real dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+import tempfile
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, Any, Literal, Protocol
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from intake.models import Questionnaire, utcnow
+from intake.questionnaire import Variable
+from intake.questionnaire.codebook import question_variables
+from intake.services import pseudonyms, tracking
+from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
+
+Format = Literal["xlsx", "csv"]
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+ANSWERS = "Antwoorden"
+KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
+
+
+def neutral_csv(value: Any) -> Any:
+    """A CSV value that no spreadsheet evaluates: a risky text gets a leading quote."""
+    if isinstance(value, str) and value.startswith(DANGEROUS):
+        return "'" + value
+    return value
+
+
+class _Sheet(Protocol):
+    def append(self, row: Iterable[Any]) -> None: ...
+
+
+class _XlsxSheet:
+    """A write-only worksheet whose text cells can never become formulas."""
+
+    def __init__(self, workbook: Workbook, title: str) -> None:
+        self.sheet = workbook.create_sheet(title)
+        self.rows = 0
+
+    def append(self, row: Iterable[Any]) -> None:
+        self.sheet.append([self._cell(v) for v in row])
+        self.rows += 1
+
+    def _cell(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(DANGEROUS):
+            cell = WriteOnlyCell(self.sheet, value)
+            cell.data_type = "s"  # text, never a formula
+            cell.quotePrefix = True  # and stays text when edited in Excel
+            return cell
+        return value
+
+    def header(self, row: Iterable[Any]) -> None:
+        cells = []
+        for value in row:
+            cell = self._cell(value)
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(self.sheet, cell)
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.rows += 1
+
+
+class _CsvSheet:
+    """One CSV table, spooled to a temporary file until the zip is assembled
+    (a zip takes one open entry at a time; the tables fill in parallel)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handle = tempfile.TemporaryFile("w+b")
+        self.text = io.TextIOWrapper(self.handle, encoding="utf-8", newline="")
+        self.writer = csv.writer(self.text)
+        self.rows = 0
+
+    def append(self, row: Iterable[Any]) -> None:
+        self.writer.writerow([_csv_value(v) for v in row])
+        self.rows += 1
+
+    header = append
+
+    def add_to(self, archive: zipfile.ZipFile) -> None:
+        self.text.flush()
+        self.handle.seek(0)
+        with archive.open(self.name, "w", force_zip64=True) as entry:
+            shutil.copyfileobj(self.handle, entry, 1024 * 1024)
+        self.text.close()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return neutral_csv(value)
+
+
+@dataclass
+class ExportOptions:
+    include_drafts: bool = False
+    with_identities: bool = False
+
+
+class _Frequencies:
+    """Counts per closed variable, gathered while the rows stream past."""
+
+    def __init__(self, variables: list[Variable]) -> None:
+        self.closed = [v for v in variables if is_closed(v)]
+        self.counts: dict[str, Counter[Any]] = defaultdict(Counter)
+
+    def add(self, row: ExportRow) -> None:
+        for variable in self.closed:
+            value = row.values.get(variable.name)
+            if value is not None:
+                self.counts[variable.name][value] += 1
+
+
+def _tables(source: ExportSource) -> dict[str, tuple[str, list[Variable]]]:
+    """Per repeated section of the live version: (sheet name, its per-item variables)."""
+    result: dict[str, tuple[str, list[Variable]]] = {}
+    for section in source.live.sections:
+        if section.repeat_for is None:
+            continue
+        variables: list[Variable] = []
+        for question in section.questions:
+            variables.extend(question_variables(section, "#", None, question))
+        name = f"Per {section.id.replace('_', ' ')}"[:31]
+        result[section.id] = (name, variables)
+    return result
+
+
+def _long_name(variable: Variable, section_id: str) -> str:
+    return variable.name.removeprefix(f"{section_id}[#].")
+
+
+def write(
+    questionnaire: Questionnaire,
+    target: IO[bytes],
+    fmt: Format = "xlsx",
+    options: ExportOptions | None = None,
+) -> int:
+    """Write the export to ``target``; returns the number of responses exported."""
+    options = options or ExportOptions()
+    pseudonyms.assign(questionnaire)
+    source = ExportSource.load(questionnaire, options.include_drafts)
+    # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
+    variables = [v for v in source.variables if options.with_identities or not v.identifying]
+    hidden = {v.name for v in source.variables} - {v.name for v in variables}
+    tables = _tables(source)
+    sheet_names = ["Overzicht", ANSWERS, *(name for name, _ in tables.values()),
+                   "Frequenties", "Open antwoorden", "Codeboek"]  # fmt: skip
+    if options.with_identities:
+        sheet_names.append("Respondenten")
+
+    workbook: Workbook | None = None
+    sheets: dict[str, Any] = {}
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        for name in sheet_names:
+            sheets[name] = _XlsxSheet(workbook, name)
+    else:
+        for name in sheet_names:
+            sheets[name] = _CsvSheet(name.lower().replace(" ", "_") + ".csv")
+
+    first = ["code", "status", "versie", "ingediend_op"] if options.include_drafts else [
+        "code", "versie", "ingediend_op"
+    ]  # fmt: skip
+    answers = sheets[ANSWERS]
+    answers.header([*first, *(v.name for v in variables)])
+    for section_id, (name, table_vars) in tables.items():
+        sheets[name].header(
+            ["code", "item", "item_titel", *(_long_name(v, section_id) for v in table_vars)]
+        )
+    open_sheet = sheets["Open antwoorden"]
+    open_sheet.header(["code", "soort", "item", "item_titel", "variabele", "vraag", "antwoord"])
+
+    frequencies = _Frequencies(variables)
+    count = 0
+    for row in source.rows():
+        count += 1
+        frequencies.add(row)
+        lead = [row.code, row.status, row.version, row.submitted_at] if options.include_drafts \
+            else [row.code, row.version, row.submitted_at]  # fmt: skip
+        answers.append([*lead, *(row.values.get(v.name) for v in variables)])
+        for section_id, (name, table_vars) in tables.items():
+            for item, title in row.items.get(section_id, []):
+                prefix = f"{section_id}[{item}]."
+                values = [row.values.get(prefix + _long_name(v, section_id)) for v in table_vars]
+                sheets[name].append([row.code, item, title, *values])
+        for answer in row.open_answers:
+            if answer.variable in hidden:
+                continue
+            open_sheet.append([row.code, KIND_NAMES[row.kind], answer.item, answer.item_title,
+                               answer.variable, answer.question, answer.text])  # fmt: skip
+
+    _overview(sheets["Overzicht"], questionnaire, source, count, options)
+    _frequency_sheet(sheets["Frequenties"], frequencies, fmt == "xlsx")
+    _codebook_sheet(sheets["Codeboek"], variables)
+    if options.with_identities:
+        _identities(sheets["Respondenten"], source)
+
+    if workbook is not None:
+        sheet = sheets[ANSWERS].sheet
+        sheet.freeze_panes = "B2"
+        last = get_column_letter(len(first) + len(variables))
+        sheet.auto_filter.ref = f"A1:{last}{max(1, sheets[ANSWERS].rows)}"
+        workbook.save(target)
+    else:
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for sheet in sheets.values():
+                sheet.add_to(archive)
+    return count
+
+
+def _overview(
+    sheet: _Sheet,
+    questionnaire: Questionnaire,
+    source: ExportSource,
+    count: int,
+    options: ExportOptions,
+) -> None:
+    versions = ", ".join(str(m.version) for m in sorted(source.models.values(),
+                                                          key=lambda m: m.version))  # fmt: skip
+    sheet.append(["Vragenlijst", questionnaire.title])
+    sheet.append(["Id", questionnaire.slug])
+    sheet.append(["Versie(s)", versions])
+    sheet.append(["Geëxporteerd op", local_time(utcnow())])
+    sheet.append(["Antwoorden in deze export", count])
+    sheet.append(["Met onvolledige (draft) antwoorden", "ja" if options.include_drafts else "nee"])
+    overview = tracking.overview(questionnaire)
+    sheet.append([])
+    sheet.append(["Respons", "Ingediend", "Uitgenodigd", "Responsgraad"])
+    sheet.append(["Totaal", overview.rate.submitted, overview.rate.invited,
+                  overview.rate.percent / 100])  # fmt: skip
+    for title, column in (("Per soort", "kind"), ("Per provincie", "province")):
+        sheet.append([])
+        sheet.append([title, "Ingediend", "Uitgenodigd", "Responsgraad"])
+        for group in tracking.by_column(questionnaire, column):
+            sheet.append([group.label, group.rate.submitted, group.rate.invited,
+                          group.rate.percent / 100])  # fmt: skip
+    for catalogue, rows in tracking.by_item(questionnaire).items():
+        sheet.append([])
+        sheet.append([f"Per item ({catalogue})", "Titel", "Indieners", "Respondenten"])
+        for item in rows:
+            sheet.append([item.code, item.title, item.invited, item.respondents])
+
+
+def _frequency_sheet(sheet: Any, frequencies: _Frequencies, charts: bool) -> None:
+    """Counts and percentages of those who answered, per option, with n; a chart each."""
+    sheet.append(["variabele", "vraag", "waarde", "antwoord", "aantal", "percentage", "n"])
+    row_number = 1
+    for variable in frequencies.closed:
+        counts = frequencies.counts.get(variable.name, Counter())
+        n = sum(counts.values())
+        if variable.type == "option":
+            options = [(1, "gekozen"), (0, "niet gekozen")]
+        else:
+            options = list(variable.value_labels)
+        first_row = row_number + 1
+        for value, label in options:
+            share = counts.get(value, 0) / n if n else None
+            sheet.append([variable.name, variable.label.get(), value, label, counts.get(value, 0),
+                          share, n])  # fmt: skip
+            row_number += 1
+        if variable.type == "scale" and len(options) >= 4 and n:
+            top = sum(counts.get(value, 0) for value, _ in options[:2])
+            label = f"top 2: {options[0][1]} of {options[1][1]}".lower()
+            sheet.append([variable.name, variable.label.get(), None, label, top, top / n, n])
+            row_number += 1
+        if charts and variable.type != "option" and n:
+            chart = BarChart()
+            chart.type = "bar"
+            chart.title = variable.name
+            chart.legend = None
+            chart.height, chart.width = 5, 12
+            chart.add_data(Reference(sheet.sheet, min_col=5, min_row=first_row,
+                                     max_row=first_row + len(options) - 1))  # fmt: skip
+            chart.set_categories(Reference(sheet.sheet, min_col=4, min_row=first_row,
+                                           max_row=first_row + len(options) - 1))  # fmt: skip
+            sheet.sheet.add_chart(chart, f"I{first_row}")
+        sheet.append([])
+        row_number += 1
+
+
+def _codebook_sheet(sheet: _Sheet, variables: list[Variable]) -> None:
+    sheet.append(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag"])
+    for variable in variables:
+        labels = "; ".join(f"{value} = {label}" for value, label in variable.value_labels)
+        sheet.append([variable.name, variable.label.get(), variable.type, labels,
+                      variable.section, variable.item, variable.question])  # fmt: skip
+
+
+def _identities(sheet: _Sheet, source: ExportSource) -> None:
+    sheet.append(["code", "registercode", "naam", "soort", "provincie", "contactpersonen",
+                  "e-mailadressen"])  # fmt: skip
+    for organisation in sorted(source.organisations.values(), key=lambda o: o.pseudonym or ""):
+        sheet.append([
+            organisation.pseudonym, organisation.code, organisation.name, organisation.kind,
+            organisation.province, "; ".join(c.name for c in organisation.contacts),
+            "; ".join(c.email for c in organisation.contacts),
+        ])  # fmt: skip

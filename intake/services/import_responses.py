@@ -1,0 +1,251 @@
+"""Import answers in the layout of the "Antwoorden" sheet (answers collected on paper
+or in another tool, or an export going back in): every value checked against the
+questionnaire, every problem reported by row and column, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import delete, select
+
+from intake.extensions import db
+from intake.models import Answer, Organisation, Questionnaire, QuestionnaireVersion, Response
+from intake.questionnaire import Variable, codebook
+from intake.questionnaire.loader import OTHER_TEXT
+from intake.questionnaire.model import Question
+from intake.questionnaire.model import Questionnaire as Model
+from intake.questionnaire.values import Parsed, parse
+from intake.services.export import ANSWERS
+from intake.services.export_data import BRUSSELS
+from intake.services.questionnaires import live_version, model_of
+from intake.services.registry import RowProblem
+
+LEAD = {"code", "status", "versie", "ingediend_op"}
+
+
+@dataclass
+class ImportedResponse:
+    organisation: Organisation
+    version: QuestionnaireVersion
+    status: str
+    submitted_at: dt.datetime | None
+    answers: dict[tuple[str, str, str], Parsed] = field(default_factory=dict)
+
+
+@dataclass
+class ResponsesImportReport:
+    problems: list[RowProblem] = field(default_factory=list)
+    imported: int = 0
+    written: bool = False
+
+
+def import_workbook(questionnaire: Questionnaire, data: bytes) -> ResponsesImportReport:
+    """Check every row of the Antwoorden sheet; write all of them, or none."""
+    report = ResponsesImportReport()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        report.problems.append(RowProblem(None, None, "het bestand is geen Excel-werkmap (.xlsx)"))
+        return report
+    try:
+        if ANSWERS not in workbook.sheetnames:
+            report.problems.append(RowProblem(None, None, f"er is geen blad '{ANSWERS}'"))
+            return report
+        rows = list(workbook[ANSWERS].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    if not rows:
+        report.problems.append(RowProblem(None, None, f"het blad '{ANSWERS}' is leeg"))
+        return report
+    imported = _check(questionnaire, rows, report)
+    if report.problems:
+        return report
+    _write(imported, _covered(questionnaire, rows[0]))
+    report.imported = len(imported)
+    report.written = True
+    return report
+
+
+def _versions(questionnaire: Questionnaire) -> dict[int, tuple[QuestionnaireVersion, Model]]:
+    return {v.version: (v, model_of(v)) for v in questionnaire.versions}
+
+
+def _check(
+    questionnaire: Questionnaire, rows: list[tuple[Any, ...]], report: ResponsesImportReport
+) -> list[ImportedResponse]:
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    versions = _versions(questionnaire)
+    live = live_version(questionnaire)
+    assert live is not None
+    known: dict[str, Variable] = {}
+    for _, model in versions.values():
+        for variable in codebook(model):
+            known.setdefault(variable.name, variable)
+    if not header or header[0] != "code":
+        report.problems.append(RowProblem(1, header[0] if header else None,
+                                          "de eerste kolom moet 'code' heten"))  # fmt: skip
+        return []
+    for name in header:
+        if name and name not in LEAD and name not in known:
+            report.problems.append(RowProblem(1, name, "onbekende variabele"))
+    organisations = {
+        o.pseudonym or o.code: o
+        for o in db.session.scalars(
+            select(Organisation).where(Organisation.questionnaire_id == questionnaire.id)
+        )
+    }
+    by_code = {o.code: o for o in organisations.values()}
+    result: list[ImportedResponse] = []
+    seen: set[int] = set()
+    for number, cells in enumerate(rows[1:], start=2):
+        values = {header[i]: cells[i] for i in range(min(len(header), len(cells))) if header[i]}
+        if all(v is None or v == "" for v in values.values()):
+            continue
+        code = str(values.get("code") or "").strip()
+        organisation = organisations.get(code) or by_code.get(code)
+        if organisation is None:
+            report.problems.append(RowProblem(number, "code", f"onbekende code '{code}'"))
+            continue
+        if organisation.id in seen:
+            report.problems.append(RowProblem(number, "code", f"'{code}' staat er twee keer in"))
+            continue
+        seen.add(organisation.id)
+        version_number = values.get("versie") or live.version
+        if not isinstance(version_number, int) or version_number not in versions:
+            report.problems.append(RowProblem(number, "versie",
+                                              f"onbekende versie '{version_number}'"))  # fmt: skip
+            continue
+        version, model = versions[version_number]
+        status = str(values.get("status") or "submitted")
+        if status not in {"submitted", "draft"}:
+            report.problems.append(RowProblem(number, "status", "kies submitted of draft"))
+            continue
+        submitted_at = values.get("ingediend_op")
+        if submitted_at is not None and not isinstance(submitted_at, dt.datetime):
+            report.problems.append(RowProblem(number, "ingediend_op", "geen datum en tijd"))
+            continue
+        imported = ImportedResponse(
+            organisation, version, status,
+            submitted_at.replace(tzinfo=BRUSSELS).astimezone(dt.UTC) if submitted_at else None,
+        )  # fmt: skip
+        _answers(model, values, number, imported, report)
+        result.append(imported)
+    return result
+
+
+def _answers(
+    model: Model,
+    values: dict[str, Any],
+    number: int,
+    imported: ImportedResponse,
+    report: ResponsesImportReport,
+) -> None:
+    """Turn one row's cells back into answers, checked by the same rules as the portal."""
+    by_question: dict[tuple[str, str, str], list[Variable]] = defaultdict(list)
+    for variable in codebook(model):
+        by_question[(variable.section, variable.item or "", variable.question)].append(variable)
+    for (section_id, item, question_id), variables in by_question.items():
+        cells = {v.name: values.get(v.name) for v in variables}
+        if all(c is None or c == "" for c in cells.values()):
+            continue
+        question = model.question(section_id, question_id)
+        assert question is not None
+        posted, other = _posted(question, variables, cells, number, report)
+        if posted is None and other is None:
+            continue
+        for key, parsed in parse(question, posted, other).items():
+            if parsed.problem is not None:
+                column = next((v.name for v in variables if v.type != "other_text"), key)
+                if key.endswith(OTHER_TEXT):
+                    column = next(v.name for v in variables if v.type == "other_text")
+                report.problems.append(RowProblem(number, column, parsed.problem.message()))
+            elif not parsed.is_empty:
+                imported.answers[(section_id, item, key)] = parsed
+
+
+def _posted(
+    question: Question,
+    variables: list[Variable],
+    cells: dict[str, Any],
+    number: int,
+    report: ResponsesImportReport,
+) -> tuple[Any, str | None]:
+    other_text = next(
+        (str(cells[v.name]) for v in variables if v.type == "other_text" and cells[v.name]), None
+    )
+    if question.type == "multiple_choice":
+        chosen: list[str] = []
+        for variable in variables:
+            if variable.type != "option":
+                continue
+            cell = cells[variable.name]
+            if cell in (None, ""):
+                continue
+            if cell not in (0, 1):
+                report.problems.append(RowProblem(number, variable.name, "gebruik 1 of 0"))
+                return None, None
+            if cell == 1:
+                chosen.append(str(variable.option))
+        return chosen, other_text
+    if question.type == "matrix":
+        rows = {v.row: _text(cells[v.name]) for v in variables if cells[v.name] not in (None, "")}
+        return rows, None
+    main = next(v for v in variables if v.type != "other_text")
+    cell = cells[main.name]
+    if cell is None or cell == "":
+        return None, other_text
+    if question.type == "date" and isinstance(cell, dt.datetime | dt.date):
+        return cell.strftime("%Y-%m-%d"), other_text
+    return _text(cell), other_text
+
+
+def _text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, float):
+        return repr(cell)
+    return str(cell)
+
+
+def _covered(questionnaire: Questionnaire, header: tuple[Any, ...]) -> set[tuple[str, str, str]]:
+    """The questions (section, item, question) the file has columns for."""
+    names = {str(h) for h in header if h}
+    covered = set()
+    for _, model in _versions(questionnaire).values():
+        for variable in codebook(model):
+            if variable.name in names:
+                covered.add((variable.section, variable.item or "", variable.question))
+    return covered
+
+
+def _write(imported: list[ImportedResponse], covered: set[tuple[str, str, str]]) -> None:
+    """Replace the answers the file covers; answers it has no column for stay (e.g. the
+    names and e-mail addresses an export without identities leaves out)."""
+    for item in imported:
+        response = item.organisation.response
+        if response is None:
+            response = Response(organisation=item.organisation)
+            db.session.add(response)
+        else:
+            stale = [
+                a.id
+                for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+                if (a.section, a.item, a.question.split(".")[0]) in covered
+            ]
+            db.session.execute(delete(Answer).where(Answer.id.in_(stale)))
+        response.questionnaire_version = item.version
+        response.status = item.status
+        response.submitted_at = item.submitted_at
+        db.session.flush()
+        for (section, item_code, key), parsed in item.answers.items():
+            db.session.add(
+                Answer(response_id=response.id, section=section, item=item_code, question=key,
+                       value=parsed.value, raw=parsed.raw, is_valid=True, updated_by="import")
+            )  # fmt: skip
+    db.session.commit()
