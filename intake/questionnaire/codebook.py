@@ -30,6 +30,7 @@ class Variable:
     option: str | int | None = None
     row: str | None = None
     identifying: bool = False
+    option_label: str | None = None  # for an option (0/1): the option's own label
 
 
 def repeat_items(questionnaire: Questionnaire, section: Section) -> list[tuple[str, Text]]:
@@ -86,6 +87,7 @@ def question_variables(
                 "option",
                 CHOSEN,
                 option=c.value,
+                option_label=c.label.get(),
                 **common,
             )
             for c in question.choices
@@ -98,6 +100,7 @@ def question_variables(
                     "option",
                     CHOSEN,
                     option=OTHER_VALUE,
+                    option_label=other.get(),
                     **common,
                 )
             )

@@ -187,6 +187,8 @@ def write(
         "code", "versie", "ingediend_op"
     ]  # fmt: skip
     answers = sheets[ANSWERS]
+    if workbook is not None:
+        answers.sheet.freeze_panes = "B2"  # before the first row: write-only writes it first
     answers.header([*first, *(v.name for v in variables)])
     for section_id, (name, table_vars) in tables.items():
         sheets[name].header(
@@ -222,7 +224,6 @@ def write(
 
     if workbook is not None:
         sheet = sheets[ANSWERS].sheet
-        sheet.freeze_panes = "B2"
         last = get_column_letter(len(first) + len(variables))
         sheet.auto_filter.ref = f"A1:{last}{max(1, sheets[ANSWERS].rows)}"
         workbook.save(target)
@@ -266,39 +267,64 @@ def _overview(
             sheet.append([item.code, item.title, item.invited, item.respondents])
 
 
+def _frequency_groups(closed: list[Variable]) -> list[list[Variable]]:
+    """One group per table: a single variable, or all options of one multiple-choice question."""
+    groups: list[list[Variable]] = []
+    for variable in closed:
+        key = (variable.section, variable.item, variable.question)
+        previous = groups[-1][0] if groups else None
+        if (
+            variable.type == "option"
+            and previous is not None
+            and previous.type == "option"
+            and (previous.section, previous.item, previous.question) == key
+        ):
+            groups[-1].append(variable)
+        else:
+            groups.append([variable])
+    return groups
+
+
 def _frequency_sheet(sheet: Any, frequencies: _Frequencies, charts: bool) -> None:
-    """Counts and percentages of those who answered, per option, with n; a chart each."""
+    """Per closed question (and per item): counts and percentages of those who answered,
+    per option, with n, and a bar chart each. A multiple-choice question is one table:
+    how many of those who answered it chose each option."""
     sheet.append(["variabele", "vraag", "waarde", "antwoord", "aantal", "percentage", "n"])
     row_number = 1
-    for variable in frequencies.closed:
-        counts = frequencies.counts.get(variable.name, Counter())
-        n = sum(counts.values())
-        if variable.type == "option":
-            options = [(1, "gekozen"), (0, "niet gekozen")]
+    for group in _frequency_groups(frequencies.closed):
+        first = group[0]
+        if first.type == "option":
+            name = first.name.rsplit(".", 1)[0]
+            label = first.label.get().removesuffix(f": {first.option_label}")
+            n = sum(frequencies.counts.get(first.name, Counter()).values())
+            lines = [
+                (v.option, v.option_label, frequencies.counts.get(v.name, Counter()).get(1, 0))
+                for v in group
+            ]
         else:
-            options = list(variable.value_labels)
-        first_row = row_number + 1
-        for value, label in options:
-            share = counts.get(value, 0) / n if n else None
-            sheet.append([variable.name, variable.label.get(), value, label, counts.get(value, 0),
-                          share, n])  # fmt: skip
+            name, label = first.name, first.label.get()
+            counts = frequencies.counts.get(first.name, Counter())
+            n = sum(counts.values())
+            lines = [(value, text, counts.get(value, 0)) for value, text in first.value_labels]
+        start = row_number + 1
+        for value, text, count in lines:
+            sheet.append([name, label, value, text, count, count / n if n else None, n])
             row_number += 1
-        if variable.type == "scale" and len(options) >= 4 and n:
-            top = sum(counts.get(value, 0) for value, _ in options[:2])
-            label = f"top 2: {options[0][1]} of {options[1][1]}".lower()
-            sheet.append([variable.name, variable.label.get(), None, label, top, top / n, n])
+        if first.type == "scale" and len(lines) >= 4 and n:
+            top = lines[0][2] + lines[1][2]
+            top_label = f"top 2: {lines[0][1]} of {lines[1][1]}".lower()
+            sheet.append([name, label, None, top_label, top, top / n, n])
             row_number += 1
-        if charts and variable.type != "option" and n:
+        if charts and n:
             chart = BarChart()
             chart.type = "bar"
-            chart.title = variable.name
+            chart.title = name
             chart.legend = None
             chart.height, chart.width = 5, 12
-            chart.add_data(Reference(sheet.sheet, min_col=5, min_row=first_row,
-                                     max_row=first_row + len(options) - 1))  # fmt: skip
-            chart.set_categories(Reference(sheet.sheet, min_col=4, min_row=first_row,
-                                           max_row=first_row + len(options) - 1))  # fmt: skip
-            sheet.sheet.add_chart(chart, f"I{first_row}")
+            end = start + len(lines) - 1
+            chart.add_data(Reference(sheet.sheet, min_col=6, min_row=start, max_row=end))
+            chart.set_categories(Reference(sheet.sheet, min_col=4, min_row=start, max_row=end))
+            sheet.sheet.add_chart(chart, f"I{start}")
         sheet.append([])
         row_number += 1
 

@@ -1,0 +1,342 @@
+"""The analysis export, read back cell by cell; formula injection; versions; round trip."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import Organisation, Questionnaire
+from intake.services import export, import_responses, questionnaires, responses
+from tests.support import factory
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
+
+COMMON = {
+    "zonder_cofinanciering": {"acties": (["4", "12"], None)},
+    "partners": {"beoordeling": ("4", None), "welke": ("FMDO", None)},
+    "agii": {"tevredenheid": ("5", None), "zelf_beheren": ("nee", None)},
+    "planlast": {"stelling": ("4", None)},
+    "meerwaarde": {"meerwaarde": (["financiele_middelen", "other"], "Zichtbaarheid")},
+    "stopzetting": {"gevolgen": (["braindrain"], None)},
+}
+
+
+def _respond(org: Organisation, pages: dict[tuple[str, str | None], dict], submit: bool) -> None:
+    for (section, item), posted in pages.items():
+        state = responses.load_state(org)
+        outcome = responses.save_page(org, section, item, posted, state.revision, "test")
+        assert outcome.status == "saved" and not outcome.problems, (section, outcome.problems)
+    if submit:
+        assert responses.submit(org, "test").status == "submitted"
+
+
+@pytest.fixture
+def exported_registry(app: Flask) -> dict[str, int]:
+    """CS (actions 5, 15) and G (action 5) submitted, IGS (5) a draft, S not started."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        cs = factory.organisation(q, "10001", name="Stad Noordhaven", kind="centrumstad",
+                                  items={"actions": ["5", "15"]})  # fmt: skip
+        g = factory.organisation(q, "20002", name="Gemeente Lindeloo", kind="gemeente",
+                                 province="Limburg", items={"actions": ["5"]})  # fmt: skip
+        igs = factory.organisation(q, "IGS-1", name="IGS Kempen", kind="igs",
+                                   items={"actions": ["5"]})  # fmt: skip
+        factory.organisation(
+            q, "30003", name="Stad Beekveld", kind="stad", items={"actions": ["2"]}
+        )
+        _respond(cs, {
+            ("organisatie", None): {"via_igs": ("nee", None), "contact_functie": ("Expert", None)},
+            ("actie", "5"): {"succes": ("5", None), "succes_toelichting": (HOSTILE[0], None),
+                             "cofinanciering": (["voortzetting", "other"], HOSTILE[1])},
+            ("actie", "15"): {"succes": ("3", None), "cofinanciering": (["niet_opgestart"], None),
+                              "verankering": (HOSTILE[2], None)},
+            **{(s, None): p for s, p in COMMON.items()},
+            ("afsluiting", None): {"opmerkingen": (HOSTILE[3], None)},
+        }, submit=True)  # fmt: skip
+        _respond(g, {
+            ("organisatie", None): {"via_igs": ("ja", None)},
+            ("actie", "5"): {"succes": ("4", None), "cofinanciering": (["innovatie_actie"], None)},
+            ("intergemeentelijk", None): {"beoordeling": ("4", None)},
+            **{(s, None): p for s, p in COMMON.items()},
+        }, submit=True)  # fmt: skip
+        _respond(igs, {("actie", "5"): {"succes": ("2", None)}}, submit=False)
+        return {"CS": cs.id, "G": g.id, "IGS": igs.id}
+
+
+def _export(app: Flask, **options: Any) -> Any:
+    buffer = io.BytesIO()
+    with app.app_context():
+        q = db.session.scalar(select(Questionnaire))
+        export.write(q, buffer, "xlsx", export.ExportOptions(**options))
+    return load_workbook(io.BytesIO(buffer.getvalue()))
+
+
+def _rows(sheet: Any) -> list[tuple]:
+    return list(sheet.iter_rows(values_only=True))
+
+
+def _codes(app: Flask, ids: dict[str, int]) -> dict[str, str]:
+    with app.app_context():
+        return {k: db.session.get(Organisation, v).pseudonym for k, v in ids.items()}
+
+
+def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, int]) -> None:
+    workbook = _export(app)
+    codes = _codes(app, exported_registry)
+    assert workbook.sheetnames == ["Overzicht", "Antwoorden", "Per actie", "Frequenties",
+                                   "Open antwoorden", "Codeboek"]  # fmt: skip
+    assert codes["CS"] == "CS01" and codes["G"] == "G01" and codes["IGS"] == "IGS01"
+
+    # Overzicht: response rate against the invited organisations.
+    overzicht = _rows(workbook["Overzicht"])
+    assert overzicht[0] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3", None, None)
+    assert overzicht[2][:2] == ("Versie(s)", "1")
+    assert isinstance(overzicht[3][1], dt.datetime)
+    assert ("Totaal", 2, 4, 0.5) in overzicht
+    assert ("Centrumstad", 1, 1, 1) in overzicht and ("Stad", 0, 1, 0) in overzicht
+    assert ("5", "Oefenkansen Nederlands organiseren", 3, 2) in overzicht
+
+    # Antwoorden: one row per submitted response, identities left out.
+    sheet = workbook["Antwoorden"]
+    rows = _rows(sheet)
+    header = rows[0]
+    assert header[:4] == ("code", "versie", "ingediend_op", "organisatie.type")
+    assert "organisatie.naam" not in header and "organisatie.contact_email" not in header
+    assert [r[0] for r in rows[1:]] == ["CS01", "G01"]  # the draft is not exported
+    cs = dict(zip(header, rows[1], strict=True))
+    g = dict(zip(header, rows[2], strict=True))
+    assert cs["versie"] == 1 and isinstance(cs["ingediend_op"], dt.datetime)
+    assert cs["organisatie.type"] == "centrumstad" and cs["organisatie.via_igs"] == "nee"
+    assert cs["organisatie.acties.5"] == 1 and cs["organisatie.acties.2"] == 0
+    assert cs["actie[5].succes"] == 5 and g["actie[5].succes"] == 4
+    assert cs["actie[5].cofinanciering.voortzetting"] == 1
+    assert cs["actie[5].cofinanciering.niet_opgestart"] == 0
+    assert cs["actie[5].cofinanciering.other"] == 1
+    assert cs["actie[5].cofinanciering.other_text"] == "+1"
+    assert cs["actie[5].succes_toelichting"] == '=HYPERLINK("http://x","y")'
+    assert cs["actie[15].succes"] == 3 and g["actie[15].succes"] is None  # not G's action
+    assert cs["actie[2].succes"] is None
+    assert cs["intergemeentelijk.beoordeling"] is None  # hidden for CS: not via an IGS
+    assert g["intergemeentelijk.beoordeling"] == 4
+    assert cs["zonder_cofinanciering.acties.12"] == 1 and cs["zonder_cofinanciering.acties.2"] == 0
+    assert cs["afsluiting.opmerkingen"] == "@SUM(A1)"
+    assert g["afsluiting.opmerkingen"] is None
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}3"
+    # Hostile texts are text, never formulas, and stay text when edited.
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value in HOSTILE:
+                assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+
+    # Per actie: one row per response and action.
+    per_action = _rows(workbook["Per actie"])
+    assert per_action[0][:5] == ("code", "item", "item_titel", "succes", "succes_toelichting")
+    assert [(r[0], r[1], r[3]) for r in per_action[1:]] == [
+        ("CS01", "5", 5), ("CS01", "15", 3), ("G01", "5", 4),
+    ]  # fmt: skip
+    assert per_action[1][2] == "Oefenkansen Nederlands organiseren"
+
+    # Frequenties: counts and percentages of those who answered, with n; top 2 for scales.
+    freq = [r for r in _rows(workbook["Frequenties"]) if r[0] == "actie[5].succes"]
+    assert [(r[3], r[4], r[5], r[6]) for r in freq] == [
+        ("Zeer succesvol", 1, 0.5, 2), ("Succesvol", 1, 0.5, 2), ("Neutraal", 0, 0, 2),
+        ("Minder succesvol", 0, 0, 2), ("Onsuccesvol", 0, 0, 2),
+        ("top 2: zeer succesvol of succesvol", 2, 1, 2),
+    ]  # fmt: skip
+    options = [r for r in _rows(workbook["Frequenties"]) if r[0] == "actie[5].cofinanciering"]
+    assert [(r[2], r[4], r[5], r[6]) for r in options] == [
+        ("niet_opgestart", 0, 0, 2), ("innovatie_actie", 1, 0.5, 2),
+        ("innovatie_integratiebeleid", 0, 0, 2), ("innovatie_gelijkekansenbeleid", 0, 0, 2),
+        ("innovatie_andere_acties", 0, 0, 2), ("voortzetting", 1, 0.5, 2), ("other", 1, 0.5, 2),
+    ]  # fmt: skip
+    assert options[0][1] == "Wat heeft de Vlaamse cofinanciering voor deze actie mogelijk gemaakt?"
+    charted = [r for r in _rows(workbook["Frequenties"])[1:] if r[6]]
+    assert len(workbook["Frequenties"]._charts) == len({r[0] for r in charted})
+
+    # Open antwoorden: ready to quote, by pseudonymous code, as literal text.
+    quotes = _rows(workbook["Open antwoorden"])
+    assert quotes[0] == ("code", "soort", "item", "item_titel", "variabele", "vraag", "antwoord")
+    texts = {(r[0], r[4]): r[6] for r in quotes[1:]}
+    assert texts[("CS01", "actie[5].succes_toelichting")] == HOSTILE[0]
+    assert texts[("CS01", "actie[5].cofinanciering.other_text")] == "+1"
+    assert texts[("CS01", "actie[15].verankering")] == "-2+3"
+    assert texts[("CS01", "meerwaarde.meerwaarde.other_text")] == "Zichtbaarheid"
+    assert not any("Noordhaven" in str(v) for r in quotes for v in r)  # no names
+    assert ("CS01", "centrumstad", "15") == quotes[[r[4] for r in quotes].index(
+        "actie[15].verankering")][:3]  # fmt: skip
+
+    # Codeboek.
+    codebook = {r[0]: r for r in _rows(workbook["Codeboek"])}
+    assert codebook["actie[5].succes"][2] == "scale"
+    assert codebook["actie[5].succes"][3] == (
+        "5 = Zeer succesvol; 4 = Succesvol; 3 = Neutraal; 2 = Minder succesvol; 1 = Onsuccesvol"
+    )
+    assert codebook["actie[5].cofinanciering.other"][3] == "0 = niet gekozen; 1 = gekozen"
+
+
+def test_drafts_and_identities_on_request(app: Flask, exported_registry: dict[str, int]) -> None:
+    workbook = _export(app, include_drafts=True, with_identities=True)
+    rows = _rows(workbook["Antwoorden"])
+    assert rows[0][:4] == ("code", "status", "versie", "ingediend_op")
+    assert [(r[0], r[1]) for r in rows[1:]] == [
+        ("CS01", "submitted"), ("G01", "submitted"), ("IGS01", "draft"),
+    ]  # fmt: skip
+    assert "organisatie.contact_email" in rows[0]
+    key = {r[0]: r for r in _rows(workbook["Respondenten"])[1:]}
+    assert key["CS01"][1:4] == ("10001", "Stad Noordhaven", "centrumstad")
+    assert key["G01"][6] == "ann.peeters@example.be"
+
+
+def test_pseudonyms_are_fixed_once(app: Flask, exported_registry: dict[str, int]) -> None:
+    _export(app)
+    first = _codes(app, exported_registry)
+    with app.app_context():
+        q = db.session.scalar(select(Questionnaire))
+        late = factory.organisation(q, "40004", kind="centrumstad", items={"actions": ["5"]}).id
+    _export(app)
+    assert _codes(app, exported_registry) == first  # codes never change
+    assert _codes(app, {"late": late}) == {"late": "CS02"}  # newcomers get the next number
+
+
+def test_csv_zip_has_the_same_tables_neutralised(
+    app: Flask, exported_registry: dict[str, int]
+) -> None:
+    buffer = io.BytesIO()
+    with app.app_context():
+        q = db.session.scalar(select(Questionnaire))
+        export.write(q, buffer, "csv", export.ExportOptions())
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    assert sorted(archive.namelist()) == sorted([
+        "overzicht.csv", "antwoorden.csv", "per_actie.csv", "frequenties.csv",
+        "open_antwoorden.csv", "codeboek.csv",
+    ])  # fmt: skip
+    rows = list(csv.reader(io.StringIO(archive.read("antwoorden.csv").decode("utf-8"))))
+    header, cs = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert header[0] == "code" and cs["code"] == "CS01"
+    assert cs["actie[5].succes"] == "5"  # a number stays a plain number
+    assert cs["actie[5].succes_toelichting"] == '\'=HYPERLINK("http://x","y")'
+    assert cs["actie[5].cofinanciering.other_text"] == "'+1"
+    assert cs["afsluiting.opmerkingen"] == "'@SUM(A1)"
+    assert cs["actie[2].succes"] == ""
+    assert dt.datetime.fromisoformat(cs["ingediend_op"])
+    quotes = archive.read("open_antwoorden.csv").decode("utf-8")
+    assert "'-2+3" in quotes and "\n-2+3" not in quotes
+
+
+def test_export_import_export_round_trip(app: Flask, exported_registry: dict[str, int]) -> None:
+    first = _export(app)
+    buffer = io.BytesIO()
+    first.save(buffer)
+    with app.app_context():
+        cs = db.session.get(Organisation, exported_registry["CS"])
+        for response in [cs.response]:
+            db.session.delete(response)  # CS's response is lost; the export brings it back
+        db.session.commit()
+        report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)),
+                                                  buffer.getvalue())  # fmt: skip
+        assert report.problems == [] and report.imported == 2
+        g_state = responses.load_state(db.session.get(Organisation, exported_registry["G"]))
+        # Answers the export left out (identities) are kept on import.
+        assert g_state.value("organisatie", "", "contact_email") == "ann.peeters@example.be"
+    second = _export(app)
+    for name in first.sheetnames:
+        a, b = _rows(first[name]), _rows(second[name])
+        if name == "Overzicht":
+            a, b = (
+                [r for r in a if r[0] != "Geëxporteerd op"],
+                [r for r in b if r[0] != "Geëxporteerd op"],
+            )
+        assert a == b, name
+
+
+def test_import_reports_every_bad_value_and_writes_nothing(
+    app: Flask, exported_registry: dict[str, int]
+) -> None:
+    workbook = _export(app)
+    sheet = workbook["Antwoorden"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("actie[5].succes") + 1, 9)
+    sheet.cell(3, header.index("actie[5].cofinanciering.voortzetting") + 1, 2)
+    sheet.cell(3, 1, "ZZ99")
+    sheet.cell(1, len(header) + 1, "bestaat.niet")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with app.app_context():
+        before = responses.load_state(db.session.get(Organisation, exported_registry["CS"])).answers
+        report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)),
+                                                  buffer.getvalue())  # fmt: skip
+        assert not report.written
+        problems = {(p.row, p.column): p.message for p in report.problems}
+        assert problems[(2, "actie[5].succes")] == "Kies een van de mogelijke antwoorden."
+        assert problems[(3, "code")] == "onbekende code 'ZZ99'"
+        assert problems[(1, "bestaat.niet")] == "onbekende variabele"
+        after = responses.load_state(db.session.get(Organisation, exported_registry["CS"])).answers
+        assert before == after
+
+
+def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
+    """v2 removes a question: its column stays for the responses that have it."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.INSPIRATIE)
+        old = factory.organisation(q, "G1", kind="gemeente")
+        posted = {"dienst": ("jeugd", None), "workshops": (["w1"], None), "collegas": ("3", None)}
+        _respond(old, {("deelname", None): posted}, submit=False)
+        v2_text = factory.INSPIRATIE.read_text().replace("version: 1", "version: 2")
+        start = v2_text.index("      - id: collegas")
+        end = v2_text.index("  - id: algemeen")
+        v2_file = tmp_path / "v2.yaml"
+        v2_file.write_text(v2_text[:start] + "\n" + v2_text[end:])
+        questionnaires.store_file(v2_file)
+        new = factory.organisation(q, "G2", kind="gemeente")
+        _respond(new, {("deelname", None): {k: v for k, v in posted.items() if k != "collegas"}},
+                 submit=False)  # fmt: skip
+        assert new.response.questionnaire_version.version == 2
+        ids = {"old": old.id, "new": new.id}
+    workbook = _export(app, include_drafts=True)
+    codes = _codes(app, ids)  # drawn in random order: look them up
+    rows = _rows(workbook["Antwoorden"])
+    header = rows[0]
+    assert "deelname.collegas" in header
+    assert header.index("deelname.collegas") == header.index("deelname.workshops.w6") + 1
+    values = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    old_row, new_row = values[codes["old"]], values[codes["new"]]
+    assert old_row["deelname.collegas"] == 3 and old_row["versie"] == 1
+    assert new_row["deelname.collegas"] is None and new_row["versie"] == 2
+    assert new_row["deelname.workshops.w1"] == 1 == old_row["deelname.workshops.w1"]
+    assert _rows(workbook["Overzicht"])[2][:2] == ("Versie(s)", "1, 2")
+
+
+def test_cli_export_and_admin_download(
+    app: Flask, runner: FlaskCliRunner, exported_registry: dict[str, int], tmp_path: Path
+) -> None:
+    target = tmp_path / "export.xlsx"
+    result = runner.invoke(args=["export", "-q", "plan-samenleven-2025", "-o", str(target)])
+    assert result.exit_code == 0 and "2 responses" in result.output
+    assert load_workbook(target).sheetnames[1] == "Antwoorden"
+
+    from intake.services import accounts
+    from tests.support.html import csrf_token
+
+    with app.app_context():
+        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
+    admin = app.test_client()
+    admin.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
+                                   "csrf_token": csrf_token(admin, "/aanmelden")})  # fmt: skip
+    download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert "Respondenten" in load_workbook(io.BytesIO(download.data)).sheetnames
+    coordinator = app.test_client()
+    assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
