@@ -17,7 +17,7 @@ import io
 import shutil
 import tempfile
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, Literal, Protocol
@@ -60,7 +60,9 @@ class _XlsxSheet:
         self.rows = 0
 
     def append(self, row: Iterable[Any]) -> None:
-        self.sheet.append([self._cell(v) for v in row])
+        self.sheet.append(
+            [self._cell(v) if v.__class__ is str and v.startswith(DANGEROUS) else v for v in row]
+        )
         self.rows += 1
 
     def _cell(self, value: Any) -> Any:
@@ -127,13 +129,13 @@ class _Frequencies:
 
     def __init__(self, variables: list[Variable]) -> None:
         self.closed = [v for v in variables if is_closed(v)]
-        self.counts: dict[str, Counter[Any]] = defaultdict(Counter)
+        self.counts: dict[str, Counter[Any]] = {v.name: Counter() for v in self.closed}
 
     def add(self, row: ExportRow) -> None:
-        for variable in self.closed:
-            value = row.values.get(variable.name)
-            if value is not None:
-                self.counts[variable.name][value] += 1
+        counts = self.counts
+        for name, value in row.values.items():
+            if name in counts:
+                counts[name][value] += 1
 
 
 def _tables(source: ExportSource) -> dict[str, tuple[str, list[Variable]]]:
@@ -199,16 +201,22 @@ def write(
 
     frequencies = _Frequencies(variables)
     count = 0
+    names = [v.name for v in variables]
+    suffixes = {
+        section_id: [_long_name(v, section_id) for v in table_vars]
+        for section_id, (_, table_vars) in tables.items()
+    }
     for row in source.rows():
         count += 1
         frequencies.add(row)
+        get = row.values.get
         lead = [row.code, row.status, row.version, row.submitted_at] if options.include_drafts \
             else [row.code, row.version, row.submitted_at]  # fmt: skip
-        answers.append([*lead, *(row.values.get(v.name) for v in variables)])
-        for section_id, (name, table_vars) in tables.items():
+        answers.append([*lead, *map(get, names)])
+        for section_id, (name, _) in tables.items():
             for item, title in row.items.get(section_id, []):
                 prefix = f"{section_id}[{item}]."
-                values = [row.values.get(prefix + _long_name(v, section_id)) for v in table_vars]
+                values = [get(prefix + suffix) for suffix in suffixes[section_id]]
                 sheets[name].append([row.code, item, title, *values])
         for answer in row.open_answers:
             if answer.variable in hidden:
@@ -340,7 +348,7 @@ def _codebook_sheet(sheet: _Sheet, variables: list[Variable]) -> None:
 def _identities(sheet: _Sheet, source: ExportSource) -> None:
     sheet.append(["code", "registercode", "naam", "soort", "provincie", "contactpersonen",
                   "e-mailadressen"])  # fmt: skip
-    for organisation in sorted(source.organisations.values(), key=lambda o: o.pseudonym or ""):
+    for organisation in source.identities():
         sheet.append([
             organisation.pseudonym, organisation.code, organisation.name, organisation.kind,
             organisation.province, "; ".join(c.name for c in organisation.contacts),

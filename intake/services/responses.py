@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -59,8 +59,9 @@ class Page:
         return text.get(language)
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
+    """A stored answer as the read model sees it (a tuple: cheap to build in bulk)."""
+
     value: Any
     raw: str | None
     is_valid: bool
@@ -134,7 +135,7 @@ class ResponseState:
     """Everything the portal shows about one organisation's response."""
 
     questionnaire: Questionnaire
-    organisation: Organisation
+    organisation: Organisation | None  # None for a read-only view, as in the export
     respondent: Respondent
     response: Response | None
     answers: dict[AnswerKey, Stored] = field(default_factory=dict)
@@ -151,7 +152,7 @@ class ResponseState:
 
     @property
     def is_open(self) -> bool:
-        return self.organisation.questionnaire.is_open
+        return self.organisation is not None and self.organisation.questionnaire.is_open
 
     @property
     def is_editable(self) -> bool:
