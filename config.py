@@ -7,6 +7,7 @@ so tests and the CLI see the environment as it is when the app is built.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -53,7 +54,20 @@ class Config:
 
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Admins sign in again after a working day; coordinators stay signed in through
+        # the remember cookie of their personal link, so a form left open is never lost.
+        self.PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=_int("SESSION_HOURS", 8))
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_DURATION = dt.timedelta(days=_int("REMEMBER_DAYS", 30))
+
+        # Rate limits on sign-in and personal links (Flask-Limiter).
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        self.HSTS = False
 
         # Public base URL used in e-mailed links, e.g. https://enquete.vvsg.be
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -100,6 +114,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
         self.PREFERRED_URL_SCHEME = "https"
+        self.HSTS = True
 
     def validate(self) -> None:
         key = os.environ.get("SECRET_KEY", "")

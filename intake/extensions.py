@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,6 +34,9 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage from RATELIMIT_STORAGE_URI: memory:// for one process; with several gunicorn
+# workers use a shared store such as redis:// or memcached:// (see README).
+limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_sqlite(dbapi_connection: object, busy_timeout_ms: int) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,14 +25,10 @@ def admin_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def coordinator_required(view: F) -> F:
-    """Only coordinators signed in through their personal link."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+def fresh_session() -> None:
+    """Start a new session at sign-in (against session fixation), keeping the language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session.permanent = True

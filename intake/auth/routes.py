@@ -8,8 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from intake.auth import bp
+from intake.auth.access import fresh_session
 from intake.auth.forms import LoginForm
+from intake.extensions import limiter
 from intake.services import accounts
+from intake.web_security import SIGN_IN_LIMIT
 
 
 @bp.route("/")
@@ -18,16 +21,18 @@ def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         if current_user.is_admin:
             return redirect(url_for("admin.dashboard"))
-        return redirect(url_for("portal.start"))
+        return redirect(url_for("portal.home"))
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/aanmelden", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            fresh_session()
             login_user(accounts.AdminIdentity(user))
             return redirect(url_for("admin.dashboard"))
         flash(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."), "error")
@@ -48,5 +53,6 @@ def language(code: str) -> ResponseReturnValue:
 @bp.route("/afmelden", methods=["POST"])
 def logout() -> ResponseReturnValue:
     logout_user()
+    session.clear()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("auth.login"))

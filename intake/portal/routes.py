@@ -18,7 +18,8 @@ from flask_login import current_user, login_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 from wtforms import Form
 
-from intake.extensions import csrf
+from intake.auth.access import fresh_session
+from intake.extensions import csrf, limiter
 from intake.forms.page import (
     SHOWN,
     field_names,
@@ -32,6 +33,7 @@ from intake.questionnaire import repeat_items
 from intake.services import invitations, questionnaires, responses
 from intake.services.accounts import CoordinatorIdentity
 from intake.services.responses import Page, ResponseState
+from intake.web_security import LINK_LIMIT
 
 
 def _language() -> str:
@@ -64,11 +66,13 @@ def _actor() -> str:
 
 
 @bp.route("/t/<token>")
+@limiter.limit(LINK_LIMIT)
 def token_login(token: str) -> ResponseReturnValue:
     """Sign a coordinator in through their personal link."""
     invitation = invitations.find_by_token(token)
     if invitation is None:
         return render_template("portal/bad_link.html"), 404
+    fresh_session()
     login_user(CoordinatorIdentity(invitation), remember=True)
     invitations.mark_opened(invitation)
     return redirect(url_for("portal.start", slug=invitation.organisation.questionnaire.slug))
@@ -111,6 +115,7 @@ def _common(slug: str, state: ResponseState) -> dict[str, Any]:
 @bp.route("/v/<slug>/p/<section>", methods=["GET", "POST"], endpoint="page")
 @bp.route("/v/<slug>/p/<section>/<item>", methods=["GET", "POST"], endpoint="item_page")
 @csrf.exempt
+@limiter.limit(LINK_LIMIT, exempt_when=lambda: not request.form.get("access_link"))
 def page_view(slug: str, section: str, item: str | None = None) -> ResponseReturnValue:
     if request.method == "POST":
         return _post_page(slug, section, item)

@@ -1,0 +1,65 @@
+"""Security headers, rate limits and the error pages that go with them."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from intake.extensions import limiter
+
+# No inline script or style anywhere: everything comes from /static.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SIGN_IN_LIMIT = "10 per minute;60 per hour"
+LINK_LIMIT = "30 per minute;300 per hour"
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("TRUSTED_PROXIES"):
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    limiter.init_app(app)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Referrer-Policy", "no-referrer")  # token links never leak
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")  # answers are not for caches
+        if app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    @app.errorhandler(429)
+    def _too_many(error: HTTPException) -> tuple[str, int]:
+        message = _("Te veel pogingen na elkaar. Wacht even en probeer het dan opnieuw.")
+        return render_template("error.html", title=_("Even geduld"), message=message), 429
+
+    @app.errorhandler(413)
+    def _too_large(error: HTTPException) -> tuple[str, int]:
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        message = _("Het bestand is te groot: het mag hoogstens %(mb)s MB zijn.", mb=limit)
+        return render_template("error.html", title=_("Te groot"), message=message), 413
+
+    for code, title, message in (
+        (403, "Geen toegang", "Je hebt geen toegang tot deze pagina."),
+        (404, "Niet gevonden", "Deze pagina bestaat niet (meer)."),
+    ):
+        app.register_error_handler(code, _page(code, title, message))
+
+
+def _page(code: int, title: str, message: str):  # noqa: ANN202
+    def handler(error: HTTPException) -> tuple[str, int]:
+        return render_template("error.html", title=_(title), message=_(message)), code
+
+    return handler

@@ -1,0 +1,156 @@
+"""Every route × {anonymous, coordinator of A, coordinator of B, admin}: the expected outcome.
+
+The matrix must name every (endpoint, method) the app serves: a route added without
+a row here makes this test fail, so nobody forgets to decide who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from intake.extensions import db
+from intake.models import Organisation
+from intake.services import accounts
+from tests.support import factory
+from tests.support.html import csrf_token
+
+ROLES = ("anonymous", "coordinator_a", "coordinator_b", "admin")
+SLUG = "plan-samenleven-2025"
+P = f"/v/{SLUG}"
+
+
+@dataclass(frozen=True)
+class Row:
+    url: str
+    expected: tuple[int, int, int, int]  # per role, in ROLES order
+    data: dict | None = None  # None: GET; a dict: POST (with a CSRF token added)
+
+
+# URLs may use {org} (organisation C, whom no coordinator here represents) and {token} (A's).
+MATRIX: dict[tuple[str, str], Row] = {
+    ("auth.index", "GET"): Row("/", (302, 302, 302, 302)),
+    ("auth.login", "GET"): Row("/aanmelden", (200, 200, 200, 200)),
+    ("auth.login", "POST"): Row("/aanmelden", (200, 200, 200, 200), {"email": "x@y.be",
+                                                                    "password": "fout"}),
+    ("auth.logout", "POST"): Row("/afmelden", (302, 302, 302, 302), {}),
+    ("auth.language", "GET"): Row("/taal/en", (302, 302, 302, 302)),
+    ("static", "GET"): Row("/static/intake.css", (200, 200, 200, 200)),
+    ("portal.token_login", "GET"): Row("/t/{token}", (302, 302, 302, 302)),
+    ("portal.home", "GET"): Row("/vragenlijst", (302, 302, 302, 302)),
+    ("portal.start", "GET"): Row(f"{P}/", (401, 200, 200, 403)),
+    ("portal.page", "GET"): Row(f"{P}/p/planlast", (401, 200, 200, 403)),
+    ("portal.page", "POST"): Row(f"{P}/p/planlast", (401, 302, 302, 403),
+                                 {"shown": "stelling", "stelling": "4", "revision": "0"}),
+    ("portal.item_page", "GET"): Row(f"{P}/p/actie/5", (401, 200, 200, 403)),
+    ("portal.item_page", "POST"): Row(f"{P}/p/actie/5", (401, 302, 302, 403),
+                                      {"shown": "succes", "succes": "4", "revision": "0"}),
+    ("portal.summary", "GET"): Row(f"{P}/overzicht", (401, 200, 200, 403)),
+    ("portal.submit", "POST"): Row(f"{P}/indienen", (401, 422, 422, 403), {}),
+    ("portal.submitted", "GET"): Row(f"{P}/ingediend", (401, 302, 302, 403)),
+    ("admin.dashboard", "GET"): Row("/admin/", (302, 403, 403, 200)),
+    ("admin.questionnaire", "GET"): Row(f"/admin/vragenlijsten/{SLUG}", (302, 403, 403, 200)),
+    ("admin.organisations", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/organisaties",
+                                        (302, 403, 403, 200)),
+    ("admin.organisation", "GET"): Row("/admin/organisaties/{org}", (302, 403, 403, 200)),
+    ("admin.download_export", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/export",
+                                          (302, 403, 403, 200)),
+    ("admin.registry_template", "GET"): Row(
+        f"/admin/vragenlijsten/{SLUG}/register-sjabloon.xlsx", (302, 403, 403, 200)
+    ),
+    ("admin.import_registry", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/register",
+                                           (302, 403, 403, 302), {}),
+    ("admin.send_mail", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/mail/reminder",
+                                     (302, 403, 403, 302), {}),
+    ("admin.settings", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/instellingen",
+                                    (302, 403, 403, 302), {"is_open": "1"}),
+    ("admin.issue_link", "POST"): Row("/admin/organisaties/{org}/link", (302, 403, 403, 200), {}),
+    ("admin.revoke_link", "POST"): Row("/admin/organisaties/{org}/link/intrekken",
+                                       (302, 403, 403, 302), {}),
+    ("admin.reopen", "POST"): Row("/admin/organisaties/{org}/heropenen", (302, 403, 403, 302), {}),
+}  # fmt: skip
+
+
+def test_matrix_covers_every_route(app: Flask) -> None:
+    served = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served == set(MATRIX), (
+        f"routes without a row: {sorted(served - set(MATRIX))}; "
+        f"rows without a route: {sorted(set(MATRIX) - served)}"
+    )
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, str]:
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        a = factory.organisation(q, "A", items={"actions": ["5"]})
+        b = factory.organisation(q, "B", items={"actions": ["5"]})
+        c = factory.organisation(q, "C", items={"actions": ["5"]})
+        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
+        link_a = factory.link(a)
+        return {"a": link_a, "b": factory.link(b), "org": str(c.id),
+                "token": link_a.removeprefix("/t/")}  # fmt: skip
+
+
+def _client(app: Flask, role: str, world: dict[str, str]) -> FlaskClient:
+    client = app.test_client()
+    if role == "coordinator_a":
+        client.get(world["a"])
+    elif role == "coordinator_b":
+        client.get(world["b"])
+    elif role == "admin":
+        token = csrf_token(client, "/aanmelden")
+        credentials = {"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test"}
+        client.post("/aanmelden", data={**credentials, "csrf_token": token})
+    return client
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(app: Flask, world: dict[str, str], role: str) -> None:
+    failures = []
+    shared = _client(app, role, world)
+    for (endpoint, method), row in MATRIX.items():
+        # Rows that change who is signed in get a browser of their own.
+        changes_session = endpoint in {"auth.logout", "auth.login", "portal.token_login"}
+        client = _client(app, role, world) if changes_session else shared
+        url = row.url.format(org=world["org"], token=world["token"])
+        if row.data is None:
+            response = client.get(url)
+        else:
+            token = csrf_token(client, "/aanmelden")
+            response = client.post(url, data={**row.data, "csrf_token": token})
+        expected = row.expected[ROLES.index(role)]
+        if response.status_code != expected:
+            failures.append(f"{method} {url} ({endpoint}): {response.status_code} != {expected}")
+        if role == "anonymous" and expected == 302 and endpoint.startswith("admin."):
+            assert "/aanmelden" in response.headers["Location"]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_pages_have_no_inline_script_or_style(app: Flask, world: dict[str, str]) -> None:
+    """The CSP forbids inline script and style; every page must work under it."""
+    for role in ROLES:
+        client = _client(app, role, world)
+        for (_, method), row in MATRIX.items():
+            if method != "GET":
+                continue
+            response = client.get(row.url.format(org=world["org"], token=world["token"]),
+                                  follow_redirects=True)  # fmt: skip
+            if "text/html" not in response.headers.get("Content-Type", ""):
+                continue
+            page = response.get_data(as_text=True)
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), row.url
+            assert not re.search(r"\sstyle=\"", page), row.url
+            assert not re.search(r"\son[a-z]+=\"", page), row.url
+    with app.app_context():
+        assert db.session.get(Organisation, int(world["org"])) is not None
