@@ -22,6 +22,8 @@ from intake.services import (
     tracking,
 )
 
+CLI = "cli"  # the actor recorded in the audit log for command-line changes
+
 
 def register_commands(app: Flask) -> None:
     """Add Intake's commands to ``app.cli``."""
@@ -140,7 +142,7 @@ QUESTIONNAIRE_OPTION = click.option(
 @click.argument("slug")
 def open_command(slug: str) -> None:
     """Open a questionnaire for responses."""
-    questionnaires.set_open(_questionnaire(slug), True)
+    questionnaires.set_open(_questionnaire(slug), True, CLI)
     click.echo(f"{slug} is open for responses")
 
 
@@ -148,7 +150,7 @@ def open_command(slug: str) -> None:
 @click.argument("slug")
 def close_command(slug: str) -> None:
     """Close a questionnaire: coordinators can read but no longer change or submit."""
-    questionnaires.set_open(_questionnaire(slug), False)
+    questionnaires.set_open(_questionnaire(slug), False, CLI)
     click.echo(f"{slug} is closed")
 
 
@@ -158,7 +160,7 @@ def close_command(slug: str) -> None:
 def live_command(slug: str, version: int) -> None:
     """Choose the version new responses start on (responses keep theirs)."""
     try:
-        questionnaires.set_live(_questionnaire(slug), version)
+        questionnaires.set_live(_questionnaire(slug), version, CLI)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"{slug}: new responses start on version {version}")
@@ -177,7 +179,9 @@ def import_command(file: str, slug: str, skip_invalid: bool) -> None:
     """Import or update applicants from an .xlsx or .csv file (by code; nothing is deleted)."""
     with open(file, "rb") as handle:
         data = handle.read()
-    report = registry.import_file(_questionnaire(slug), file, data, skip_invalid=skip_invalid)
+    report = registry.import_file(
+        _questionnaire(slug), file, data, skip_invalid=skip_invalid, actor=CLI
+    )
     for problem in report.problems:
         click.echo(f"{file}: {problem}", err=True)
     if not report.written:
@@ -197,7 +201,7 @@ def template_command(slug: str, output: str) -> None:
 
 
 def _mail(slug: str, kind: mailing.MailKind) -> None:
-    report = mailing.send(_questionnaire(slug), kind)
+    report = mailing.send(_questionnaire(slug), kind, actor=CLI)
     for code, reason in report.failed:
         click.echo(f"{code}: not sent: {reason}", err=True)
     click.echo(f"{kind}s: {report.summary}")
@@ -260,7 +264,7 @@ def export_command(
     """Export answers, per-item tables, frequencies, open answers and the codebook."""
     options = export.ExportOptions(include_drafts, with_identities)
     with open(output, "wb") as handle:
-        count = export.write(_questionnaire(slug), handle, fmt, options)  # type: ignore[arg-type]
+        count = export.write(_questionnaire(slug), handle, fmt, options, CLI)  # type: ignore[arg-type]
     click.echo(f"wrote {output}: {count} responses")
 
 
@@ -275,7 +279,7 @@ def responses_group() -> None:
 def import_responses_command(file: str, slug: str) -> None:
     """Import the 'Antwoorden' sheet of an export-shaped workbook (all or nothing)."""
     with open(file, "rb") as handle:
-        report = import_responses.import_workbook(_questionnaire(slug), handle.read())
+        report = import_responses.import_workbook(_questionnaire(slug), handle.read(), CLI)
     for problem in report.problems:
         click.echo(f"{file}: {problem}", err=True)
     if not report.written:

@@ -310,3 +310,22 @@ class Answer(db.Model):
     updated_by: Mapped[str | None] = mapped_column(String(200))
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class AuditEvent(db.Model):
+    """Who did what, and when: saves, submissions, reopenings, links, imports, exports."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_questionnaire_id_at", "questionnaire_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    questionnaire_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE")
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -53,6 +53,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("portal.submit", "POST"): Row(f"{P}/indienen", (401, 422, 422, 403), {}),
     ("portal.submitted", "GET"): Row(f"{P}/ingediend", (401, 302, 302, 403)),
     ("admin.dashboard", "GET"): Row("/admin/", (302, 403, 403, 200)),
+    ("admin.audit_log", "GET"): Row("/admin/logboek", (302, 403, 403, 200)),
     ("admin.questionnaire", "GET"): Row(f"/admin/vragenlijsten/{SLUG}", (302, 403, 403, 200)),
     ("admin.organisations", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/organisaties",
                                         (302, 403, 403, 200)),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from intake.admin import bp
@@ -16,6 +17,7 @@ from intake.extensions import db
 from intake.models import Organisation, Questionnaire, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
+    audit,
     export,
     invitations,
     mailing,
@@ -31,6 +33,10 @@ from intake.services import (
 def dashboard() -> ResponseReturnValue:
     questionnaires = db.session.scalars(select(Questionnaire).order_by(Questionnaire.slug)).all()
     return render_template("admin/dashboard.html", questionnaires=questionnaires)
+
+
+def _actor() -> str:
+    return f"admin:{current_user.user.email}"
 
 
 def _questionnaire(slug: str) -> Questionnaire:
@@ -102,7 +108,7 @@ def import_registry(slug: str) -> ResponseReturnValue:
         return redirect(url_for("admin.questionnaire", slug=slug))
     report = registry.import_file(
         questionnaire, upload.filename, upload.read(),
-        skip_invalid=request.form.get("skip_invalid") == "1",
+        skip_invalid=request.form.get("skip_invalid") == "1", actor=_actor(),
     )  # fmt: skip
     if report.written and not report.problems:
         flash(_("Register geïmporteerd: %(summary)s.", summary=report.summary), "success")
@@ -133,7 +139,7 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
         abort(404)
     questionnaire = _questionnaire(slug)
     try:
-        report = mailing.send(questionnaire, kind)  # type: ignore[arg-type]
+        report = mailing.send(questionnaire, kind, actor=_actor())  # type: ignore[arg-type]
     except (OSError, RuntimeError) as exc:
         flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.questionnaire", slug=slug))
@@ -154,7 +160,7 @@ def download_export(slug: str) -> ResponseReturnValue:
         with_identities=request.args.get("identities") == "1",
     )
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-    export.write(questionnaire, spool, fmt, options)  # type: ignore[arg-type]
+    export.write(questionnaire, spool, fmt, options, _actor())  # type: ignore[arg-type]
     spool.seek(0)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(
@@ -166,16 +172,40 @@ def download_export(slug: str) -> ResponseReturnValue:
     )  # fmt: skip
 
 
+@bp.route("/logboek")
+@admin_required
+def audit_log() -> ResponseReturnValue:
+    """The latest 500 audit events, newest first; the whole log as CSV on request."""
+    slug = request.args.get("vragenlijst")
+    questionnaire = _questionnaire(slug) if slug else None
+    if request.args.get("format") == "csv":
+        return Response(
+            audit.as_csv(questionnaire),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=logboek.csv"},
+        )
+    names = {
+        o.id: o.name
+        for o in db.session.scalars(select(Organisation).where(
+            Organisation.id.in_({e.organisation_id for e in audit.events(questionnaire)
+                                 if e.organisation_id})))
+    }  # fmt: skip
+    return render_template(
+        "admin/audit.html", events=audit.events(questionnaire), labels=audit.ACTIONS,
+        names=names, questionnaire=questionnaire,
+    )  # fmt: skip
+
+
 @bp.route("/vragenlijsten/<slug>/instellingen", methods=["POST"])
 @admin_required
 def settings(slug: str) -> ResponseReturnValue:
     """Open or close the questionnaire, and choose its live version."""
     questionnaire = _questionnaire(slug)
     if "is_open" in request.form:
-        questionnaires.set_open(questionnaire, request.form["is_open"] == "1")
+        questionnaires.set_open(questionnaire, request.form["is_open"] == "1", _actor())
     if request.form.get("live_version", "").isdigit():
         try:
-            questionnaires.set_live(questionnaire, int(request.form["live_version"]))
+            questionnaires.set_live(questionnaire, int(request.form["live_version"]), _actor())
         except ValueError as exc:
             flash(str(exc), "error")
             return redirect(url_for("admin.questionnaire", slug=slug))
@@ -204,7 +234,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
 def issue_link(organisation_id: int) -> ResponseReturnValue:
     """Revoke the current personal link and show a new one, once."""
     organisation = _organisation(organisation_id)
-    token = invitations.issue_link(organisation)
+    token = invitations.issue_link(organisation, _actor())
     state = responses.load_state(organisation)
     new_link = url_for("portal.token_login", token=token, _external=True)
     return render_template(
@@ -222,7 +252,7 @@ def issue_link(organisation_id: int) -> ResponseReturnValue:
 @admin_required
 def revoke_link(organisation_id: int) -> ResponseReturnValue:
     organisation = _organisation(organisation_id)
-    invitations.revoke_links(organisation)
+    invitations.revoke_links(organisation, _actor())
     flash(_("De persoonlijke link is ingetrokken; hij werkt niet meer."), "success")
     return redirect(url_for("admin.organisation", organisation_id=organisation.id))
 
@@ -234,6 +264,6 @@ def reopen(organisation_id: int) -> ResponseReturnValue:
     if organisation.response is None or organisation.response.status != "submitted":
         flash(_("Deze vragenlijst is niet ingediend; er valt niets te heropenen."), "info")
     else:
-        responses.reopen(organisation.response)
+        responses.reopen(organisation.response, _actor())
         flash(_("De vragenlijst is heropend: de coördinator kan opnieuw wijzigen."), "success")
     return redirect(url_for("admin.organisation", organisation_id=organisation.id))

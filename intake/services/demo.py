@@ -240,5 +240,5 @@ def load(seed: int = 2025) -> DemoResult:
 
     links = []
     for org in [drafts[0], opened[0], order[-1], submitted[0]]:
-        links.append((org.name, f"/t/{invitations.issue_link(org)}"))
+        links.append((org.name, f"/t/{invitations.issue_link(org, 'demo')}"))
     return DemoResult(len(organisations), len(submitted), len(drafts), links)

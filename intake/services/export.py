@@ -29,10 +29,11 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
-from intake.services import pseudonyms, tracking
+from intake.services import audit, pseudonyms, tracking
 from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
 
 Format = Literal["xlsx", "csv"]
@@ -161,10 +162,15 @@ def write(
     target: IO[bytes],
     fmt: Format = "xlsx",
     options: ExportOptions | None = None,
+    actor: str = "system",
 ) -> int:
     """Write the export to ``target``; returns the number of responses exported."""
     options = options or ExportOptions()
     pseudonyms.assign(questionnaire)
+    action = "export_identities" if options.with_identities else "export"
+    audit.record(action, actor, questionnaire=questionnaire, format=fmt,
+                 drafts=options.include_drafts)  # fmt: skip
+    db.session.commit()
     source = ExportSource.load(questionnaire, options.include_drafts)
     # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
     variables = [v for v in source.variables if options.with_identities or not v.identifying]

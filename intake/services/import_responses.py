@@ -21,6 +21,7 @@ from intake.questionnaire.loader import OTHER_TEXT
 from intake.questionnaire.model import Question
 from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.values import Parsed, parse
+from intake.services import audit
 from intake.services.export import ANSWERS
 from intake.services.export_data import BRUSSELS
 from intake.services.questionnaires import live_version, model_of
@@ -45,7 +46,9 @@ class ResponsesImportReport:
     written: bool = False
 
 
-def import_workbook(questionnaire: Questionnaire, data: bytes) -> ResponsesImportReport:
+def import_workbook(
+    questionnaire: Questionnaire, data: bytes, actor: str = "system"
+) -> ResponsesImportReport:
     """Check every row of the Antwoorden sheet; write all of them, or none."""
     report = ResponsesImportReport()
     try:
@@ -66,6 +69,7 @@ def import_workbook(questionnaire: Questionnaire, data: bytes) -> ResponsesImpor
     imported = _check(questionnaire, rows, report)
     if report.problems:
         return report
+    audit.record("responses_import", actor, questionnaire=questionnaire, rows=len(imported))
     _write(imported, _covered(questionnaire, rows[0]))
     report.imported = len(imported)
     report.written = True

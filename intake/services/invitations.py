@@ -7,10 +7,11 @@ from sqlalchemy import select, update
 from intake.extensions import db
 from intake.models import Invitation, Organisation, utcnow
 from intake.security import hash_token, new_token
+from intake.services import audit
 
 
-def issue_link(organisation: Organisation) -> str:
-    """Revoke the organisation's current link and return a fresh token (shown once)."""
+def issue_link(organisation: Organisation, actor: str = "system") -> str:
+    """Revoke the organisation's current links and return a fresh token (shown once)."""
     now = utcnow()
     db.session.execute(
         update(Invitation)
@@ -19,17 +20,19 @@ def issue_link(organisation: Organisation) -> str:
     )
     token = new_token()
     db.session.add(Invitation(organisation=organisation, token_hash=hash_token(token)))
+    audit.record("link_issued", actor, organisation=organisation)
     db.session.commit()
     return token
 
 
-def revoke_links(organisation: Organisation) -> int:
+def revoke_links(organisation: Organisation, actor: str = "system") -> int:
     """Revoke every active link of the organisation; returns how many."""
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    audit.record("link_revoked", actor, organisation=organisation)
     db.session.commit()
     return result.rowcount or 0
 

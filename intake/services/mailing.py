@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
 from intake.models import MailLog, Organisation, Questionnaire, Response, utcnow
+from intake.services import audit
 from intake.services.invitations import add_link
 
 MailKind = Literal["invitation", "reminder"]
@@ -132,7 +133,10 @@ def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Organisation]
 
 
 def send(
-    questionnaire: Questionnaire, kind: MailKind, codes: list[str] | None = None
+    questionnaire: Questionnaire,
+    kind: MailKind,
+    codes: list[str] | None = None,
+    actor: str = "system",
 ) -> MailReport:
     """Send invitations (to organisations never invited) or reminders (to those invited
     that have not submitted); ``codes`` narrows it to some organisations."""
@@ -170,4 +174,7 @@ def send(
                 report.sent.append(organisation.code)
             db.session.add(log)
             db.session.commit()  # per organisation: what was sent stays logged
+    audit.record(kind, actor, questionnaire=questionnaire, sent=len(report.sent),
+                 failed=len(report.failed))  # fmt: skip
+    db.session.commit()
     return report

@@ -10,6 +10,7 @@ from intake.extensions import db
 from intake.models import Questionnaire, QuestionnaireVersion
 from intake.questionnaire import LoadResult, from_definition, load_file
 from intake.questionnaire import Questionnaire as QuestionnaireModel
+from intake.services import audit
 
 
 class VersionConflict(Exception):
@@ -78,18 +79,20 @@ def live_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
     return max(versions, key=lambda v: v.version, default=None)
 
 
-def set_open(questionnaire: Questionnaire, is_open: bool) -> None:
+def set_open(questionnaire: Questionnaire, is_open: bool, actor: str = "system") -> None:
     """Open or close a questionnaire for responses."""
     questionnaire.is_open = is_open
+    audit.record("settings", actor, questionnaire=questionnaire, is_open=is_open)
     db.session.commit()
 
 
-def set_live(questionnaire: Questionnaire, version: int) -> None:
+def set_live(questionnaire: Questionnaire, version: int, actor: str = "system") -> None:
     """Choose the version new responses start on; responses keep the version they have."""
     if version not in {v.version for v in questionnaire.versions}:
         known = ", ".join(str(v.version) for v in questionnaire.versions)
         raise ValueError(f"{questionnaire.slug} has no version {version} (stored: {known})")
     questionnaire.live_version = version
+    audit.record("settings", actor, questionnaire=questionnaire, live_version=version)
     db.session.commit()
 
 

@@ -24,6 +24,7 @@ from intake.extensions import db
 from intake.models import Contact, Organisation, OrganisationItem, Questionnaire
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
+from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
 
 MAX_ROWS = 50_000
@@ -348,7 +349,12 @@ class _Row:
 
 
 def import_file(
-    questionnaire: Questionnaire, filename: str, data: bytes, *, skip_invalid: bool = False
+    questionnaire: Questionnaire,
+    filename: str,
+    data: bytes,
+    *,
+    skip_invalid: bool = False,
+    actor: str = "system",
 ) -> ImportReport:
     """Check a registry file and write it (all or nothing unless ``skip_invalid``)."""
     report = ImportReport()
@@ -367,6 +373,8 @@ def import_file(
     if problems and (not skip_invalid or file_level):
         return report
     report.skipped_rows = sorted({p.row for p in problems if p.row is not None})
+    audit.record("registry_import", actor, questionnaire=questionnaire,
+                 file=Path(filename).name, summary=report.summary)  # fmt: skip
     _write(questionnaire, applicants, report)
     return report
 

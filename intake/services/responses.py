@@ -25,6 +25,7 @@ from intake.questionnaire import conditions, repeat_items
 from intake.questionnaire.loader import OTHER_TEXT
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
 from intake.questionnaire.values import Parsed, Posted, Problem, missing, parse
+from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
 
 PageStatus = Literal["not_started", "in_progress", "complete"]
@@ -484,6 +485,8 @@ def _save_page_once(
         answer.updated_at = now
         answer.updated_by = actor
     response.updated_at = now  # always an UPDATE, so the revision check always runs
+    audit.record("save", actor, organisation=organisation, section=page.section.id,
+                 item=page.item, answers=len(parsed))  # fmt: skip
     db.session.commit()
     return SaveOutcome("saved", problems, [], response.revision, state)
 
@@ -496,10 +499,10 @@ class SubmitOutcome:
 
 def submit(organisation: Organisation, actor: str) -> SubmitOutcome:
     """Submit the response once every page is complete; a second submit is a no-op."""
-    return _retrying(lambda: _submit_once(organisation))
+    return _retrying(lambda: _submit_once(organisation, actor))
 
 
-def _submit_once(organisation: Organisation) -> SubmitOutcome:
+def _submit_once(organisation: Organisation, actor: str) -> SubmitOutcome:
     state = load_state(organisation)
     if state.response is None:
         return SubmitOutcome("not_started")
@@ -513,13 +516,15 @@ def _submit_once(organisation: Organisation) -> SubmitOutcome:
     state.response.status = "submitted"
     state.response.submitted_at = utcnow()
     state.response.updated_at = state.response.submitted_at
+    audit.record("submit", actor, organisation=organisation)
     db.session.commit()
     return SubmitOutcome("submitted")
 
 
-def reopen(response: Response) -> None:
+def reopen(response: Response, actor: str) -> None:
     """Let the coordinator edit a submitted response again (admin only)."""
     response.status = "draft"
     response.reopened_at = utcnow()
     response.updated_at = response.reopened_at
+    audit.record("reopen", actor, organisation=response.organisation)
     db.session.commit()

@@ -1,0 +1,81 @@
+"""The audit log: who (coordinator or admin) did what to which response, and when.
+
+``record`` only adds the event to the session: it is committed together with the
+change it describes, so there is never a change without its event or the reverse.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import AuditEvent, Organisation, Questionnaire
+
+ACTIONS = {
+    "save": "antwoorden opgeslagen",
+    "submit": "ingediend",
+    "reopen": "heropend",
+    "link_issued": "nieuwe persoonlijke link",
+    "link_revoked": "link ingetrokken",
+    "registry_import": "register geïmporteerd",
+    "responses_import": "antwoorden geïmporteerd",
+    "export": "export",
+    "export_identities": "export met identiteiten",
+    "invitation": "uitnodigingen verstuurd",
+    "reminder": "herinneringen verstuurd",
+    "settings": "instellingen gewijzigd",
+}
+
+
+def record(
+    action: str,
+    actor: str,
+    *,
+    questionnaire: Questionnaire | None = None,
+    organisation: Organisation | None = None,
+    **detail: Any,
+) -> None:
+    """Add an event to the current transaction (the caller commits)."""
+    assert action in ACTIONS, action
+    if questionnaire is None and organisation is not None:
+        questionnaire_id = organisation.questionnaire_id
+    else:
+        questionnaire_id = questionnaire.id if questionnaire is not None else None
+    db.session.add(
+        AuditEvent(
+            actor=actor[:200],
+            action=action,
+            questionnaire_id=questionnaire_id,
+            organisation_id=organisation.id if organisation is not None else None,
+            detail=detail,
+        )
+    )
+
+
+def events(questionnaire: Questionnaire | None = None, limit: int | None = 500) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if questionnaire is not None:
+        query = query.where(AuditEvent.questionnaire_id == questionnaire.id)
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def as_csv(questionnaire: Questionnaire | None = None) -> str:
+    """The whole log as CSV (UTF-8), oldest first."""
+    from intake.services.export import neutral_csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["tijdstip_utc", "wie", "actie", "vragenlijst", "organisatie", "details"])
+    for event in reversed(events(questionnaire, limit=None)):
+        writer.writerow([
+            event.at.isoformat(), neutral_csv(event.actor), event.action,
+            event.questionnaire_id or "", event.organisation_id or "",
+            neutral_csv("; ".join(f"{k}={v}" for k, v in sorted(event.detail.items()))),
+        ])  # fmt: skip
+    return buffer.getvalue()
