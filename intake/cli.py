@@ -35,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(status_command)
     app.cli.add_command(export_command)
     app.cli.add_command(responses_group)
+    app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
 
 
@@ -286,6 +287,21 @@ def import_responses_command(file: str, slug: str) -> None:
         click.echo(f"{file}: niets geïmporteerd ({len(report.problems)} problemen)", err=True)
         raise SystemExit(1)
     click.echo(f"{file}: {report.imported} antwoorden geïmporteerd")
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(output: str) -> None:
+    """Write a consistent copy of the SQLite database while the app keeps running."""
+    from intake.extensions import db
+    from intake.services.backup import BackupError, backup
+
+    try:
+        size = backup(db.engine, output)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {output} ({size} bytes)")
 
 
 DEMO_ADMIN_EMAIL = "admin@vvsg.be"
