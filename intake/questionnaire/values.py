@@ -42,10 +42,9 @@ MESSAGES = {
     "too_few": N_("Kies minstens %(min)s antwoorden."),
     "too_many": N_("Kies hoogstens %(max)s antwoorden."),
     "other_missing": N_("Vul in wat je bedoelt met '%(label)s'."),
-    "control_characters": N_("De tekst bevat onzichtbare tekens die niet toegestaan zijn."),
 }
 
-MAX_TEXT = 100_000  # the longest text kept for any open question, whatever max_length says
+MAX_TEXT = 100_000  # longer than this is flagged (and kept), whatever max_length says
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(text: str) -> str:
-    """Normalise line endings and trim; control characters are left for the check."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Normalise line endings, drop invisible control characters (NUL and the like,
+    which no one types and PostgreSQL cannot store) and trim."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
 
 
 def parse(question: Question, posted: Posted, other_text: str | None = None) -> dict[str, Parsed]:
@@ -238,11 +239,8 @@ def _text(text: str, limit: int | None) -> Parsed:
     text = clean_text(text)
     if not text:
         return Parsed()
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT]
-    if _CONTROL.search(text):
-        return Parsed(raw=_CONTROL.sub("", text), problem=Problem("control_characters"))
-    if limit is not None and len(text) > limit:
+    limit = min(limit, MAX_TEXT) if limit is not None else MAX_TEXT
+    if len(text) > limit:
         return Parsed(raw=text, problem=Problem("too_long", {"max": limit, "length": len(text)}))
     return Parsed(text)
 
@@ -252,7 +250,7 @@ def _number(question: Question, text: str) -> Parsed:
     if not text:
         return Parsed()
     if len(text) > 40:
-        return Parsed(raw=text[:MAX_TEXT], problem=Problem("not_a_number"))
+        return Parsed(raw=text, problem=Problem("not_a_number"))
     normal = text.replace(" ", "").replace("\u00a0", "")
     if "," in normal and "." in normal:
         normal = normal.replace(".", "")  # 1.250,5 → 1250,5
@@ -288,7 +286,7 @@ def _date(question: Question, text: str) -> Parsed:
         except ValueError:
             continue
     if parsed is None:
-        return Parsed(raw=text[:200], problem=Problem("bad_date"))
+        return Parsed(raw=text, problem=Problem("bad_date"))
     iso = parsed.isoformat()
     if question.min is not None and iso < str(question.min):
         return Parsed(raw=text, problem=Problem("date_before", {"min": _nl_date(question.min)}))
@@ -308,7 +306,7 @@ def _email(text: str) -> Parsed:
     try:
         valid = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        return Parsed(raw=text[:MAX_TEXT], problem=Problem("bad_email"))
+        return Parsed(raw=text, problem=Problem("bad_email"))
     return Parsed(valid.normalized)
 
 

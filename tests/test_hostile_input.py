@@ -1,0 +1,169 @@
+"""Hostile input, property-based: random and hostile values posted to every page of both
+questionnaires never cause a server error, never come back as live HTML, and never
+leave a value outside the questionnaire in the database."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from intake.extensions import db
+from intake.forms.page import field_names
+from intake.models import Answer, Organisation, Questionnaire
+from intake.questionnaire.values import parse, to_form
+from intake.services import export, questionnaires, responses
+from tests.support import factory
+from tests.support.portal import hidden_fields
+
+MARKER = '<b id="hostile">x</b>'
+HOSTILE_TEXTS = [
+    MARKER,
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    '=HYPERLINK("http://x","y")',
+    "x" * 120_000,
+    "nul\x00byte",
+    "\u202eomgekeerd",
+    "🙂 ë ß 中文",
+    "' OR 1=1 --",
+    "",
+    "12,5",
+    "-1e309",
+    "1/1/1",
+    "2025-02-30",
+]
+texts = st.one_of(st.sampled_from(HOSTILE_TEXTS), st.text(max_size=300))
+
+
+def _pages(app: Flask, slug: str, org_id: int) -> list[tuple[str, list[str], list[str]]]:
+    """(url, field names, choice values) of every page the organisation can get."""
+    with app.app_context():
+        org = db.session.get(Organisation, org_id)
+        state = responses.load_state(org)
+        result = []
+        for section in state.questionnaire.sections:
+            items = [None] if section.repeat_for is None else [
+                c for c, _ in responses.repeat_items(state.questionnaire, section)[:3]
+            ]  # fmt: skip
+            for item in items:
+                url = f"/v/{slug}/p/{section.id}" + (f"/{item}" if item else "")
+                names = [n for q in section.questions for n in field_names(q)]
+                values = [str(c.value) for q in section.questions for c in q.choices]
+                result.append((url, names, values))
+        return result
+
+
+@pytest.fixture
+def coordinators(app: Flask) -> dict[str, Any]:
+    with app.app_context():
+        plan = factory.load_questionnaire(factory.PLAN)
+        day = factory.load_questionnaire(factory.INSPIRATIE)
+        p = factory.organisation(plan, "P1", kind="igs", items={"actions": ["2", "5", "15"]})
+        d = factory.organisation(day, "D1", kind="gemeente")
+        links = {"plan-samenleven-2025": (p.id, factory.link(p)),
+                 "inspiratiedag-2022": (d.id, factory.link(d))}  # fmt: skip
+    clients = {}
+    for slug, (org_id, link) in links.items():
+        client = app.test_client()
+        client.get(link)
+        clients[slug] = (client, org_id, _pages(app, slug, org_id))
+    return clients
+
+
+@st.composite
+def submissions(draw: st.DrawFn, pages: list) -> tuple[str, list[tuple[str, str]]]:
+    url, names, values = draw(st.sampled_from(pages))
+    known = st.sampled_from(names) if names else st.just("x")
+    name = st.one_of(
+        known,
+        known,
+        st.text(min_size=1, max_size=20),
+        st.sampled_from(["shown", "revision", "csrf_token", "action", "access_link", "__proto__"]),
+    )
+    value = st.one_of(texts, st.sampled_from(values or ["x"]), st.integers().map(str))
+    pairs = draw(st.lists(st.tuples(name, value), max_size=25))
+    shown = draw(st.lists(st.sampled_from([n.split("__")[0] for n in names] or ["x"]),
+                          max_size=10))  # fmt: skip
+    action = draw(st.sampled_from(["opslaan", "volgende", "vorige", "autosave", "???"]))
+    return url, [*pairs, *(("shown", s) for s in shown), ("action", action)]
+
+
+def _assert_only_valid_values(app: Flask, org_id: int) -> None:
+    """Every stored valid value is one the questionnaire accepts; invalid ones are text."""
+    with app.app_context():
+        org = db.session.get(Organisation, org_id)
+        model = questionnaires.model_of(org.response.questionnaire_version) if org.response \
+            else None  # fmt: skip
+        if model is None:
+            return
+        for answer in db.session.scalars(
+            select(Answer).where(Answer.response_id == org.response.id)
+        ):
+            question = model.question(answer.section, answer.question.split(".")[0])
+            assert question is not None, answer.question
+            if not answer.is_valid:
+                assert answer.value is None and (answer.raw is None or isinstance(answer.raw, str))
+                continue
+            if answer.question.endswith(".other_text"):
+                assert isinstance(answer.value, str) and "\x00" not in answer.value
+                continue
+            again = parse(question, to_form(question, answer.value))[question.id]
+            assert again.problem is None and again.value == answer.value, answer.question
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_hostile_posts_never_break_anything(app: Flask, coordinators: dict, data: Any) -> None:
+    slug = data.draw(st.sampled_from(sorted(coordinators)))
+    client, org_id, pages = coordinators[slug]
+    url, pairs = data.draw(submissions(pages))
+    page = client.get(url)
+    assert page.status_code in (200, 302), (url, page.status_code)
+    hidden = hidden_fields(page.get_data(as_text=True))
+    form = MultiDict([("csrf_token", hidden.get("csrf_token", "")),
+                      ("revision", hidden.get("revision", "0")), *pairs])  # fmt: skip
+    response = client.post(url, data=form)
+    assert response.status_code < 500, (url, pairs)
+    for shown_url in (url, f"/v/{slug}/overzicht", f"/v/{slug}/"):
+        html = client.get(shown_url).get_data(as_text=True)
+        assert MARKER not in html and "<script>alert" not in html
+        assert not re.search(r"<img src=x", html)
+    _assert_only_valid_values(app, org_id)
+
+
+def test_export_of_hostile_answers_has_no_formula_or_markup(app: Flask, coordinators: dict) -> None:
+    client, org_id, _ = coordinators["plan-samenleven-2025"]
+    with app.app_context():
+        org = db.session.get(Organisation, org_id)
+        for i, text in enumerate(HOSTILE_TEXTS):
+            state = responses.load_state(org)
+            responses.save_page(org, "afsluiting", None, {"opmerkingen": (text, None)},
+                                state.revision, "hostile")  # fmt: skip
+            state = responses.load_state(org)
+            responses.save_page(org, "actie", "5", {"succes_toelichting": (text, None),
+                                                    "succes": (str(i % 5 + 1), None)},
+                                state.revision, "hostile")  # fmt: skip
+        buffer = io.BytesIO()
+        export.write(db.session.scalar(select(Questionnaire).where(
+            Questionnaire.slug == "plan-samenleven-2025")), buffer,
+            options=export.ExportOptions(include_drafts=True))  # fmt: skip
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert "\x00" not in cell.value
