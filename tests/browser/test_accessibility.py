@@ -1,0 +1,85 @@
+"""axe-core on every page type: no serious or critical violations (WCAG 2.1 AA rules)."""
+
+from __future__ import annotations
+
+import random
+
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+
+from intake.extensions import db
+from intake.models import Organisation
+from intake.services import accounts, demo
+from tests.support import factory
+
+AXE = Axe()
+OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                          "best-practice"]},
+}  # fmt: skip
+
+
+def _serious(page) -> list[str]:  # noqa: ANN001
+    results = AXE.run(page, options=OPTIONS).response
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # noqa: ANN001
+    with app.app_context():
+        plan = factory.load_questionnaire(factory.PLAN)
+        day = factory.load_questionnaire(factory.INSPIRATIE)
+        org = factory.organisation(plan, "S01", items={"actions": ["5"]})
+        attendee = factory.organisation(day, "D01", kind="gemeente")
+        plan_link, day_link, org_id = factory.link(org), factory.link(attendee), org.id
+        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
+    failures: dict[str, list[str]] = {}
+
+    def check(name: str, url: str | None = None) -> None:
+        if url is not None:
+            page.goto(f"{live_server}{url}")
+        page.wait_for_load_state("load")
+        problems = _serious(page)
+        if problems:
+            failures[name] = problems
+
+    check("sign-in", "/aanmelden")
+    check("not found", "/bestaat-niet")
+    page.goto(f"{live_server}{plan_link}")
+    check("start")
+    check("text, email and multiple choice", "/v/plan-samenleven-2025/p/organisatie")
+    check("scale, multiple choice with other, textarea", "/v/plan-samenleven-2025/p/actie/5")
+    page.get_by_role("button", name="Volgende").click()
+    check("validation errors")
+    check("summary", "/v/plan-samenleven-2025/overzicht")
+
+    page.goto(f"{live_server}{day_link}")
+    check("single choice with other, number", "/v/inspiratiedag-2022/p/deelname")
+    check("matrix", "/v/inspiratiedag-2022/p/algemeen")
+    page.goto(f"{live_server}/v/inspiratiedag-2022/p/afsluiting")
+    page.get_by_role("group", name="Wil je het verslag").get_by_label("Ja").check()
+    page.get_by_role("button", name="Opslaan").click()
+    check("e-mail and note, after saving")
+
+    page.goto(f"{live_server}/aanmelden")
+    page.get_by_label("E-mailadres").fill("beheer@vvsg.be")
+    page.get_by_label("Wachtwoord").fill("wachtwoord-voor-test")
+    page.get_by_role("button", name="Aanmelden").click()
+    with app.app_context():
+        demo.fill(db.session.get(Organisation, org_id), random.Random(1), submit=True)
+    check("admin overview", "/admin/")
+    check("dashboard", "/admin/vragenlijsten/plan-samenleven-2025")
+    check("organisation list", "/admin/vragenlijsten/plan-samenleven-2025/organisaties")
+    check("organisation and its answers", f"/admin/organisaties/{org_id}")
+    check("audit log", "/admin/logboek")
+    assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
+
+
+def test_the_axe_check_does_find_violations(page) -> None:  # noqa: ANN001
+    """Guard: the harness reports a real violation, so a clean result means something."""
+    page.set_content('<html lang="nl"><body><main><input type="text"></main></body></html>')
+    assert any(v.startswith("label (critical)") for v in _serious(page))
