@@ -99,14 +99,13 @@ def start(slug: str) -> ResponseReturnValue:
 
 
 def _common(slug: str, state: ResponseState) -> dict[str, Any]:
-    pages = state.pages()
-    done = sum(1 for p in pages if state.status(p) == "complete")
+    done, total = state.progress()
     return {
         "slug": slug,
         "state": state,
-        "pages": pages,
+        "pages": state.pages(),
         "done": done,
-        "total": len(pages),
+        "total": total,
         "language": _language(),
         "page_url": lambda p: _page_url(slug, p),
     }

@@ -28,7 +28,9 @@ from intake.questionnaire.values import Parsed, Posted, Problem, missing, parse
 from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
 
-PageStatus = Literal["not_started", "in_progress", "complete"]
+# "optional": nothing answered yet, but nothing on the page is required either.
+PageStatus = Literal["not_started", "optional", "in_progress", "complete"]
+DONE = frozenset({"complete", "optional"})
 RETRIES = 20
 
 
@@ -269,12 +271,13 @@ class ResponseState:
             if (page.section.id, page.item_key, q.id) in self.answers
         )
         if not answered:
-            return "not_started"
+            return "optional" if not self.problems(page) else "not_started"
         return "complete" if not self.problems(page) else "in_progress"
 
     def progress(self) -> tuple[int, int]:
+        """Pages done (complete, or optional and untouched) out of the pages that apply."""
         pages = self.pages()
-        return sum(1 for p in pages if self.status(p) == "complete"), len(pages)
+        return sum(1 for p in pages if self.status(p) in DONE), len(pages)
 
 
 def revalidate(question: Question, key: str, stored: Stored) -> Problem:
