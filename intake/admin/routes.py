@@ -216,7 +216,11 @@ def settings(slug: str) -> ResponseReturnValue:
 @bp.route("/organisaties/<int:organisation_id>")
 @admin_required
 def organisation(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id)
+    return _organisation_page(_organisation(organisation_id))
+
+
+def _organisation_page(organisation: Organisation, new_link: str | None = None) -> str:
+    """An organisation with its link and its answers (read-only)."""
     state = responses.load_state(organisation)
     return render_template(
         "admin/organisation.html",
@@ -224,7 +228,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
         state=state,
         pages=state.pages(),
         invitation=invitations.active_invitation(organisation),
-        new_link=None,
+        new_link=new_link,
         language="nl",
     )
 
@@ -235,16 +239,8 @@ def issue_link(organisation_id: int) -> ResponseReturnValue:
     """Revoke the current personal link and show a new one, once."""
     organisation = _organisation(organisation_id)
     token = invitations.issue_link(organisation, _actor())
-    state = responses.load_state(organisation)
-    new_link = url_for("portal.token_login", token=token, _external=True)
-    return render_template(
-        "admin/organisation.html",
-        organisation=organisation,
-        state=state,
-        pages=state.pages(),
-        invitation=invitations.active_invitation(organisation),
-        new_link=new_link,
-        language="nl",
+    return _organisation_page(
+        organisation, url_for("portal.token_login", token=token, _external=True)
     )
 
 

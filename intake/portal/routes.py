@@ -47,7 +47,10 @@ def _page_url(slug: str, page: Page) -> str:
 
 
 def _organisation(slug: str) -> Organisation:
-    """The signed-in coordinator's organisation, when it answers this questionnaire."""
+    """The signed-in coordinator's organisation, when it answers this questionnaire.
+
+    Not signed in: 401, which shows how to sign in again (see ``_signed_out``).
+    """
     if not current_user.is_authenticated:
         abort(401)
     if current_user.is_admin:
@@ -63,6 +66,11 @@ def _actor() -> str:
 
 
 # --------------------------------------------------------------------------- sign-in
+
+
+@bp.app_errorhandler(401)
+def _signed_out(error: Exception) -> ResponseReturnValue:
+    return render_template("portal/signed_out.html"), 401
 
 
 @bp.route("/t/<token>")
@@ -91,8 +99,6 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/v/<slug>/")
 def start(slug: str) -> ResponseReturnValue:
-    if not current_user.is_authenticated:
-        return render_template("portal/signed_out.html"), 401
     organisation = _organisation(slug)
     state = responses.load_state(organisation)
     return render_template("portal/start.html", **_common(slug, state))
@@ -118,8 +124,6 @@ def _common(slug: str, state: ResponseState) -> dict[str, Any]:
 def page_view(slug: str, section: str, item: str | None = None) -> ResponseReturnValue:
     if request.method == "POST":
         return _post_page(slug, section, item)
-    if not current_user.is_authenticated:
-        return render_template("portal/signed_out.html"), 401
     organisation = _organisation(slug)
     state = responses.load_state(organisation)
     page = state.page(section, item)
@@ -346,8 +350,6 @@ def _signed_out_page(
 
 @bp.route("/v/<slug>/overzicht")
 def summary(slug: str) -> ResponseReturnValue:
-    if not current_user.is_authenticated:
-        return render_template("portal/signed_out.html"), 401
     organisation = _organisation(slug)
     state = responses.load_state(organisation)
     return render_template("portal/summary.html", **_common(slug, state), notice=None)
@@ -356,8 +358,6 @@ def summary(slug: str) -> ResponseReturnValue:
 @bp.route("/v/<slug>/indienen", methods=["POST"])
 @csrf.exempt
 def submit(slug: str) -> ResponseReturnValue:
-    if not current_user.is_authenticated:
-        return render_template("portal/signed_out.html"), 401
     organisation = _organisation(slug)
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -381,8 +381,6 @@ def submit(slug: str) -> ResponseReturnValue:
 
 @bp.route("/v/<slug>/ingediend")
 def submitted(slug: str) -> ResponseReturnValue:
-    if not current_user.is_authenticated:
-        return render_template("portal/signed_out.html"), 401
     organisation = _organisation(slug)
     state = responses.load_state(organisation)
     if not state.is_submitted:
