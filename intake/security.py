@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -35,8 +34,3 @@ def hash_token(token: str) -> str:
     dictionary to attack, and lookups by hash stay a single indexed query.
     """
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def same_secret(a: str, b: str) -> bool:
-    """Constant-time comparison of two secrets."""
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))

@@ -20,7 +20,6 @@ QuestionType = Literal[
     "matrix",
     "note",
 ]
-CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "scale", "matrix"})
 OPEN_TYPES = frozenset({"text", "textarea"})
 
 

@@ -40,10 +40,6 @@ class CoordinatorIdentity(UserMixin):
         return f"i:{self.invitation.id}"
 
     @property
-    def organisation_id(self) -> int:
-        return self.invitation.organisation_id
-
-    @property
     def label(self) -> str:
         return self.invitation.organisation.name
 

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,7 +280,7 @@ class _Row:
             self.problem("code", f"code '{code}' staat ook al op rij {seen[code]}")
         else:
             seen[code] = self.number
-        name = self.cell("name")
+        name = " ".join(self.cell("name").split())  # no line breaks in names (mail headers)
         if not name:
             self.problem("name", "de naam ontbreekt")
         elif len(name) > 200:
@@ -309,7 +309,11 @@ class _Row:
 
     def _contacts(self) -> list[tuple[str, str]]:
         emails = [e.strip() for e in _SPLIT.split(self.cell("emails")) if e.strip()]
-        names = [n.strip() for n in re.split(r"[;\n]+", self.cell("contact_names")) if n.strip()]
+        names = [
+            " ".join(n.split())
+            for n in re.split(r"[;\n]+", self.cell("contact_names"))
+            if n.strip()
+        ]
         if not emails:
             self.problem("emails", "er is geen e-mailadres")
         elif len(names) > len(emails):
@@ -457,7 +461,3 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def iter_problems(report: ImportReport) -> Iterable[str]:
-    return (str(p) for p in report.problems)
