@@ -144,8 +144,13 @@ class Organisation(db.Model):
     items: Mapped[list[OrganisationItem]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationItem.id"
     )
-    invitations: Mapped[list[Invitation]] = relationship(back_populates="organisation")
-    response: Mapped[Response | None] = relationship(back_populates="organisation")
+    # The database deletes these with the organisation (ON DELETE CASCADE).
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="organisation", passive_deletes=True
+    )
+    response: Mapped[Response | None] = relationship(
+        back_populates="organisation", passive_deletes=True
+    )
 
     def item_codes(self, catalogue: str) -> list[str]:
         """Codes of the catalogue entries (e.g. actions) this organisation is linked to."""

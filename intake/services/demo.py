@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete
 
 from intake.app import PROJECT_ROOT
 from intake.extensions import db
@@ -211,10 +211,8 @@ def load(seed: int = 2025) -> DemoResult:
     folder = PROJECT_ROOT / "questionnaires"
     loaded = [questionnaires.store_file(folder / name)[0].questionnaire for name in QUESTIONNAIRES]
     plan = loaded[0]
-    for org in db.session.scalars(
-        select(Organisation).where(Organisation.questionnaire_id == plan.id)
-    ):
-        db.session.delete(org)
+    # Start over: the database cascades to responses, answers, links and mail logs.
+    db.session.execute(delete(Organisation).where(Organisation.questionnaire_id == plan.id))
     db.session.commit()
 
     organisations = build_registry(plan.id, rng)
