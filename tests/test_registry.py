@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,20 @@ def test_admin_upload_template_and_escaping(app: Flask) -> None:
         org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "X1"))
     detail = admin.get(f"/admin/organisaties/{org_id}").get_data(as_text=True)
     assert "<img src=x" not in detail
+
+
+def test_a_zip_bomb_disguised_as_workbook_is_refused_unread(app: Flask) -> None:
+    _plan(app)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/sharedStrings.xml", "w") as entry:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(210):
+                entry.write(chunk)
+    assert len(buffer.getvalue()) < 2 * 1024 * 1024  # small on the wire
+    start = time.perf_counter()
+    report = _import(app, buffer.getvalue(), "bom.xlsx")
+    assert time.perf_counter() - start < 5
+    assert not report.written
+    assert "uitgepakt groter dan 200 MB" in str(report.problems[0])

@@ -131,7 +131,20 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     return result
 
 
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # a workbook that unpacks larger is refused unread
+
+
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # load_workbook below explains what is wrong
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise RegistryFileError(
+            f"de werkmap is uitgepakt groter dan {MAX_XLSX_UNPACKED // 1024 // 1024} MB; "
+            "een register van enkele honderden rijen is veel kleiner"
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -122,3 +122,9 @@ def test_engine_imports_without_flask_or_database() -> None:
         [sys.executable, "-c", code, str(PLAN)], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_huge_definition_is_refused_before_parsing() -> None:
+    text = "id: x\nversion: 1\ntitle: T\n# " + "x" * 1_100_000 + "\nsections: []\n"
+    with pytest.raises(DefinitionErrors, match="larger than 1000 kB"):
+        load_text(text)
