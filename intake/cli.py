@@ -21,6 +21,7 @@ from intake.services import (
     registry,
     tracking,
 )
+from intake.services.registry import RowProblem
 
 CLI = "cli"  # the actor recorded in the audit log for command-line changes
 
@@ -172,6 +173,16 @@ def applicants_group() -> None:
     pass
 
 
+def _import_outcome(file: str, problems: list[RowProblem], written: bool, summary: str) -> None:
+    """Print every problem by row and column; exit 1 when nothing was written."""
+    for problem in problems:
+        click.echo(f"{file}: {problem}", err=True)
+    if not written:
+        click.echo(f"{file}: niets geïmporteerd ({len(problems)} problemen)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{file}: {summary}")
+
+
 @applicants_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @QUESTIONNAIRE_OPTION
@@ -183,12 +194,7 @@ def import_command(file: str, slug: str, skip_invalid: bool) -> None:
     report = registry.import_file(
         _questionnaire(slug), file, data, skip_invalid=skip_invalid, actor=CLI
     )
-    for problem in report.problems:
-        click.echo(f"{file}: {problem}", err=True)
-    if not report.written:
-        click.echo(f"{file}: niets geïmporteerd ({len(report.problems)} problemen)", err=True)
-        raise SystemExit(1)
-    click.echo(f"{file}: {report.summary}")
+    _import_outcome(file, report.problems, report.written, report.summary)
 
 
 @applicants_group.command("template")
@@ -281,12 +287,9 @@ def import_responses_command(file: str, slug: str) -> None:
     """Import the 'Antwoorden' sheet of an export-shaped workbook (all or nothing)."""
     with open(file, "rb") as handle:
         report = import_responses.import_workbook(_questionnaire(slug), handle.read(), CLI)
-    for problem in report.problems:
-        click.echo(f"{file}: {problem}", err=True)
-    if not report.written:
-        click.echo(f"{file}: niets geïmporteerd ({len(report.problems)} problemen)", err=True)
-        raise SystemExit(1)
-    click.echo(f"{file}: {report.imported} antwoorden geïmporteerd")
+    _import_outcome(
+        file, report.problems, report.written, f"{report.imported} antwoorden geïmporteerd"
+    )
 
 
 @click.command("backup")
