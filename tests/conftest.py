@@ -27,13 +27,20 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BINDIR = postgres.find_bindir()
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    if PG_BINDIR is None:
-        return (
-            "!!! PostgreSQL NOT FOUND: every postgresql test is SKIPPED "
-            "(install Debian's postgresql package; under CI=true this fails) !!!"
-        )
-    return f"PostgreSQL: {PG_BINDIR} (database tests run on sqlite and postgresql)"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.browser.conftest import CHROMIUM
+
+    lines = [
+        f"PostgreSQL: {PG_BINDIR} (database tests run on sqlite and postgresql)"
+        if PG_BINDIR
+        else "!!! PostgreSQL NOT FOUND: every postgresql test is SKIPPED "
+        "(install Debian's postgresql package; under CI=true this fails) !!!",
+        f"chromium: {CHROMIUM} (browser tests run)"
+        if CHROMIUM
+        else "!!! chromium NOT FOUND: browser tests are SKIPPED (apt-get install chromium; "
+        "under CI=true this fails) !!!",
+    ]
+    return lines
 
 
 @pytest.fixture(scope="session")

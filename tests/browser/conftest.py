@@ -30,12 +30,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    if CHROMIUM is None:
-        return "!!! chromium NOT FOUND: browser tests are SKIPPED (apt-get install chromium) !!!"
-    return f"chromium: {CHROMIUM} (browser tests run)"
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if CHROMIUM is None:
