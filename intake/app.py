@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Flask, current_app, session
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import event
 
 from config import Config, config_from_env
-from intake.questionnaire.values import describe
+from intake.questionnaire.values import Problem, describe
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -63,6 +64,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def problem_message(problem: Problem) -> str:
+    """A validation problem in the visitor's language, with its values filled in."""
+    return _(problem.template, **problem.params)
+
+
 def _select_locale() -> str:
     """Dutch unless the visitor chose another language: many Flemish browsers say 'en'."""
     chosen = session.get("lang")
@@ -79,6 +85,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["describe"] = describe
+    app.jinja_env.globals["problem_message"] = problem_message
     app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(
         value, "d MMMM yyyy, HH:mm"
     )

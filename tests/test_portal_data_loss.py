@@ -224,3 +224,27 @@ def test_simultaneous_saves_of_different_pages_are_all_kept(app: Flask) -> None:
     for (section, item), posted in pages.items():
         ((key, (text, _)),) = posted.items()
         assert _value(app, org_id, section, item or "", key) == text
+
+
+def test_unsaved_page_shows_every_field_the_user_typed_into(app: Flask) -> None:
+    """A colleague's answer hid a question meanwhile: the page that comes back after an
+    expired token still shows it, with the text typed into it."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.INSPIRATIE)
+        org = factory.organisation(q, "G1", kind="gemeente")
+        org_id, link = org.id, factory.link(org)
+        responses.save_page(org, "algemeen", None, {"online_storend": ("ja", None)}, 0, "ann")
+    client = app.test_client()
+    client.get(link)
+    path = "/v/inspiratiedag-2022/p/algemeen"
+    hidden = hidden_fields(client.get(path).get_data(as_text=True))
+    assert "online_toelichting" in hidden["shown"]
+    with app.app_context():  # a colleague answers 'nee': the explanation is hidden for them
+        org = db.session.get(Organisation, org_id)
+        state = responses.load_state(org)
+        responses.save_page(org, "algemeen", None, {"online_storend": ("nee", None)},
+                            state.revision, "bart")  # fmt: skip
+    typed = {"tevredenheid": "4", "online_storend": "ja", "online_toelichting": "De pauzes"}
+    back = post_page(client, path, typed, hidden={**hidden, "csrf_token": "verlopen"})
+    assert back.status_code == 200
+    assert "De pauzes</textarea>" in back.get_data(as_text=True)

@@ -296,3 +296,18 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     _read_only_then_reopened(
         app, client, org_id, f"{base}/p/workshop/w5", "nut", ("workshop", "w5", "nut"), 3
     )
+
+
+def test_messages_with_values_show_them(app: Flask, client: FlaskClient) -> None:
+    """'Kies hoogstens 3 antwoorden': a message with a value renders with it filled in."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.INSPIRATIE)
+        link = factory.link(factory.organisation(q, "G9", kind="gemeente"))
+    client.get(link)
+    path = "/v/inspiratiedag-2022/p/deelname"
+    post_page(client, path, {"workshops": ["w1", "w2", "w3", "w4"], "collegas": "500"})
+    page = client.get(path).get_data(as_text=True)
+    assert "Kies hoogstens 3 antwoorden." in page
+    assert "Vul een getal in van hoogstens 100." in page
+    client.get("/taal/en")
+    assert "Choose at most 3 answers." in client.get(path).get_data(as_text=True)

@@ -160,10 +160,10 @@ def _render_page(
     revision: int,
     notice: str | None = None,
     conflicts: list[responses.Conflict] | None = None,
-    signed_out: bool = False,
     status: int = 200,
     visible: list[Any] | None = None,
 ) -> ResponseReturnValue:
+    """The page with ``form``; ``visible`` (default: as stored) lists the questions shown."""
     pages = state.pages()
     index = pages.index(page) if page in pages else None
     previous_page = pages[index - 1] if index is not None and index > 0 else None
@@ -176,7 +176,7 @@ def _render_page(
         revision=revision,
         notice=notice,
         conflicts=conflicts or [],
-        signed_out=signed_out,
+        signed_out=False,
         previous_url=_page_url(slug, previous_page) if previous_page else None,
         read_only=not state.is_editable,
     )
@@ -207,6 +207,12 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         seen_revision = int(request.form.get("revision", "0"))
     except ValueError:
         seen_revision = 0
+    shown = request.form.getlist(SHOWN)
+    posted = posted_answers(page, form, shown)
+    # When the page comes back unsaved, it shows what the user's form showed, and what
+    # their answers make visible now: never fewer fields than they typed into.
+    visible_now = responses.parse_page(state, page, posted)[0]
+    as_typed = [q for q in page.section.questions if q.id in shown or q in visible_now]
 
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -214,15 +220,12 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="csrf"), 400
         return _render_page(
-            slug, state, page, form, revision=seen_revision,
+            slug, state, page, form, revision=seen_revision, visible=as_typed,
             notice=_("Deze pagina stond te lang open of je sessie werd vernieuwd, daardoor is "
                      "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
         )  # fmt: skip
 
-    shown = request.form.getlist(SHOWN)
-    outcome = responses.save_page(
-        organisation, section, item, posted_answers(page, form, shown), seen_revision, _actor()
-    )
+    outcome = responses.save_page(organisation, section, item, posted, seen_revision, _actor())
     if autosave:
         return jsonify(
             status=outcome.status,
@@ -238,11 +241,13 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             else _("De bevraging is afgesloten; er kan niets meer gewijzigd worden. Wat je net "
                    "typte staat hieronder nog, zodat je het kunt kopiëren.")
         )  # fmt: skip
-        return _render_page(slug, state, page, form, revision=outcome.revision, notice=message)
+        return _render_page(
+            slug, state, page, form, revision=outcome.revision, notice=message, visible=as_typed
+        )
     if outcome.status == "conflict":
         return _render_page(
             slug, state, page, form, revision=outcome.revision, conflicts=outcome.conflicts,
-            problems=outcome.problems, status=409,
+            problems=outcome.problems, status=409, visible=as_typed,
             notice=_("Een collega heeft intussen antwoorden op deze pagina gewijzigd. Hieronder "
                      "zie je beide versies. Je eigen antwoorden staan in het formulier: klik "
                      "opnieuw op Opslaan om ze te bewaren, of laad de pagina opnieuw om de "
