@@ -123,7 +123,7 @@ def _assert_only_valid_values(app: Flask, org_id: int) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
