@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Organisation, Questionnaire
-from intake.services import accounts, export, invitations, responses
+from intake.services import export, invitations, responses
 from tests.support import factory
+from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import post_page
 
@@ -20,14 +21,11 @@ def test_every_sensitive_action_is_logged(app: Flask) -> None:
         q = factory.load_questionnaire(factory.PLAN)
         org = factory.organisation(q, "S01", items={"actions": ["5"]})
         org_id, link = org.id, factory.link(org)
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
     coordinator = app.test_client()
     coordinator.get(link)
     post_page(coordinator, "/v/plan-samenleven-2025/p/planlast", {"stelling": "4"})
 
-    admin = app.test_client()
-    admin.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
-                                   "csrf_token": csrf_token(admin, "/aanmelden")})  # fmt: skip
+    admin = admin_client(app)
     page = f"/admin/organisaties/{org_id}"
     admin.post(f"{page}/link", data={"csrf_token": csrf_token(admin, page)})
     admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")

@@ -19,6 +19,7 @@ from intake.extensions import db
 from intake.models import Organisation, Questionnaire
 from intake.services import export, import_responses, questionnaires, responses
 from tests.support import factory
+from tests.support.accounts import admin_client
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 
@@ -326,14 +327,7 @@ def test_cli_export_and_admin_download(
     assert result.exit_code == 0 and "2 responses" in result.output
     assert load_workbook(target).sheetnames[1] == "Antwoorden"
 
-    from intake.services import accounts
-    from tests.support.html import csrf_token
-
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
-    admin = app.test_client()
-    admin.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
-                                   "csrf_token": csrf_token(admin, "/aanmelden")})  # fmt: skip
+    admin = admin_client(app)
     download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]

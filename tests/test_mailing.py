@@ -13,6 +13,7 @@ from intake.extensions import db
 from intake.models import MailLog, Organisation, Questionnaire
 from intake.services import mailing, responses, tracking
 from tests.support import factory
+from tests.support.accounts import admin_client
 from tests.support.smtp import SMTPServer
 
 LINK = re.compile(r"http://intake\.test(/t/[A-Za-z0-9_-]+)")
@@ -136,15 +137,10 @@ def test_development_outbox_gets_eml_files(app: Flask, tmp_path) -> None:  # noq
 
 
 def test_admin_buttons_send_invitations(app: Flask, smtp: SMTPServer) -> None:
-    from intake.services import accounts
     from tests.support.html import csrf_token
 
     _registry(app)
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
-    admin = app.test_client()
-    admin.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
-                                   "csrf_token": csrf_token(admin, "/aanmelden")})  # fmt: skip
+    admin = admin_client(app)
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     result = admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
     assert result.status_code == 302

@@ -7,8 +7,9 @@ from flask import Flask
 
 from intake.extensions import db
 from intake.models import Organisation
-from intake.services import accounts, responses
+from intake.services import responses
 from tests.support import factory
+from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields, post_page
 
@@ -99,11 +100,7 @@ def test_anonymous_and_admin_cannot_use_portal_pages(app: Flask, two_organisatio
         response = anonymous.get(url)
         assert response.status_code == 401, url
         assert SECRET not in response.get_data(as_text=True)
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
-    admin = app.test_client()
-    admin.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
-                                   "csrf_token": csrf_token(admin, "/aanmelden")})  # fmt: skip
+    admin = admin_client(app)
     assert admin.get(f"{BASE}/p/afsluiting").status_code == 403
     hidden = hidden_fields(admin.get("/admin/").get_data(as_text=True))
     assert (

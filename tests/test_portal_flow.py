@@ -10,6 +10,7 @@ from intake.extensions import db
 from intake.models import Response
 from intake.services import responses
 from tests.support import factory
+from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import page_links, post_page
 
@@ -191,16 +192,7 @@ def _read_only_then_reopened(
     assert _state(app, org_id).value(*key) == stored
     assert "disabled" in client.get(path).get_data(as_text=True)
 
-    with app.app_context():
-        from intake.services import accounts
-
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
-    admin = app.test_client()
-    admin.post(
-        "/aanmelden",
-        data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
-              "csrf_token": csrf_token(admin, "/aanmelden")},
-    )  # fmt: skip
+    admin = admin_client(app)
     assert admin.get(f"/admin/organisaties/{org_id}").status_code == 200
     reopened = admin.post(
         f"/admin/organisaties/{org_id}/heropenen",

@@ -17,6 +17,7 @@ from intake.extensions import db
 from intake.models import Organisation, Questionnaire
 from intake.services import registry, responses
 from tests.support import factory
+from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 
 HEADER = "code;naam;soort;provincie;gemeenten;contactpersoon;e-mail;acties"
@@ -183,20 +184,9 @@ def test_cli_import_reports_rows_and_exit_code(
     assert ok.exit_code == 0 and "3 nieuw, 0 bijgewerkt" in ok.output
 
 
-def _admin(app: Flask):  # noqa: ANN202
-    from intake.services import accounts
-
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
-    client = app.test_client()
-    client.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test",
-                                    "csrf_token": csrf_token(client, "/aanmelden")})  # fmt: skip
-    return client
-
-
 def test_admin_upload_template_and_escaping(app: Flask) -> None:
     _plan(app)
-    admin = _admin(app)
+    admin = admin_client(app)
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     template = admin.get(f"{page}/register-sjabloon.xlsx")
     assert template.status_code == 200

@@ -11,7 +11,7 @@ from intake.extensions import db
 from intake.models import Invitation, MailLog, Questionnaire, Response, utcnow
 from intake.services import questionnaires, tracking
 from tests.support import factory
-from tests.support.html import csrf_token
+from tests.support.accounts import admin_client
 
 FIXTURE = [
     # code, kind, province, actions, status
@@ -151,19 +151,8 @@ def test_status_command_first_line(
 
 
 def test_dashboard_page_shows_the_figures(app: Flask, fixture_questionnaire: int) -> None:
-    from intake.services import accounts
 
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
-    admin = app.test_client()
-    admin.post(
-        "/aanmelden",
-        data={
-            "email": "beheer@vvsg.be",
-            "password": "wachtwoord-voor-test",
-            "csrf_token": csrf_token(admin, "/aanmelden"),
-        },
-    )
+    admin = admin_client(app)
     page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
     assert "40%" in page and "4 van 10 uitgenodigde besturen hebben ingediend" in page
     assert (

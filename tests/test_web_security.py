@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from intake import create_app
 from intake.services import accounts
 from tests.support import factory
+from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 
 
@@ -77,10 +78,7 @@ def test_upload_size_is_limited(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     with app.app_context():
         factory.load_questionnaire(factory.PLAN)
-        accounts.create_admin("beheer@vvsg.be", "juist-wachtwoord")
-    admin = app.test_client()
-    admin.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "juist-wachtwoord",
-                                   "csrf_token": csrf_token(admin, "/aanmelden")})  # fmt: skip
+    admin = admin_client(app)
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     huge = io.BytesIO(b"code;naam\n" + b"x" * (2 * 1024 * 1024))
     response = admin.post(f"{page}/register", data={"csrf_token": csrf_token(admin, page),
