@@ -105,11 +105,12 @@ def start(slug: str) -> ResponseReturnValue:
 
 
 def _common(slug: str, state: ResponseState) -> dict[str, Any]:
-    done, total = state.progress()
+    pages = state.pages()
+    done, total = state.progress(pages)
     return {
         "slug": slug,
         "state": state,
-        "pages": state.pages(),
+        "pages": pages,
         "done": done,
         "total": total,
         "language": _language(),
@@ -164,10 +165,10 @@ def _render_page(
     visible: list[Any] | None = None,
 ) -> ResponseReturnValue:
     """The page with ``form``; ``visible`` (default: as stored) lists the questions shown."""
-    pages = state.pages()
+    context = _common(slug, state)
+    pages = context["pages"]
     index = pages.index(page) if page in pages else None
     previous_page = pages[index - 1] if index is not None and index > 0 else None
-    context = _common(slug, state)
     context.update(
         page=page,
         form=form,

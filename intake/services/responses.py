@@ -274,9 +274,9 @@ class ResponseState:
             return "optional" if not self.problems(page) else "not_started"
         return "complete" if not self.problems(page) else "in_progress"
 
-    def progress(self) -> tuple[int, int]:
+    def progress(self, pages: list[Page] | None = None) -> tuple[int, int]:
         """Pages done (complete, or optional and untouched) out of the pages that apply."""
-        pages = self.pages()
+        pages = self.pages() if pages is None else pages
         return sum(1 for p in pages if self.status(p) in DONE), len(pages)
 
 
