@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import event
 
 from config import Config, config_from_env
@@ -89,7 +90,10 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(
         value, "d MMMM yyyy, HH:mm"
     )
-    login_manager.init_app(app)
+    # Templates get Flask-Login's lazy proxy instead of its context processor, which
+    # loads the user (a query) for every page: the 500 page must render without one.
+    login_manager.init_app(app, add_context_processor=False)
+    app.jinja_env.globals["current_user"] = current_user
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Meld je aan om deze pagina te bekijken."
     login_manager.login_message_category = "info"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -51,11 +53,28 @@ def init_app(app: Flask) -> None:
         message = _("Het bestand is te groot: het mag hoogstens %(mb)s MB zijn.", mb=limit)
         return render_template("error.html", title=_("Te groot"), message=message), 413
 
+    @app.errorhandler(500)
+    def _server_error(error: HTTPException) -> tuple[str, int]:
+        return server_error_page()
+
     for code, title, message in (
         (403, "Geen toegang", "Je hebt geen toegang tot deze pagina."),
         (404, "Niet gevonden", "Deze pagina bestaat niet (meer)."),
     ):
         app.register_error_handler(code, _page(code, title, message))
+
+
+def server_error_page(typed: Iterable[tuple[str, str]] = ()) -> tuple[str, int]:
+    """Our 500 page; ``typed`` lists what a form posted, so the user can copy it.
+
+    It reads nothing from the database, which may be why we are here: the page
+    leaves out the signed-in user (``without_account``).
+    """
+    message = _("Door een probleem aan onze kant lukt dit even niet. Probeer het over enkele "
+                "minuten opnieuw.")  # fmt: skip
+    page = render_template("error.html", title=_("Er ging iets mis"), message=message,
+                           typed=list(typed), without_account=True)  # fmt: skip
+    return page, 500
 
 
 def _page(code: int, title: str, message: str):  # noqa: ANN202

@@ -2,15 +2,15 @@
 
 The organisation always comes from the signed-in identity, never from the URL,
 so no portal URL can reach another organisation's response. Page saves check
-CSRF and sign-in themselves: when either has expired, the page comes back with
-exactly what was typed, and the next click saves it.
+CSRF and sign-in themselves: when either has expired, or the database refuses the
+write, the page comes back with exactly what was typed, and the next click saves it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -33,7 +33,11 @@ from intake.questionnaire import repeat_items
 from intake.services import invitations, questionnaires, responses
 from intake.services.accounts import CoordinatorIdentity
 from intake.services.responses import Page, ResponseState
-from intake.web_security import LINK_LIMIT
+from intake.services.transactions import WriteRefused
+from intake.web_security import LINK_LIMIT, server_error_page
+
+# Fields of the page form that are not answers.
+FORM_MACHINERY = frozenset({"csrf_token", "revision", SHOWN, "action", "access_link"})
 
 
 def _language() -> str:
@@ -71,6 +75,20 @@ def _actor() -> str:
 @bp.app_errorhandler(401)
 def _signed_out(error: Exception) -> ResponseReturnValue:
     return render_template("portal/signed_out.html"), 401
+
+
+@bp.errorhandler(500)
+def _server_error(error: Exception) -> ResponseReturnValue:
+    """An unexpected failure (the database down...): autosave gets JSON, and a posted
+    page comes back as text to copy, so nothing typed is lost."""
+    if request.form.get("action") == "autosave":
+        return jsonify(status="error"), 500
+    typed = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in FORM_MACHINERY and value.strip()
+    ]
+    return server_error_page(typed)
 
 
 @bp.route("/t/<token>")
@@ -163,8 +181,12 @@ def _render_page(
     conflicts: list[responses.Conflict] | None = None,
     status: int = 200,
     visible: list[Any] | None = None,
+    unsaved: bool = False,
 ) -> ResponseReturnValue:
-    """The page with ``form``; ``visible`` (default: as stored) lists the questions shown."""
+    """The page with ``form``; ``visible`` (default: as stored) lists the questions shown.
+
+    ``unsaved``: the form holds typed answers that are not stored (portal.js keeps them).
+    """
     context = _common(slug, state)
     pages = context["pages"]
     index = pages.index(page) if page in pages else None
@@ -180,6 +202,7 @@ def _render_page(
         signed_out=False,
         previous_url=_page_url(slug, previous_page) if previous_page else None,
         read_only=not state.is_editable,
+        unsaved=unsaved,
     )
     return render_template("portal/page.html", **context), status
 
@@ -221,12 +244,24 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="csrf"), 400
         return _render_page(
-            slug, state, page, form, revision=seen_revision, visible=as_typed,
+            slug, state, page, form, revision=seen_revision, visible=as_typed, unsaved=True,
             notice=_("Deze pagina stond te lang open of je sessie werd vernieuwd, daardoor is "
                      "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
         )  # fmt: skip
 
-    outcome = responses.save_page(organisation, section, item, posted, seen_revision, _actor())
+    try:
+        outcome = responses.save_page(organisation, section, item, posted, seen_revision, _actor())
+    except WriteRefused:
+        _log_refused("save of this page")
+        if autosave:
+            return jsonify(status="unavailable"), 503
+        return _render_page(
+            slug, state, page, form, revision=seen_revision, visible=as_typed, unsaved=True,
+            status=503,
+            notice=_("Je antwoorden zijn nog niet bewaard: door een probleem aan onze kant kon "
+                     "er niets opgeslagen worden. Ze staan hieronder nog; klik zo meteen "
+                     "opnieuw op Opslaan."),
+        )  # fmt: skip
     if autosave:
         return jsonify(
             status=outcome.status,
@@ -276,6 +311,14 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
     else:
         flash(_("Je antwoorden zijn opgeslagen."), "success")
     return redirect(_page_url(slug, page))
+
+
+def _log_refused(what: str) -> None:
+    """Tell the admins which write the database refused, with the database's error."""
+    current_app.logger.error(
+        "The database refused the %s (%s %s); the user was told and kept what was typed",
+        what, request.method, request.path, exc_info=True,
+    )  # fmt: skip
 
 
 def _neighbour(pages: list[Page], page: Page, step: int) -> Page | None:
@@ -372,7 +415,16 @@ def submit(slug: str) -> ResponseReturnValue:
         notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
                    "Indienen.")  # fmt: skip
         return render_template("portal/summary.html", **_common(slug, state), notice=notice)
-    outcome = responses.submit(organisation, _actor())
+    try:
+        outcome = responses.submit(organisation, _actor())
+    except WriteRefused:
+        _log_refused("submit")
+        state = responses.load_state(organisation)
+        notice = _(
+            "Je antwoorden zijn nog niet ingediend: door een probleem aan onze kant lukte dat "
+            "even niet. Er is niets verloren; klik zo meteen opnieuw op Indienen."
+        )
+        return render_template("portal/summary.html", **_common(slug, state), notice=notice), 503
     if outcome.status in {"submitted", "already_submitted"}:
         return redirect(url_for("portal.submitted", slug=slug))
     state = responses.load_state(organisation)

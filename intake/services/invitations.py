@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from intake.extensions import db
 from intake.models import Invitation, Organisation, utcnow
 from intake.security import hash_token, new_token
 from intake.services import audit
+
+logger = logging.getLogger(__name__)
 
 
 def issue_link(organisation: Organisation, actor: str = "system") -> str:
@@ -58,10 +63,17 @@ def find_by_token(token: str) -> Invitation | None:
 
 
 def mark_opened(invitation: Invitation) -> None:
-    now = utcnow()
+    """Record that the link was used. A database that refuses the write (read-only,
+    disk full) does not stop the sign-in: the coordinator can still read their answers."""
+    now, invitation_id = utcnow(), invitation.id
     invitation.first_opened_at = invitation.first_opened_at or now
     invitation.last_opened_at = now
-    db.session.commit()
+    try:
+        db.session.commit()
+    except DBAPIError:
+        db.session.rollback()
+        logger.warning("Could not record that invitation %s was opened", invitation_id,
+                       exc_info=True)  # fmt: skip
 
 
 def token_from_link(text: str) -> str:

@@ -4,7 +4,8 @@
 (a repeated section once per item), which questions are visible, what is
 answered, and what is still wrong. ``save_page`` and ``submit`` are the only
 writers; both refuse to overwrite a colleague's newer answers silently and
-retry on a lost race, so no acknowledged save is ever lost.
+retry on a lost race, so no acknowledged save is ever lost. When the database
+refuses the write, they raise ``WriteRefused`` and the caller keeps what was typed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
@@ -27,6 +28,7 @@ from intake.questionnaire.model import Question, Questionnaire, Section, Text
 from intake.questionnaire.values import Parsed, Posted, Problem, missing, parse
 from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
+from intake.services.transactions import WriteRefused, lost_race
 
 # "optional": nothing answered yet, but nothing on the page is required either.
 PageStatus = Literal["not_started", "optional", "in_progress", "complete"]
@@ -395,14 +397,18 @@ def _retrying(write: Callable[[], T]) -> T:
 
     Another save may commit between our read and our write: the revision check
     (StaleDataError), the unique response per organisation (IntegrityError) or a
-    busy SQLite (OperationalError) then refuses ours, and we re-read and re-check.
+    busy database then refuses ours, and we re-read and re-check. A database that
+    refuses writes (read-only, disk full, connection gone) raises ``WriteRefused``
+    at once: retrying would only keep the user waiting.
     """
     for attempt in range(RETRIES):
         try:
             return write()
-        except (StaleDataError, IntegrityError, OperationalError):
+        except (StaleDataError, DBAPIError) as error:
             db.session.rollback()
             db.session.expire_all()
+            if not lost_race(error):
+                raise WriteRefused(str(getattr(error, "orig", None) or error)) from error
             if attempt == RETRIES - 1:
                 raise
             time.sleep(random.uniform(0, 0.01 * (attempt + 1)))

@@ -41,6 +41,7 @@ def post_page(
     action: str = "opslaan",
     *,
     hidden: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> TestResponse:
     """Post a page as its form would: the page's hidden fields plus ``data``."""
     if hidden is None:
@@ -53,7 +54,7 @@ def post_page(
         else:
             pairs.append((name, str(value)))
     pairs.append(("action", action))
-    return client.post(path, data=_multidict(pairs))
+    return client.post(path, data=_multidict(pairs), headers=headers)
 
 
 def _multidict(pairs: list[tuple[str, str]]) -> Any:

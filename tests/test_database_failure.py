@@ -1,0 +1,302 @@
+"""When the database fails, nothing a coordinator typed is lost.
+
+The failures are real (see ``tests/support/failures.py``) and start after the
+coordinator has loaded the page, as they would in the middle of a working day.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from intake.extensions import db
+from intake.models import Organisation
+from intake.services import responses
+from tests.support import factory, failures
+from tests.support.html import csrf_token
+from tests.support.portal import hidden_fields, post_page
+
+BASE = "/v/plan-samenleven-2025"
+PAGE = f"{BASE}/p/actie/5"
+TYPED = {
+    "succes": "4",
+    "succes_toelichting": "Zonder de subsidie was dit nooit gelukt.\nTweede regel: €, ë, 'quotes'.",
+    "cofinanciering": ["innovatie_actie", "other"],
+    "cofinanciering__other_text": "Een <b>buddywerking</b>",
+}
+NOT_SAVED = '<div class="notice notice-warning" role="alert">Je antwoorden zijn nog niet bewaard'
+
+
+@pytest.fixture
+def org_id(app: Flask, client: FlaskClient) -> int:
+    """An organisation whose coordinator is signed in on ``client``."""
+    with app.app_context():
+        questionnaire = factory.load_questionnaire(factory.PLAN)
+        org = factory.organisation(questionnaire, "CS04", kind="centrumstad",
+                                   items={"actions": ["2", "5", "15"]})  # fmt: skip
+        org_id, link = org.id, factory.link(org)
+    client.get(link)
+    return org_id
+
+
+@pytest.fixture
+def server_errors_shown(app: Flask) -> Iterator[None]:
+    """Handle errors as production does (the testing config re-raises them)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    yield
+    app.config["PROPAGATE_EXCEPTIONS"] = None
+
+
+def _value(app: Flask, org_id: int, key: str) -> object:
+    with app.app_context():
+        state = responses.load_state(db.session.get(Organisation, org_id))
+        return state.value("actie", "5", key)
+
+
+def _assert_page_shows_exactly_what_was_typed(html: str) -> None:
+    assert (
+        "Zonder de subsidie was dit nooit gelukt.\nTweede regel: €, ë, &#39;quotes&#39;.</textarea>"
+        in html
+    )
+    assert 'checked id="succes-1" name="succes" type="radio" value="4"' in html
+    checked = re.findall(r'checked id="cofinanciering-\d+" name="cofinanciering" '
+                         r'type="checkbox" value="(\w+)"', html)  # fmt: skip
+    assert checked == ["innovatie_actie", "other"]
+    assert 'value="Een &lt;b&gt;buddywerking&lt;/b&gt;"' in html
+
+
+def _assert_typed_is_stored(app: Flask, org_id: int) -> None:
+    assert _value(app, org_id, "succes") == 4
+    assert _value(app, org_id, "succes_toelichting") == TYPED["succes_toelichting"]
+    assert _value(app, org_id, "cofinanciering") == ["innovatie_actie", "other"]
+    assert _value(app, org_id, "cofinanciering.other_text") == "Een <b>buddywerking</b>"
+
+
+@pytest.mark.parametrize("action", ["opslaan", "volgende", "vorige"])
+def test_a_save_the_database_refuses_gives_the_page_back_with_what_was_typed(
+    app: Flask, client: FlaskClient, org_id: int, action: str
+) -> None:
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with failures.writes_refused(app):
+        refused = post_page(client, PAGE, TYPED, action, hidden=hidden)
+        assert refused.status_code == 503
+        assert refused.mimetype == "text/html"
+        html = refused.get_data(as_text=True)
+        assert NOT_SAVED in html
+        assert "Opslaan" in html
+        _assert_page_shows_exactly_what_was_typed(html)
+        assert _value(app, org_id, "succes") is None  # nothing half-written
+
+    # The database takes writes again: the next click stores everything.
+    again = post_page(client, PAGE, TYPED, action, hidden=hidden_fields(html))
+    assert again.status_code == 302
+    _assert_typed_is_stored(app, org_id)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # max_page_count
+def test_a_save_on_a_full_disk_gives_the_page_back_with_what_was_typed(
+    app: Flask, client: FlaskClient, org_id: int
+) -> None:
+    # A long explanation pasted in: it needs pages the file cannot grow any more.
+    long_text = "\n".join(["Een lange toelichting met é en € en <tekens>."] * 100)
+    typed = {**TYPED, "succes_toelichting": long_text}
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with failures.disk_full(app):
+        refused = post_page(client, PAGE, typed, hidden=hidden)
+    assert refused.status_code == 503
+    html = refused.get_data(as_text=True)
+    assert NOT_SAVED in html
+    assert long_text.replace("<", "&lt;").replace(">", "&gt;") + "</textarea>" in html
+    assert _value(app, org_id, "succes") is None
+    assert post_page(client, PAGE, typed, hidden=hidden_fields(html)).status_code == 302
+    assert _value(app, org_id, "succes_toelichting") == long_text
+
+
+def test_a_refused_write_is_tried_once_not_twenty_times(
+    app: Flask, client: FlaskClient, org_id: int, server_errors_shown: None
+) -> None:
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with failures.writes_refused(app), failures.write_attempts(app) as writes:
+        started = time.monotonic()
+        refused = post_page(client, PAGE, TYPED, hidden=hidden)
+        elapsed = time.monotonic() - started
+    assert len(writes) == 1, writes
+    assert elapsed < 2
+    assert refused.status_code == 503
+
+
+def test_autosave_the_database_refuses_answers_json_and_a_later_autosave_stores(
+    app: Flask, client: FlaskClient, org_id: int
+) -> None:
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with failures.writes_refused(app):
+        refused = post_page(client, PAGE, TYPED, "autosave", hidden=hidden)
+    assert refused.status_code == 503
+    assert refused.is_json
+    assert refused.get_json()["status"] == "unavailable"
+    assert _value(app, org_id, "succes") is None
+
+    saved = post_page(client, PAGE, TYPED, "autosave", hidden=hidden)
+    assert saved.status_code == 200
+    assert saved.get_json()["status"] == "saved"
+    _assert_typed_is_stored(app, org_id)
+
+
+def _complete(app: Flask, org_id: int) -> None:
+    """Answer every page of the organisation's response, so it can be submitted."""
+    filled = {
+        ("organisatie", None): {"via_igs": ("nee", None), "contact_functie": ("Expert", None)},
+        ("agii", None): {"tevredenheid": ("4", None), "zelf_beheren": ("ja", None)},
+        ("partners", None): {"beoordeling": ("4", None)},
+        ("planlast", None): {"stelling": ("3", None)},
+        ("meerwaarde", None): {"meerwaarde": (["ondersteuning"], None)},
+        ("stopzetting", None): {"gevolgen": (["braindrain"], None)},
+        **{
+            ("actie", item): {"succes": ("4", None), "cofinanciering": (["voortzetting"], None)}
+            for item in ("2", "5", "15")
+        },
+    }
+    with app.app_context():
+        org = db.session.get(Organisation, org_id)
+        for (section, item), posted in filled.items():
+            revision = responses.load_state(org).revision
+            outcome = responses.save_page(org, section, item, posted, revision, "test")
+            assert outcome.status == "saved", outcome
+
+
+def test_a_submit_the_database_refuses_says_so_and_a_later_submit_works(
+    app: Flask, client: FlaskClient, org_id: int
+) -> None:
+    _complete(app, org_id)
+    token = csrf_token(client, f"{BASE}/overzicht")
+    with failures.writes_refused(app):
+        refused = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+    assert refused.status_code == 503
+    html = refused.get_data(as_text=True)
+    assert "nog niet ingediend" in html
+    assert "Indienen</button>" in html
+    with app.app_context():
+        assert db.session.get(Organisation, org_id).response.status == "draft"
+
+    submitted = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+    assert submitted.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, org_id).response.status == "submitted"
+
+
+def _gone(app: Flask, request: pytest.FixtureRequest, backend: str):  # noqa: ANN202
+    pg_server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
+    return failures.database_gone(app, pg_server)
+
+
+def test_with_the_database_down_pages_get_a_dutch_error_page_in_the_house_style(
+    app: Flask,
+    client: FlaskClient,
+    org_id: int,
+    backend: str,
+    request: pytest.FixtureRequest,
+    server_errors_shown: None,
+) -> None:
+    assert client.get(PAGE).status_code == 200
+    with _gone(app, request, backend):
+        down = client.get(PAGE)
+    assert down.status_code == 500
+    html = down.get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert "intake.css" in html and "VVSG" in html
+    assert "Er ging iets mis" in html
+    assert "probleem aan onze kant" in html
+    assert "Afmelden" not in html  # the signed-in user cannot be read now
+    assert "Traceback" not in html and "Internal Server Error" not in html
+
+
+def test_with_the_database_down_a_save_gives_back_what_was_typed(
+    app: Flask,
+    client: FlaskClient,
+    org_id: int,
+    backend: str,
+    request: pytest.FixtureRequest,
+    server_errors_shown: None,
+) -> None:
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with _gone(app, request, backend):
+        saved = post_page(client, PAGE, TYPED, hidden=hidden)
+        autosaved = post_page(client, PAGE, TYPED, "autosave", hidden=hidden,
+                              headers={"Accept": "application/json"})  # fmt: skip
+    assert saved.status_code == 500
+    html = saved.get_data(as_text=True)
+    assert "niet bewaard" in html
+    assert (
+        "Zonder de subsidie was dit nooit gelukt.\nTweede regel: €, ë, &#39;quotes&#39;.</textarea>"
+        in html
+    )
+    assert "Een &lt;b&gt;buddywerking&lt;/b&gt;</textarea>" in html
+    assert hidden["csrf_token"] not in html  # the form's machinery is not "typed"
+    assert autosaved.status_code == 500
+    assert autosaved.is_json
+    assert autosaved.get_json()["status"] == "error"
+
+    # The database is back: saving what was typed stores it.
+    assert post_page(client, PAGE, TYPED, hidden=hidden).status_code == 302
+    _assert_typed_is_stored(app, org_id)
+
+
+def test_a_busy_database_is_waited_for_not_refused(
+    app: Flask, client: FlaskClient, org_id: int, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """A lock held elsewhere (a long transaction, a backup) makes the save retry, and it
+    is stored once the lock is released; the coordinator never sees a failure."""
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with app.app_context():  # a response row exists, so there is a row to lock
+        org = db.session.get(Organisation, org_id)
+        responses.save_page(org, "planlast", None, {"stelling": ("3", None)}, 0, "test")
+        hidden["revision"] = str(responses.load_state(org).revision)
+    if backend == "sqlite":
+        wait = ["PRAGMA busy_timeout = 50"]
+        lock = "BEGIN IMMEDIATE"
+    else:
+        wait = ["SET lock_timeout = '50ms'"]
+        lock = "SELECT id FROM responses FOR UPDATE"
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        with app.app_context(), db.engine.connect() as conn:
+            if backend == "sqlite":
+                conn.exec_driver_sql(lock)
+            else:
+                conn.execute(text(lock))
+            locked.set()
+            release.wait(10)
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_lock)
+    with failures.on_checkout(app, wait):
+        holder.start()
+        assert locked.wait(10)
+        threading.Timer(0.3, release.set).start()
+        saved = post_page(client, PAGE, TYPED, hidden=hidden)
+        holder.join(10)
+    assert saved.status_code == 302
+    _assert_typed_is_stored(app, org_id)
+
+
+def test_the_personal_link_signs_in_while_the_database_refuses_writes(app: Flask) -> None:
+    """Recording that the link was opened is not worth locking the coordinator out: they
+    can still read their answers (and copy them) while writes fail."""
+    with app.app_context():
+        questionnaire = factory.load_questionnaire(factory.PLAN)
+        org = factory.organisation(questionnaire, "G07", items={"actions": ["5"]})
+        link = factory.link(org)
+    client = app.test_client()
+    with failures.writes_refused(app):
+        opened = client.get(link)
+        assert opened.status_code == 302
+        assert client.get(opened.headers["Location"]).status_code == 200
+        assert client.get(PAGE).status_code == 200
