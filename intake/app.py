@@ -109,7 +109,9 @@ def _register_blueprints(app: Flask) -> None:
     from intake.admin import bp as admin_bp
     from intake.auth import bp as auth_bp
     from intake.portal import bp as portal_bp
+    from intake.web_security import IdConverter
 
+    app.url_map.converters["id"] = IdConverter  # before the routes that use it
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

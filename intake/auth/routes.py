@@ -12,7 +12,7 @@ from intake.auth.access import fresh_session
 from intake.auth.forms import LoginForm
 from intake.extensions import limiter
 from intake.services import accounts
-from intake.web_security import SIGN_IN_LIMIT
+from intake.web_security import SIGN_IN_LIMIT, redirect_target
 
 
 @bp.route("/")
@@ -44,10 +44,7 @@ def language(code: str) -> ResponseReturnValue:
     """Switch the interface language (Dutch by default)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("auth.index")
-    return redirect(target)
+    return redirect(redirect_target(request.args.get("next"), url_for("auth.index")))
 
 
 @bp.route("/afmelden", methods=["POST"])
