@@ -94,7 +94,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Meld je aan om deze pagina te bekijken."
     login_manager.login_message_category = "info"
 
-    from intake.services import accounts  # noqa: F401  (registers the user loader)
+    from intake.auth import access  # noqa: F401  (registers the user loader)
 
     busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     with app.app_context():

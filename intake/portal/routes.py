@@ -14,11 +14,11 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 from wtforms import Form
 
-from intake.auth.access import fresh_session
+from intake.auth.access import fresh_session, sign_in_coordinator
 from intake.extensions import csrf, limiter
 from intake.forms.page import (
     SHOWN,
@@ -31,7 +31,6 @@ from intake.models import Organisation
 from intake.portal import bp
 from intake.questionnaire import repeat_items
 from intake.services import invitations, questionnaires, responses
-from intake.services.accounts import CoordinatorIdentity
 from intake.services.responses import Page, ResponseState
 from intake.web_security import LINK_LIMIT
 
@@ -81,7 +80,7 @@ def token_login(token: str) -> ResponseReturnValue:
     if invitation is None:
         return render_template("portal/bad_link.html"), 404
     fresh_session()
-    login_user(CoordinatorIdentity(invitation), remember=True)
+    sign_in_coordinator(invitation)
     invitations.mark_opened(invitation)
     return redirect(url_for("portal.start", slug=invitation.organisation.questionnaire.slug))
 
@@ -193,7 +192,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         link = request.form.get("access_link", "").strip()
         invitation = invitations.find_by_token(invitations.token_from_link(link)) if link else None
         if invitation is not None and invitation.organisation.questionnaire.slug == slug:
-            login_user(CoordinatorIdentity(invitation), remember=True)
+            sign_in_coordinator(invitation)
             invitations.mark_opened(invitation)
         else:
             return _signed_out_page(slug, section, item, bool(link), autosave)
