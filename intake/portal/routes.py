@@ -162,8 +162,10 @@ def _render_page(
     conflicts: list[responses.Conflict] | None = None,
     status: int = 200,
     visible: list[Any] | None = None,
+    read_only: bool | None = None,
 ) -> ResponseReturnValue:
-    """The page with ``form``; ``visible`` (default: as stored) lists the questions shown."""
+    """The page with ``form``; ``visible`` (default: as stored) lists the questions shown;
+    ``read_only`` (default: when the response cannot be edited) disables the form."""
     context = _common(slug, state)
     pages = context["pages"]
     index = pages.index(page) if page in pages else None
@@ -178,7 +180,7 @@ def _render_page(
         conflicts=conflicts or [],
         signed_out=False,
         previous_url=_page_url(slug, previous_page) if previous_page else None,
-        read_only=not state.is_editable,
+        read_only=not state.is_editable if read_only is None else read_only,
     )
     return render_template("portal/page.html", **context), status
 
@@ -231,7 +233,16 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             status=outcome.status,
             revision=outcome.revision,
             saved_at=format_datetime(format="HH:mm"),
-        )
+        ), (404 if outcome.status == "not_applicable" else 200)
+    if outcome.status == "not_applicable":
+        return _render_page(
+            slug, state, page, form, revision=outcome.revision, visible=as_typed,
+            read_only=True, status=404,
+            notice=_("Wat je typte is niet opgeslagen: deze pagina is voor jouw bestuur niet "
+                     "(meer) van toepassing, bijvoorbeeld omdat een collega deze actie net "
+                     "heeft uitgevinkt. Je antwoorden staan hieronder nog, zodat je ze kunt "
+                     "kopiëren."),
+        )  # fmt: skip
     if outcome.status in {"submitted", "closed"}:
         message = (
             _("Deze vragenlijst is al ingediend en kan niet meer gewijzigd worden. Wat je net "
