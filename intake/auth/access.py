@@ -80,19 +80,19 @@ def load_identity(sign_in_id: str) -> AdminIdentity | CoordinatorIdentity | None
     sign_in = sign_ins.find(sign_in_id)
     if sign_in is None:
         return None
-    config = current_app.config
     identity: AdminIdentity | CoordinatorIdentity | None = None
+    # A sign-in ends when unused for longer than its cookie lives.
+    max_idle = current_app.permanent_session_lifetime
     if sign_in.user is not None:
         user = sign_in.user
         # Never from a remember cookie (admins get none): only in the session it started.
         if session.get(ADMIN_SIGN_IN) == sign_in_id and user.is_active and user.role == "admin":
             identity = AdminIdentity(user, sign_in_id)
-        max_idle = current_app.permanent_session_lifetime
     else:
         invitation = sign_in.invitation
         if invitation is not None and invitation.revoked_at is None:
             identity = CoordinatorIdentity(invitation, sign_in_id)
-        max_idle = max(config["REMEMBER_COOKIE_DURATION"], current_app.permanent_session_lifetime)
+        max_idle = max(current_app.config["REMEMBER_COOKIE_DURATION"], max_idle)
     if identity is None or not sign_ins.still_active(sign_in, max_idle):
         return None
     return identity
