@@ -12,7 +12,7 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, SignIn, utcnow
+from intake.models import Organisation, utcnow
 from intake.services import invitations, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
@@ -132,6 +132,8 @@ def test_a_signed_remember_cookie_naming_an_admin_sign_in_opens_nothing(app: Fla
 
 def _age_sign_ins(app: Flask, by: dt.timedelta) -> None:
     """Pretend every sign-in was last used ``by`` ago."""
+    from intake.models import SignIn  # (imported here: the other tests run without it)
+
     with app.app_context():
         for sign_in in db.session.scalars(select(SignIn)):
             sign_in.last_seen_at = utcnow() - by
@@ -145,6 +147,8 @@ def test_a_sign_in_unused_for_longer_than_its_cookie_lives_ends(app: Flask) -> N
     days = app.config["REMEMBER_COOKIE_DURATION"].days
     _age_sign_ins(app, dt.timedelta(days=days - 1))
     assert client.get(f"{BASE}/").status_code == 200  # in use: kept, and seen again
+    from intake.models import SignIn
+
     with app.app_context():
         seen = db.session.scalars(select(SignIn.last_seen_at)).one()
         assert utcnow() - seen < dt.timedelta(minutes=1)
