@@ -118,12 +118,39 @@ class ProductionConfig(Config):
 
     def validate(self) -> None:
         key = os.environ.get("SECRET_KEY", "")
-        if not key or key == DEV_SECRET_KEY or len(key) < 32:
-            raise ConfigError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in "
-                "production, e.g. SECRET_KEY=$(python -c 'import secrets; "
-                "print(secrets.token_hex(32))')"
-            )
+        if not key:
+            raise ConfigError(f"SECRET_KEY must be set in production. {_MAKE_KEY}")
+        problem = secret_key_problem(key)
+        if problem:
+            raise ConfigError(f"SECRET_KEY is too weak for production: {problem}. {_MAKE_KEY}")
+
+
+_MAKE_KEY = (
+    "Use a random value, e.g. SECRET_KEY=$(python -c 'import secrets; "
+    "print(secrets.token_hex(32))')"
+)
+# Words people put in a key they made up themselves (compared without case or punctuation).
+_PLACEHOLDERS = ("changeme", "secret", "password", "wachtwoord", "example", "replace", "devonly")
+_MIN_DISTINCT = 10  # token_hex(16) has fewer with a chance of about 1 in 8000
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and cookies, or None when it looks random.
+
+    Whoever knows or guesses the key can forge a session or a remember cookie for anyone,
+    so a made-up, repeated or placeholder key is refused.
+    """
+    if len(key) < 32:
+        return "it must be at least 32 characters long"
+    if len(set(key)) < _MIN_DISTINCT:
+        return f"it has fewer than {_MIN_DISTINCT} different characters"
+    letters = "".join(c for c in key.lower() if c.isalnum())
+    if any(word in letters for word in _PLACEHOLDERS):
+        return "it contains a placeholder word such as 'changeme' or 'secret'"
+    period = next(p for p in range(1, len(key) + 1) if key == (key[:p] * len(key))[: len(key)])
+    if period <= len(key) // 2:
+        return f"it repeats the same {period} characters"
+    return None
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -98,7 +98,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Meld je aan om deze pagina te bekijken."
     login_manager.login_message_category = "info"
 
-    from intake.services import accounts  # noqa: F401  (registers the user loader)
+    from intake.auth import access  # noqa: F401  (registers the user loader)
 
     busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     with app.app_context():
@@ -113,7 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     from intake.admin import bp as admin_bp
     from intake.auth import bp as auth_bp
     from intake.portal import bp as portal_bp
+    from intake.web_security import IdConverter
 
+    app.url_map.converters["id"] = IdConverter  # before the routes that use it
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -240,6 +240,36 @@ class Invitation(db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="invitations")
 
 
+class SignIn(db.Model):
+    """One sign-in: a browser that opened a personal link, or an admin's password sign-in.
+
+    The browser holds a random id (in its session, and a coordinator's also in the
+    remember cookie); only its SHA-256 is stored. Signing out ends this sign-in alone, so
+    a copied cookie opens nothing any more while colleagues who opened the same link on
+    other PCs stay signed in. Revoking a link ends its sign-ins.
+    """
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (
+        CheckConstraint("(invitation_id IS NULL) <> (user_id IS NULL)", name="one_identity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    invitation: Mapped[Invitation | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
 class MailLog(db.Model):
     """Every invitation or reminder sent (or written to the outbox), per organisation."""
 

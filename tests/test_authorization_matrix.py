@@ -88,8 +88,8 @@ def test_matrix_covers_every_route(app: Flask) -> None:
     )
 
 
-@pytest.fixture
-def world(app: Flask) -> dict[str, str]:
+def build_world(app: Flask) -> dict[str, str]:
+    """Organisations A, B (each with a coordinator link) and C, and the test admin."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
         a = factory.organisation(q, "A", items={"actions": ["5"]})
@@ -101,7 +101,13 @@ def world(app: Flask) -> dict[str, str]:
                 "token": link_a.removeprefix("/t/")}  # fmt: skip
 
 
-def _client(app: Flask, role: str, world: dict[str, str]) -> FlaskClient:
+@pytest.fixture
+def world(app: Flask) -> dict[str, str]:
+    return build_world(app)
+
+
+def client_for(app: Flask, role: str, world: dict[str, str]) -> FlaskClient:
+    """A browser signed in as ``role``."""
     client = app.test_client()
     if role == "coordinator_a":
         client.get(world["a"])
@@ -118,11 +124,11 @@ def _client(app: Flask, role: str, world: dict[str, str]) -> FlaskClient:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_for_every_role(app: Flask, world: dict[str, str], role: str) -> None:
     failures = []
-    shared = _client(app, role, world)
+    shared = client_for(app, role, world)
     for (endpoint, method), row in MATRIX.items():
         # Rows that change who is signed in get a browser of their own.
         changes_session = endpoint in {"auth.logout", "auth.login", "portal.token_login"}
-        client = _client(app, role, world) if changes_session else shared
+        client = client_for(app, role, world) if changes_session else shared
         url = row.url.format(org=world["org"], token=world["token"])
         if row.data is None:
             response = client.get(url)
@@ -141,7 +147,7 @@ def test_every_route_for_every_role(app: Flask, world: dict[str, str], role: str
 def test_pages_have_no_inline_script_or_style(app: Flask, world: dict[str, str]) -> None:
     """The CSP forbids inline script and style; every page must work under it."""
     for role in ROLES:
-        client = _client(app, role, world)
+        client = client_for(app, role, world)
         for (_, method), row in MATRIX.items():
             if method != "GET":
                 continue

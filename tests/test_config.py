@@ -17,22 +17,50 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch: pytest.Monk
         create_app()
 
 
-@pytest.mark.parametrize("key", ["dev-only-not-secret", "short"])
-def test_production_refuses_weak_secret_keys(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+# A random key as the error message suggests generating one.
+GOOD_KEY = "3f9c1a7be04d6e2258c1f0b97a4d3e6c5b8a2f1e0d9c7b6a5f4e3d2c1b0a9f8e"
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("dev-only-not-secret", "at least 32 characters"),
+        ("short", "at least 32 characters"),
+        ("a" * 32, "different characters"),
+        ("ab" * 32, "different characters"),
+        ("0123456789abcdef" * 4, "repeats"),
+        ("changeme-changeme-changeme-12345", "placeholder"),
+        ("my-super-secret-key-for-intake-2025", "placeholder"),
+        ("ThisIsMyPasswordForTheIntakeApp!", "placeholder"),
+        ("dev-only-not-secret" * 2, "placeholder"),
+    ],
+)
+def test_production_refuses_weak_secret_keys(
+    monkeypatch: pytest.MonkeyPatch, key: str, reason: str
+) -> None:
     monkeypatch.setenv("SECRET_KEY", key)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=reason) as refused:
         ProductionConfig().validate()
+    assert "token_hex(32)" in str(refused.value)  # and says how to make a good one
+
+
+@pytest.mark.parametrize(
+    "key", [GOOD_KEY, "q2Zr8XvL0kP4tYw7NbE1cH6uJ9mS3dFa", "Kx7-pQ2_vR9mZ4tL8wB3nC6yH1jD5fG0sA"]
+)
+def test_production_accepts_random_secret_keys(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    monkeypatch.setenv("SECRET_KEY", key)
+    ProductionConfig().validate()
 
 
 def test_production_with_real_key_and_postgres_url(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("INTAKE_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/intake")
     monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
     app = create_app()
-    assert app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SECRET_KEY"] == GOOD_KEY
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.debug is False

@@ -6,6 +6,7 @@ coordinator has loaded the page, as they would in the middle of a working day.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from intake.extensions import db
-from intake.models import Organisation
+from intake.models import Organisation, utcnow
 from intake.services import responses
 from tests.support import factory, failures
 from tests.support.html import csrf_token
@@ -287,9 +288,25 @@ def test_a_busy_database_is_waited_for_not_refused(
     _assert_typed_is_stored(app, org_id)
 
 
-def test_the_personal_link_signs_in_while_the_database_refuses_writes(app: Flask) -> None:
-    """Recording that the link was opened is not worth locking the coordinator out: they
-    can still read their answers (and copy them) while writes fail."""
+def test_a_signed_in_coordinator_keeps_reading_while_the_database_refuses_writes(
+    app: Flask, client: FlaskClient, org_id: int
+) -> None:
+    """Noting when a sign-in was last used is not worth a failed request: a coordinator
+    who is signed in can still read (and copy) their answers while writes fail."""
+    with app.app_context():
+        db.session.execute(text("UPDATE sign_ins SET last_seen_at = :t"),
+                           {"t": utcnow() - dt.timedelta(hours=1)})  # fmt: skip
+        db.session.commit()
+    with failures.writes_refused(app):
+        assert client.get(f"{BASE}/").status_code == 200
+        assert client.get(PAGE).status_code == 200
+
+
+def test_the_personal_link_says_to_come_back_while_the_database_refuses_writes(
+    app: Flask,
+) -> None:
+    """A sign-in is a server-side record (so that signing out ends it for good); when the
+    database cannot record it, the coordinator reads a clear Dutch message, not a 500."""
     with app.app_context():
         questionnaire = factory.load_questionnaire(factory.PLAN)
         org = factory.organisation(questionnaire, "G07", items={"actions": ["5"]})
@@ -297,6 +314,23 @@ def test_the_personal_link_signs_in_while_the_database_refuses_writes(app: Flask
     client = app.test_client()
     with failures.writes_refused(app):
         opened = client.get(link)
-        assert opened.status_code == 302
-        assert client.get(opened.headers["Location"]).status_code == 200
-        assert client.get(PAGE).status_code == 200
+        assert opened.status_code == 503
+        assert "Aanmelden lukt even niet" in opened.get_data(as_text=True)
+    assert client.get(link).status_code == 302  # and once writes work again, it signs in
+
+
+def test_a_pasted_link_that_cannot_be_recorded_gives_the_page_back_as_typed(
+    app: Flask, client: FlaskClient, org_id: int
+) -> None:
+    hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
+    with app.app_context():
+        link = factory.link(db.session.get(Organisation, org_id))
+    client.delete_cookie("session")
+    client.delete_cookie("remember_token")
+    with failures.writes_refused(app):
+        answer = post_page(client, PAGE, {**TYPED, "access_link": f"http://x{link}"},
+                           hidden=hidden)  # fmt: skip
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 503
+    assert NOT_SAVED in page
+    assert "Zonder de subsidie was dit nooit gelukt." in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 from flask import Flask
@@ -16,12 +17,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from intake.extensions import db
+from intake.extensions import db, limiter
 from intake.forms.page import field_names
 from intake.models import Answer, Organisation, Questionnaire
 from intake.questionnaire.values import parse, to_form
 from intake.services import export, questionnaires, responses
 from tests.support import factory
+from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields
 
 MARKER = '<b id="hostile">x</b>'
@@ -169,3 +171,132 @@ def test_export_of_hostile_answers_has_no_formula_or_markup(app: Flask, coordina
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     assert "\x00" not in cell.value
+
+
+# --------------------------------------------------------------------------- every route
+
+# Control characters, CR/LF, tabs, backslashes, and percent-encoded variants of them
+# (double-encoded too), as they appear in a URL.
+URL_FRAGMENTS = [
+    "%00",
+    "%2500",
+    "%0d%0a",
+    "%0D%0AX-Injected:%201",
+    "%09",
+    "%0b",
+    "%1b",
+    "%7f",
+    "%c2%85",
+    "%5c",
+    "%5C%5C",
+    "%2f%2f",
+    "%252f",
+    "%2e%2e%2f",
+    "..%5c",
+    "%e2%80%ae",
+    "%ef%bf%bf",
+    "%ff",
+    "%c0%80",
+    "%",
+    "%zz",
+    "\\",
+    "\\\\evil.com",
+    "//evil.com",
+    "/%09/evil.com",
+]
+HOSTILE_CHARS = "".join(map(chr, range(0x20))) + "\x7f\x85\\%/?#&=+ \u2028\u202e\ufeff"
+fragments = st.one_of(
+    st.just("%00"),
+    st.sampled_from(URL_FRAGMENTS),
+    st.text(alphabet=HOSTILE_CHARS, min_size=1, max_size=6).map(lambda t: quote(t, safe="")),
+)
+QUERY_KEYS = ["next", "search", "status", "kind", "province", "item", "vragenlijst", "format",
+              "drafts", "identities", "x"]  # fmt: skip
+FORM_KEYS = ["email", "password", "is_open", "live_version", "skip_invalid", "access_link",
+             "revision", "shown", "action", "stelling", "succes", "opmerkingen"]  # fmt: skip
+# Rows that change who is signed in run in a browser of their own.
+SESSION_CHANGING = {"auth.logout", "auth.login", "portal.token_login"}
+
+
+@st.composite
+def hostile_requests(
+    draw: st.DrawFn, world: dict[str, str], variables: dict[str, list[int]]
+) -> tuple[tuple[str, str], str, list]:
+    """A route of the authorization matrix, its URL with hostile parts in the path and the
+    query string, and hostile form values. ``variables`` gives the positions of each
+    endpoint's route variables (slug, id, token...): most mutations go there, where the
+    value reaches the code (and the database) instead of missing every route."""
+    from tests.test_authorization_matrix import MATRIX
+
+    key = draw(st.sampled_from(sorted(MATRIX)))
+    path = MATRIX[key].url.format(org=world["org"], token=world["token"])
+    where = draw(st.sampled_from(["segment", "inside", "append", "query"]))
+    fragment = draw(fragments)
+    segments = path.split("/")
+    positions = variables.get(key[0]) or list(range(1, len(segments)))
+    index = draw(st.one_of(st.sampled_from(positions), st.integers(1, len(segments) - 1)))
+    if where == "segment":  # a segment becomes hostile
+        segments[index] = fragment
+    elif where == "inside":  # hostile characters inside a segment
+        cut = draw(st.integers(0, len(segments[index])))
+        segments[index] = segments[index][:cut] + fragment + segments[index][cut:]
+    elif where == "append":
+        segments.append(fragment)
+    path = "/".join(segments)
+    pairs = draw(st.lists(st.tuples(st.sampled_from(QUERY_KEYS), fragments), max_size=3))
+    if where == "query":
+        pairs.append((draw(st.sampled_from(QUERY_KEYS)), fragment))
+    query = "&".join(f"{k}={v}" for k, v in pairs)
+    form = draw(st.lists(st.tuples(st.sampled_from(FORM_KEYS), fragments), max_size=3))
+    return key, path + ("?" + query if query else ""), [
+        (k, unquote(v, errors="surrogateescape").encode("utf-8", "surrogateescape")
+         .decode("utf-8", "replace")) for k, v in form
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def matrix_browsers(app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The authorization matrix's world, and one signed-in browser (and CSRF token) per role,
+    made once for all examples. Rate limits are off: hundreds of requests in a few seconds
+    would answer 429 and hide the rest."""
+    from tests.test_authorization_matrix import ROLES, build_world, client_for
+
+    monkeypatch.setattr(limiter, "enabled", False)
+    world = build_world(app)
+    variables = {
+        rule.endpoint: [i for i, part in enumerate(rule.rule.split("/")) if part.startswith("<")]
+        for rule in app.url_map.iter_rules()
+    }
+    browsers: dict[str, Any] = {"app": app, "world": world, "variables": variables}
+    for role in ROLES:
+        client = client_for(app, role, world)
+        browsers[role] = (client, csrf_token(client, "/aanmelden"))
+    return browsers
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_hostile_urls_on_every_route_never_give_a_server_error(
+    matrix_browsers: dict[str, Any], data: Any
+) -> None:
+    """NUL and other control characters in the paths, query strings and form values of
+    every route, each as anonymous visitor, coordinator and admin: never a 5xx."""
+    from tests.test_authorization_matrix import ROLES, client_for
+
+    app, world = matrix_browsers["app"], matrix_browsers["world"]
+    (endpoint, method), url, form = data.draw(hostile_requests(world, matrix_browsers["variables"]))
+    for role in ROLES:
+        if endpoint in SESSION_CHANGING:
+            client = client_for(app, role, world)
+            token = csrf_token(client, "/aanmelden")
+        else:
+            client, token = matrix_browsers[role]
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data=MultiDict([("csrf_token", token), *form]))
+        assert response.status_code < 500, (role, method, url, form)

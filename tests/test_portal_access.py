@@ -144,3 +144,32 @@ def test_token_is_stored_only_as_a_hash(app: Flask, two_organisations: dict) -> 
     with app.app_context():
         hashes = db.session.scalars(select(Invitation.token_hash)).all()
     assert token not in hashes and all(len(h) == 64 for h in hashes)
+
+
+def _stored_keys(app: Flask, org_id: int) -> set[tuple[str, str, str]]:
+    with app.app_context():
+        return set(responses.load_state(db.session.get(Organisation, org_id)).answers)
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (f"{BASE}/p/actie/2", {"succes": "4", "succes_toelichting": "Niet geselecteerd"}),
+        (f"{BASE}/p/intergemeentelijk", {"beoordeling": "4", "toelichting": "Geen IGS"}),
+    ],
+)
+def test_pages_that_do_not_apply_refuse_posts(
+    app: Flask, two_organisations: dict, url: str, data: dict
+) -> None:
+    """A's response has no page for action 2 (not selected) nor for intermunicipal
+    cooperation (A is a municipality, not via an IGS): posts there store nothing."""
+    a_id, a_link = two_organisations["A"]
+    before = _stored_keys(app, a_id)
+    client = app.test_client()
+    client.get(a_link)
+    hidden = hidden_fields(client.get(f"{BASE}/p/afsluiting").get_data(as_text=True))
+    shown = list(data)
+    for action in ("opslaan", "volgende", "autosave"):
+        result = post_page(client, url, data, action, hidden={**hidden, "shown": shown})
+        assert result.status_code == 404, (action, result.status_code)
+    assert _stored_keys(app, a_id) == before

@@ -3,6 +3,7 @@ concurrent edit, and a double submit each keep exactly what the user typed."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 from flask import Flask
@@ -248,3 +249,34 @@ def test_unsaved_page_shows_every_field_the_user_typed_into(app: Flask) -> None:
     back = post_page(client, path, typed, hidden={**hidden, "csrf_token": "verlopen"})
     assert back.status_code == 200
     assert "De pauzes</textarea>" in back.get_data(as_text=True)
+
+
+def test_page_a_colleague_just_deselected_comes_back_unsaved_with_what_was_typed(
+    app: Flask,
+) -> None:
+    """Ann types on the page of action 5 while Bart deselects action 5: her save is
+    refused (the page no longer applies), and she gets back what she typed, to copy."""
+    org_id, link = _org(app)
+    ann = app.test_client()
+    ann.get(link)
+    path = f"{BASE}/p/actie/5"
+    hidden = hidden_fields(ann.get(path).get_data(as_text=True))
+    with app.app_context():
+        org = db.session.get(Organisation, org_id)
+        state = responses.load_state(org)
+        outcome = responses.save_page(org, "organisatie", None, {"acties": (["2", "15"], None)},
+                                      state.revision, "bart")  # fmt: skip
+        assert outcome.status == "saved"
+
+    refused = post_page(ann, path, TYPED, hidden=hidden)
+    assert refused.status_code == 404
+    page = refused.get_data(as_text=True)
+    assert "niet opgeslagen" in page and "niet (meer) van toepassing" in page
+    assert "Zonder de subsidie was dit nooit gelukt.\nTweede regel: €, ë, &#39;quotes&#39;." in page
+    assert 'value="Een buddywerking"' in page
+    assert re.search(r'checked[^>]* name="succes" type="radio" value="4"', page)
+    assert _value(app, org_id, "actie", "5", "succes") is None
+    assert _value(app, org_id, "actie", "5", "succes_toelichting") is None
+    autosaved = post_page(ann, path, TYPED, "autosave", hidden=hidden)
+    assert autosaved.status_code == 404 and autosaved.json["status"] == "not_applicable"
+    assert _value(app, org_id, "actie", "5", "succes_toelichting") is None

@@ -138,6 +138,24 @@ def test_unreadable_files_are_refused_with_a_clear_message(
     assert any(message in str(p) for p in report.problems), report.problems
 
 
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_nul_deep_in_a_csv_is_reported_with_its_row_and_column(
+    app: Flask, skip_invalid: bool
+) -> None:
+    """A NUL after the first 4 KB (where the binary check looks) is named, not a crash."""
+    _plan(app)
+    rows = [f"G{i};Gemeente {i};gemeente;Limburg;;;g{i}@example.be;5" for i in range(2, 150)]
+    rows[98] = "G100;Gemeente\x00Honderd;gemeente;Limburg;;;g100@example.be;5"
+    data = (HEADER + "\n" + "\n".join(rows) + "\n").encode()
+    assert data.index(b"\x00") > 4096
+    report = _import(app, data, skip_invalid=skip_invalid)
+    assert not report.written and _count(app) == 0
+    assert [str(p) for p in report.problems] == [
+        "rij 100, kolom 'naam': bevat een onzichtbaar NUL-teken; verwijder het, of bewaar "
+        "het register opnieuw als .xlsx of als CSV (UTF-8)"
+    ]
+
+
 def test_skip_invalid_imports_the_valid_rows(app: Flask) -> None:
     _plan(app)
     data = (f"{HEADER}\nG1;Gemeente Een;gemeente;Limburg;;;a@b.be;5\n"

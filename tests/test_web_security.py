@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_production_sends_hsts_and_secure_cookies(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("INTAKE_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
     monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
     app = create_app()

@@ -213,7 +213,7 @@ def settings(slug: str) -> ResponseReturnValue:
     return redirect(url_for("admin.questionnaire", slug=slug))
 
 
-@bp.route("/organisaties/<int:organisation_id>")
+@bp.route("/organisaties/<id:organisation_id>")
 @admin_required
 def organisation(organisation_id: int) -> ResponseReturnValue:
     return _organisation_page(_organisation(organisation_id))
@@ -233,7 +233,7 @@ def _organisation_page(organisation: Organisation, new_link: str | None = None) 
     )
 
 
-@bp.route("/organisaties/<int:organisation_id>/link", methods=["POST"])
+@bp.route("/organisaties/<id:organisation_id>/link", methods=["POST"])
 @admin_required
 def issue_link(organisation_id: int) -> ResponseReturnValue:
     """Revoke the current personal link and show a new one, once."""
@@ -244,7 +244,7 @@ def issue_link(organisation_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/organisaties/<int:organisation_id>/link/intrekken", methods=["POST"])
+@bp.route("/organisaties/<id:organisation_id>/link/intrekken", methods=["POST"])
 @admin_required
 def revoke_link(organisation_id: int) -> ResponseReturnValue:
     organisation = _organisation(organisation_id)
@@ -253,7 +253,7 @@ def revoke_link(organisation_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.organisation", organisation_id=organisation.id))
 
 
-@bp.route("/organisaties/<int:organisation_id>/heropenen", methods=["POST"])
+@bp.route("/organisaties/<id:organisation_id>/heropenen", methods=["POST"])
 @admin_required
 def reopen(organisation_id: int) -> ResponseReturnValue:
     organisation = _organisation(organisation_id)

@@ -1,4 +1,10 @@
-"""Route guards: every view states who may see it."""
+"""Who is signed in, and route guards: every view states who may see it.
+
+Each sign-in is a server-side record (``services.sign_ins``) whose random id is the
+Flask-Login id. Coordinators get a remember cookie with it, so a form left open for days
+still saves; admins do not, and an admin sign-in is only accepted from the session its
+password sign-in started.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, session
-from flask_login import current_user, login_required
+from flask import abort, current_app, session
+from flask_login import current_user, login_required, login_user, logout_user
+
+from intake.extensions import login_manager
+from intake.models import Invitation, User
+from intake.services import sign_ins
+from intake.services.accounts import AdminIdentity, CoordinatorIdentity
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The session key that marks a session as started by an admin's password sign-in.
+ADMIN_SIGN_IN = "admin_sign_in"
 
 
 def admin_required(view: F) -> F:
@@ -32,3 +46,53 @@ def fresh_session() -> None:
     if language:
         session["lang"] = language
     session.permanent = True
+
+
+def sign_in_coordinator(invitation: Invitation) -> None:
+    """Sign this browser in through a personal link, with a remember cookie."""
+    sign_in_id = sign_ins.start(invitation=invitation)
+    login_user(CoordinatorIdentity(invitation, sign_in_id), remember=True)
+
+
+def sign_in_admin(user: User) -> None:
+    """Sign an admin in after their password was checked: a new session, no remember cookie."""
+    fresh_session()
+    sign_in_id = sign_ins.start(user=user)
+    login_user(AdminIdentity(user, sign_in_id))
+    session[ADMIN_SIGN_IN] = sign_in_id
+
+
+def sign_out() -> None:
+    """End this browser's sign-in for good, and clear its session and remember cookie.
+
+    Other browsers signed in with the same personal link stay signed in."""
+    if current_user.is_authenticated:
+        sign_ins.end(current_user.get_id())
+    session.clear()
+    # After clearing: logout_user marks the remember cookie for deletion in the session,
+    # and Flask-Login deletes it when the response goes out.
+    logout_user()
+
+
+@login_manager.user_loader
+def load_identity(sign_in_id: str) -> AdminIdentity | CoordinatorIdentity | None:
+    """The identity of an active sign-in, or None when it ended, idled out or is refused."""
+    sign_in = sign_ins.find(sign_in_id)
+    if sign_in is None:
+        return None
+    identity: AdminIdentity | CoordinatorIdentity | None = None
+    # A sign-in ends when unused for longer than its cookie lives.
+    max_idle = current_app.permanent_session_lifetime
+    if sign_in.user is not None:
+        user = sign_in.user
+        # Never from a remember cookie (admins get none): only in the session it started.
+        if session.get(ADMIN_SIGN_IN) == sign_in_id and user.is_active and user.role == "admin":
+            identity = AdminIdentity(user, sign_in_id)
+    else:
+        invitation = sign_in.invitation
+        if invitation is not None and invitation.revoked_at is None:
+            identity = CoordinatorIdentity(invitation, sign_in_id)
+        max_idle = max(current_app.config["REMEMBER_COOKIE_DURATION"], max_idle)
+    if identity is None or not sign_ins.still_active(sign_in, max_idle):
+        return None
+    return identity

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from intake.auth import bp
-from intake.auth.access import fresh_session
+from intake.auth.access import sign_in_admin, sign_out
 from intake.auth.forms import LoginForm
 from intake.extensions import limiter
 from intake.services import accounts
-from intake.web_security import SIGN_IN_LIMIT
+from intake.web_security import SIGN_IN_LIMIT, redirect_target
 
 
 @bp.route("/")
@@ -32,8 +32,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            fresh_session()
-            login_user(accounts.AdminIdentity(user))
+            sign_in_admin(user)
             return redirect(url_for("admin.dashboard"))
         flash(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."), "error")
     return render_template("auth/login.html", form=form)
@@ -44,15 +43,11 @@ def language(code: str) -> ResponseReturnValue:
     """Switch the interface language (Dutch by default)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("auth.index")
-    return redirect(target)
+    return redirect(redirect_target(request.args.get("next"), url_for("auth.index")))
 
 
 @bp.route("/afmelden", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    logout_user()
-    session.clear()
+    sign_out()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("auth.login"))

@@ -14,11 +14,11 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 from wtforms import Form
 
-from intake.auth.access import fresh_session
+from intake.auth.access import fresh_session, sign_in_coordinator
 from intake.extensions import csrf, limiter
 from intake.forms.page import (
     SHOWN,
@@ -31,7 +31,6 @@ from intake.models import Organisation
 from intake.portal import bp
 from intake.questionnaire import repeat_items
 from intake.services import invitations, questionnaires, responses
-from intake.services.accounts import CoordinatorIdentity
 from intake.services.responses import Page, ResponseState
 from intake.services.transactions import WriteRefused
 from intake.web_security import LINK_LIMIT, server_error_page
@@ -99,7 +98,17 @@ def token_login(token: str) -> ResponseReturnValue:
     if invitation is None:
         return render_template("portal/bad_link.html"), 404
     fresh_session()
-    login_user(CoordinatorIdentity(invitation), remember=True)
+    try:
+        sign_in_coordinator(invitation)
+    except WriteRefused:
+        _log_refused("sign-in through a personal link")
+        message = _(
+            "Aanmelden lukt even niet door een probleem aan onze kant. Probeer het over "
+            "enkele minuten opnieuw; je antwoorden van vorige keren zijn bewaard."
+        )
+        return render_template(
+            "error.html", title=_("Even geduld"), message=message, without_account=True
+        ), 503
     invitations.mark_opened(invitation)
     return redirect(url_for("portal.start", slug=invitation.organisation.questionnaire.slug))
 
@@ -182,10 +191,12 @@ def _render_page(
     status: int = 200,
     visible: list[Any] | None = None,
     unsaved: bool = False,
+    read_only: bool | None = None,
 ) -> ResponseReturnValue:
     """The page with ``form``; ``visible`` (default: as stored) lists the questions shown.
 
     ``unsaved``: the form holds typed answers that are not stored (portal.js keeps them).
+    ``read_only`` (default: when the response cannot be edited) disables the form.
     """
     context = _common(slug, state)
     pages = context["pages"]
@@ -201,7 +212,7 @@ def _render_page(
         conflicts=conflicts or [],
         signed_out=False,
         previous_url=_page_url(slug, previous_page) if previous_page else None,
-        read_only=not state.is_editable,
+        read_only=not state.is_editable if read_only is None else read_only,
         unsaved=unsaved,
     )
     return render_template("portal/page.html", **context), status
@@ -215,11 +226,14 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
     if not current_user.is_authenticated:
         link = request.form.get("access_link", "").strip()
         invitation = invitations.find_by_token(invitations.token_from_link(link)) if link else None
-        if invitation is not None and invitation.organisation.questionnaire.slug == slug:
-            login_user(CoordinatorIdentity(invitation), remember=True)
-            invitations.mark_opened(invitation)
-        else:
+        if invitation is None or invitation.organisation.questionnaire.slug != slug:
             return _signed_out_page(slug, section, item, bool(link), autosave)
+        try:
+            sign_in_coordinator(invitation)
+        except WriteRefused:
+            _log_refused("sign-in with a pasted personal link")
+            return _signed_out_page(slug, section, item, False, autosave, refused=True)
+        invitations.mark_opened(invitation)
 
     organisation = _organisation(slug)
     state = responses.load_state(organisation)
@@ -267,7 +281,16 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             status=outcome.status,
             revision=outcome.revision,
             saved_at=format_datetime(format="HH:mm"),
-        )
+        ), (404 if outcome.status == "not_applicable" else 200)
+    if outcome.status == "not_applicable":
+        return _render_page(
+            slug, state, page, form, revision=outcome.revision, visible=as_typed,
+            read_only=True, status=404,
+            notice=_("Wat je typte is niet opgeslagen: deze pagina is voor jouw bestuur niet "
+                     "(meer) van toepassing, bijvoorbeeld omdat een collega deze actie net "
+                     "heeft uitgevinkt. Je antwoorden staan hieronder nog, zodat je ze kunt "
+                     "kopiëren."),
+        )  # fmt: skip
     if outcome.status in {"submitted", "closed"}:
         message = (
             _("Deze vragenlijst is al ingediend en kan niet meer gewijzigd worden. Wat je net "
@@ -331,11 +354,18 @@ def _neighbour(pages: list[Page], page: Page, step: int) -> Page | None:
 
 
 def _signed_out_page(
-    slug: str, section: str, item: str | None, bad_link: bool, autosave: bool
+    slug: str,
+    section: str,
+    item: str | None,
+    bad_link: bool,
+    autosave: bool,
+    *,
+    refused: bool = False,
 ) -> ResponseReturnValue:
-    """The page again, with what was typed, for a coordinator whose sign-in expired."""
+    """The page again, with what was typed, for a coordinator whose sign-in expired
+    (or, ``refused``, whose sign-in the database could not record: 503)."""
     if autosave:
-        return jsonify(status="signed_out"), 401
+        return jsonify(status="unavailable" if refused else "signed_out"), 503 if refused else 401
     questionnaire = questionnaires.get_by_slug(slug)
     version = questionnaires.live_version(questionnaire) if questionnaire else None
     if version is None:
@@ -357,8 +387,12 @@ def _signed_out_page(
         abort(404)
     form = form_from_post(page, request.form, _language())
     notice = (
-        _("Deze link is niet (meer) geldig. Kijk na of je de volledige link uit de meest "
-          "recente uitnodigingsmail hebt geplakt.")
+        _("Je antwoorden zijn nog niet bewaard: door een probleem aan onze kant kon "
+          "er niets opgeslagen worden. Ze staan hieronder nog; klik zo meteen "
+          "opnieuw op Opslaan.")
+        if refused
+        else _("Deze link is niet (meer) geldig. Kijk na of je de volledige link uit de meest "
+               "recente uitnodigingsmail hebt geplakt.")
         if bad_link
         else _("Je bent niet meer aangemeld, daardoor is niets opgeslagen. Je antwoorden staan "
                "er nog. Plak je persoonlijke link uit de uitnodigingsmail in het veld "
@@ -390,8 +424,9 @@ def _signed_out_page(
         "done": 0,
         "total": 0,
         "state": None,
+        "unsaved": True,
     }
-    return render_template("portal/page.html", **context), 401
+    return render_template("portal/page.html", **context), 503 if refused else 401
 
 
 # --------------------------------------------------------------------------- summary

@@ -1,4 +1,4 @@
-"""Admin accounts: creation, password sign-in, and the identity Flask-Login keeps."""
+"""Admin accounts: creation, password sign-in, and the identities Flask-Login keeps."""
 
 from __future__ import annotations
 
@@ -7,21 +7,22 @@ from functools import cache
 from flask_login import UserMixin
 from sqlalchemy import func, select
 
-from intake.extensions import db, login_manager
+from intake.extensions import db
 from intake.models import Invitation, User, utcnow
 from intake.security import hash_password, verify_password
 
 
 class AdminIdentity(UserMixin):
-    """A signed-in VVSG admin; its session id is ``u:<user id>``."""
+    """A signed-in VVSG admin; its Flask-Login id is the id of its sign-in (see sign_ins)."""
 
     is_admin = True
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, sign_in_id: str) -> None:
         self.user = user
+        self.sign_in_id = sign_in_id
 
     def get_id(self) -> str:
-        return f"u:{self.user.id}"
+        return self.sign_in_id
 
     @property
     def label(self) -> str:
@@ -29,36 +30,21 @@ class AdminIdentity(UserMixin):
 
 
 class CoordinatorIdentity(UserMixin):
-    """A coordinator signed in through a personal link; session id ``i:<invitation id>``."""
+    """A coordinator signed in through a personal link; its Flask-Login id is the id of
+    this browser's sign-in, so colleagues who share the link sign in and out apart."""
 
     is_admin = False
 
-    def __init__(self, invitation: Invitation) -> None:
+    def __init__(self, invitation: Invitation, sign_in_id: str) -> None:
         self.invitation = invitation
+        self.sign_in_id = sign_in_id
 
     def get_id(self) -> str:
-        return f"i:{self.invitation.id}"
+        return self.sign_in_id
 
     @property
     def label(self) -> str:
         return self.invitation.organisation.name
-
-
-@login_manager.user_loader
-def load_identity(identity: str) -> AdminIdentity | CoordinatorIdentity | None:
-    """Turn a session id back into an identity, or None when it is no longer valid."""
-    kind, _, raw_id = identity.partition(":")
-    if not raw_id.isdigit():
-        return None
-    if kind == "u":
-        user = db.session.get(User, int(raw_id))
-        if user is not None and user.is_active and user.role == "admin":
-            return AdminIdentity(user)
-    elif kind == "i":
-        invitation = db.session.get(Invitation, int(raw_id))
-        if invitation is not None and invitation.revoked_at is None:
-            return CoordinatorIdentity(invitation)
-    return None
 
 
 def normalise_email(email: str) -> str:

@@ -10,14 +10,16 @@ from sqlalchemy.exc import DBAPIError
 from intake.extensions import db
 from intake.models import Invitation, Organisation, utcnow
 from intake.security import hash_token, new_token
-from intake.services import audit
+from intake.services import audit, sign_ins
 
 logger = logging.getLogger(__name__)
 
 
 def issue_link(organisation: Organisation, actor: str = "system") -> str:
-    """Revoke the organisation's current links and return a fresh token (shown once)."""
+    """Revoke the organisation's current links (ending their sign-ins) and return a fresh
+    token (shown once)."""
     now = utcnow()
+    sign_ins.end_for_organisation(organisation)
     db.session.execute(
         update(Invitation)
         .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))
@@ -31,7 +33,8 @@ def issue_link(organisation: Organisation, actor: str = "system") -> str:
 
 
 def revoke_links(organisation: Organisation, actor: str = "system") -> int:
-    """Revoke every active link of the organisation; returns how many."""
+    """Revoke every active link of the organisation, and end its sign-ins; returns how many."""
+    sign_ins.end_for_organisation(organisation)
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))

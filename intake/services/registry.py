@@ -185,8 +185,18 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
     try:
         for number, cells in enumerate(reader, start=1):
+            header = header or cells
+            for column, cell in enumerate(cells):
+                if "\x00" in cell:  # past the first 4 KB; no database can store it
+                    name = header[column].strip() if column < len(header) else ""
+                    raise RegistryFileError(
+                        f"rij {number}, kolom '{name or column + 1}': bevat een onzichtbaar "
+                        "NUL-teken; verwijder het, of bewaar het register opnieuw als .xlsx of "
+                        "als CSV (UTF-8)"
+                    )
             yield number, [c[:MAX_CELL].strip() for c in cells]
     except csv.Error as exc:
         raise RegistryFileError(f"het CSV-bestand is onleesbaar: {exc}") from None

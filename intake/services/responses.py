@@ -328,7 +328,7 @@ class Conflict:
 
 @dataclass
 class SaveOutcome:
-    status: Literal["saved", "conflict", "submitted", "closed", "unknown_page"]
+    status: Literal["saved", "conflict", "submitted", "closed", "unknown_page", "not_applicable"]
     problems: dict[str, Problem] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     revision: int = 0
@@ -382,7 +382,8 @@ def save_page(
 
     Refuses (status ``conflict``) when a colleague saved different answers on the
     same page after ``seen_revision``; the caller shows both versions, and saving
-    again with the newer revision is a deliberate overwrite.
+    again with the newer revision is a deliberate overwrite. Refuses a page that does
+    not apply to the response (status ``not_applicable``): the caller shows what was typed.
     """
     return _retrying(
         lambda: _save_page_once(organisation, section_id, item, posted, seen_revision, actor)
@@ -431,6 +432,10 @@ def _save_page_once(
         return SaveOutcome("submitted", revision=state.revision, state=state)
     if not state.is_open:
         return SaveOutcome("closed", revision=state.revision, state=state)
+    if page not in state.pages():
+        # An item not selected (or just deselected by a colleague), a section whose
+        # condition does not hold: nothing there would ever be shown, so nothing is stored.
+        return SaveOutcome("not_applicable", revision=state.revision, state=state)
 
     visible, parsed = parse_page(state, page, posted)
     problems = {key.split(".")[0]: p.problem for key, p in parsed.items() if p.problem is not None}
