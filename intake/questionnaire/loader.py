@@ -90,11 +90,11 @@ def load_file(path: str | Path) -> LoadResult:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise DefinitionErrors(
-            [DefinitionError(str(path), None, "the file is not UTF-8 text")]
+            [DefinitionError(str(path), None, "the file is not UTF-8 text", "E-FILE")]
         ) from None
     except OSError as exc:
         raise DefinitionErrors(
-            [DefinitionError(str(path), None, f"cannot read the file: {exc.strerror}")]
+            [DefinitionError(str(path), None, f"cannot read the file: {exc.strerror}", "E-FILE")]
         ) from None
     return load_text(text, str(path))
 
@@ -104,7 +104,9 @@ def load_text(text: str, filename: str = "<questionnaire>") -> LoadResult:
     try:
         raw = parse(text)
     except SourceError as exc:
-        raise DefinitionErrors([DefinitionError(filename, exc.line, exc.message)]) from None
+        raise DefinitionErrors(
+            [DefinitionError(filename, exc.line, exc.message, exc.code)]
+        ) from None
     questionnaire = _Builder(filename).build(raw)
     definition = json.loads(json.dumps(raw, default=str))
     return LoadResult(questionnaire, definition, content_hash(definition))
@@ -135,12 +137,16 @@ class _Builder:
 
     # ----------------------------------------------------------------- helpers
 
-    def error(self, line: int | None, message: str) -> None:
-        self.errors.append(DefinitionError(self.file, line, message))
+    def error(self, code: str, line: int | None, message: str) -> None:
+        self.errors.append(DefinitionError(self.file, line, message, code))
 
     def mapping(self, value: Any, line: int | None, what: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.error(line, f"{what} must be a mapping of keys to values, not {_kind(value)}")
+            self.error(
+                "E-STRUCTURE",
+                line,
+                f"{what} must be a mapping of keys to values, not {_kind(value)}",
+            )
             return None
         return value
 
@@ -149,6 +155,7 @@ class _Builder:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.error(
+                    "E-UNKNOWN-KEY",
                     line_of(data, key),
                     f"{what}: unknown key '{key}'{hint} (allowed here: {known})",
                 )
@@ -157,38 +164,49 @@ class _Builder:
         line = line_of(data, key)
         if key not in data or data[key] is None:
             if required:
-                self.error(getattr(data, "line", None), f"{what}: '{key}' is missing")
+                self.error(
+                    "E-MISSING-KEY", getattr(data, "line", None), f"{what}: '{key}' is missing"
+                )
             return None
         value = data[key]
         default = self.languages[0]
         if isinstance(value, str):
             if not value.strip() and required:
-                self.error(line, f"{what}: '{key}' is empty")
+                self.error("E-VALUE", line, f"{what}: '{key}' is empty")
             return Text({default: value}, default)
         if isinstance(value, dict):
             texts: dict[str, str] = {}
             for lang, translated in value.items():
                 if lang not in self.languages:
                     self.error(
+                        "E-LANGUAGE",
                         line_of(value, lang),
                         f"{what}: '{key}' has text in '{lang}', which is not among "
                         f"the questionnaire's languages ({', '.join(self.languages)})",
                     )
                 elif not isinstance(translated, str):
-                    self.error(line_of(value, lang), f"{what}: '{key}.{lang}' must be text")
+                    self.error(
+                        "E-VALUE", line_of(value, lang), f"{what}: '{key}.{lang}' must be text"
+                    )
                 else:
                     texts[lang] = translated
             if default not in texts or not texts[default].strip():
-                self.error(line, f"{what}: '{key}' has no text in the default language '{default}'")
+                self.error(
+                    "E-LANGUAGE",
+                    line,
+                    f"{what}: '{key}' has no text in the default language '{default}'",
+                )
                 return None
             return Text(texts, default)
-        self.error(line, f"{what}: '{key}' must be text or a mapping of language to text")
+        self.error(
+            "E-VALUE", line, f"{what}: '{key}' must be text or a mapping of language to text"
+        )
         return None
 
     def flag(self, data: dict[str, Any], key: str, what: str) -> bool:
         value = data.get(key, False)
         if not isinstance(value, bool):
-            self.error(line_of(data, key), f"{what}: '{key}' must be true or false")
+            self.error("E-VALUE", line_of(data, key), f"{what}: '{key}' must be true or false")
             return False
         return value
 
@@ -199,17 +217,18 @@ class _Builder:
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
             kind = "a whole number" if integer else "a number"
-            self.error(line_of(data, key), f"{what}: '{key}' must be {kind}")
+            self.error("E-VALUE", line_of(data, key), f"{what}: '{key}' must be {kind}")
             return None
         return value
 
     def identifier(self, data: dict[str, Any], what: str) -> str | None:
         value = data.get("id")
         if value is None:
-            self.error(getattr(data, "line", None), f"{what}: 'id' is missing")
+            self.error("E-MISSING-KEY", getattr(data, "line", None), f"{what}: 'id' is missing")
             return None
         if not isinstance(value, str) or not IDENT.match(value):
             self.error(
+                "E-VALUE",
                 line_of(data, "id"),
                 f"{what}: id {value!r} must start with a lowercase letter and hold only "
                 "lowercase letters, digits and '_'",
@@ -229,6 +248,7 @@ class _Builder:
         qid = top.get("id")
         if not isinstance(qid, str) or not SLUG.match(qid):
             self.error(
+                "E-VALUE" if "id" in top else "E-MISSING-KEY",
                 line_of(top, "id") if "id" in top else top.line if hasattr(top, "line") else 1,
                 "questionnaire: 'id' must be a slug such as plan-samenleven-2025 "
                 "(lowercase letters, digits and '-')"
@@ -238,6 +258,7 @@ class _Builder:
         version = top.get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             self.error(
+                "E-VALUE" if "version" in top else "E-MISSING-KEY",
                 line_of(top, "version") if "version" in top else getattr(top, "line", 1),
                 "questionnaire: 'version' must be a whole number of 1 or more"
                 if "version" in top
@@ -249,6 +270,7 @@ class _Builder:
         catalogues = self._catalogues(top)
         for name in set(choice_lists) & set(catalogues):
             self.error(
+                "E-NAME-CLASH",
                 line_of(top.get("items"), name),
                 f"'{name}' is both a choice list and an items catalogue; rename one",
             )
@@ -276,13 +298,18 @@ class _Builder:
             or not all(isinstance(v, str) and LANGUAGE.match(v) for v in value)
         ):
             self.error(
+                "E-VALUE",
                 line_of(top, "languages"),
                 "questionnaire: 'languages' must be a list of two-letter codes, "
                 "the default first, e.g. [nl, en]",
             )
             return
         if len(set(value)) != len(value):
-            self.error(line_of(top, "languages"), "questionnaire: a language is listed twice")
+            self.error(
+                "E-DUPLICATE-VALUE",
+                line_of(top, "languages"),
+                "questionnaire: a language is listed twice",
+            )
         self.languages = tuple(value)
 
     def _choice(self, raw: Any, line: int | None, what: str) -> Choice | None:
@@ -295,6 +322,7 @@ class _Builder:
             (isinstance(value, str) and VALUE.match(value)) or isinstance(value, int)
         ):
             self.error(
+                "E-VALUE" if "value" in data else "E-MISSING-KEY",
                 line_of(data, "value") if "value" in data else line,
                 f"{what}: 'value' must be a whole number or a short code of letters, "
                 f"digits, '_' and '-' (found {value!r})"
@@ -307,7 +335,11 @@ class _Builder:
 
     def _choices(self, raw: Any, line: int | None, what: str) -> tuple[Choice, ...]:
         if not isinstance(raw, list) or not raw:
-            self.error(line, f"{what}: must be a non-empty list of choices with value and label")
+            self.error(
+                "E-STRUCTURE",
+                line,
+                f"{what}: must be a non-empty list of choices with value and label",
+            )
             return ()
         choices: list[Choice] = []
         seen: set[Any] = set()
@@ -317,7 +349,9 @@ class _Builder:
             if choice is None:
                 continue
             if choice.value in seen:
-                self.error(entry_line, f"{what}: value {choice.value!r} appears twice")
+                self.error(
+                    "E-DUPLICATE-VALUE", entry_line, f"{what}: value {choice.value!r} appears twice"
+                )
                 continue
             seen.add(choice.value)
             choices.append(choice)
@@ -329,7 +363,9 @@ class _Builder:
         result: dict[str, tuple[Choice, ...]] = {}
         for name, entries in (data or {}).items():
             if not IDENT.match(name):
-                self.error(line_of(data, name), f"choice list name '{name}' is not a valid id")
+                self.error(
+                    "E-VALUE", line_of(data, name), f"choice list name '{name}' is not a valid id"
+                )
             result[name] = self._choices(entries, line_of(data, name), f"choice list '{name}'")
         return result
 
@@ -340,9 +376,13 @@ class _Builder:
         for name, entries in (data or {}).items():
             what = f"items catalogue '{name}'"
             if not IDENT.match(name):
-                self.error(line_of(data, name), f"{what}: name is not a valid id")
+                self.error("E-VALUE", line_of(data, name), f"{what}: name is not a valid id")
             if not isinstance(entries, list) or not entries:
-                self.error(line_of(data, name), f"{what}: must be a non-empty list of entries")
+                self.error(
+                    "E-STRUCTURE",
+                    line_of(data, name),
+                    f"{what}: must be a non-empty list of entries",
+                )
                 continue
             items: list[CatalogueItem] = []
             seen: set[str] = set()
@@ -357,13 +397,14 @@ class _Builder:
                     code = str(code)
                 if not isinstance(code, str) or not VALUE.match(code):
                     self.error(
+                        "E-VALUE",
                         line,
                         f"{what}, entry {index + 1}: 'code' must be a number or a short "
                         "code of letters, digits, '_' and '-'",
                     )
                     continue
                 if code in seen:
-                    self.error(line, f"{what}: code '{code}' appears twice")
+                    self.error("E-DUPLICATE-VALUE", line, f"{what}: code '{code}' appears twice")
                     continue
                 seen.add(code)
                 title = self.text(entry_map, "title", f"{what}, entry '{code}'")
@@ -388,6 +429,7 @@ class _Builder:
         raw = top.get("sections")
         if not isinstance(raw, list) or not raw:
             self.error(
+                "E-STRUCTURE",
                 line_of(top, "sections") if "sections" in top else getattr(top, "line", 1),
                 "questionnaire: 'sections' must be a non-empty list of sections",
             )
@@ -412,7 +454,11 @@ class _Builder:
             what = f"section '{sid}'" if sid else f"section {index + 1}"
             self.keys(data, SECTION_KEYS, what)
             if sid is not None and sid in seen:
-                self.error(line_of(data, "id"), f"{what}: a section with this id already exists")
+                self.error(
+                    "E-DUPLICATE-ID",
+                    line_of(data, "id"),
+                    f"{what}: a section with this id already exists",
+                )
             if sid is not None:
                 seen.add(sid)
             repeat = self._repeat_for(data, what, catalogues, scope)
@@ -459,6 +505,7 @@ class _Builder:
                 if found is None:
                     later = key in scope.all_questions
                     self.error(
+                        "E-REPEAT-FOR",
                         line,
                         f"{what}: repeat_for '{value}' refers to a "
                         + (
@@ -471,6 +518,7 @@ class _Builder:
                 question, source_section = found
                 if question.type != "multiple_choice":
                     self.error(
+                        "E-REPEAT-FOR",
                         line,
                         f"{what}: repeat_for '{value}' must name a multiple_choice question, "
                         f"not a {question.type} question",
@@ -478,12 +526,15 @@ class _Builder:
                     return None
                 if source_section.repeat_for is not None:
                     self.error(
-                        line, f"{what}: repeat_for '{value}' is itself inside a repeated section"
+                        "E-REPEAT-FOR",
+                        line,
+                        f"{what}: repeat_for '{value}' is itself inside a repeated section",
                     )
                     return None
                 return RepeatSource(question=key)
         known = ", ".join(sorted(catalogues)) or "none defined"
         self.error(
+            "E-REPEAT-FOR",
             line,
             f"{what}: repeat_for must name an items catalogue ({known}) or an earlier "
             f"multiple-choice question as q.<section>.<question>, not {value!r}",
@@ -506,12 +557,14 @@ class _Builder:
                 if placeholder not in {"item.code", "item.title"}:
                     if placeholder.startswith("item"):
                         self.error(
+                            "E-PLACEHOLDER",
                             line_of(data, key),
                             f"{what}: unknown placeholder '{{{placeholder}}}' in '{key}'; "
                             "use {item.code} or {item.title}",
                         )
                 elif not repeated:
                     self.error(
+                        "E-PLACEHOLDER",
                         line_of(data, key),
                         f"{what}: '{key}' uses {{{placeholder}}}, which only exists in a "
                         "section with repeat_for",
@@ -531,6 +584,7 @@ class _Builder:
         raw = data.get("questions")
         if not isinstance(raw, list) or not raw:
             self.error(
+                "E-STRUCTURE",
                 line_of(data, "questions") if "questions" in data else getattr(data, "line", None),
                 f"{what}: 'questions' must be a non-empty list",
             )
@@ -545,7 +599,11 @@ class _Builder:
             qid = self.identifier(qdata, f"{what}, question {index + 1}")
             qwhat = f"{what}, question '{qid}'" if qid else f"{what}, question {index + 1}"
             if qid is not None and qid in seen:
-                self.error(line_of(qdata, "id"), f"{qwhat}: id already used in this section")
+                self.error(
+                    "E-DUPLICATE-ID",
+                    line_of(qdata, "id"),
+                    f"{qwhat}: id already used in this section",
+                )
                 qid = None
             if qid is not None:
                 seen.add(qid)
@@ -567,6 +625,7 @@ class _Builder:
         qtype = data.get("type")
         if qtype not in TYPE_KEYS:
             self.error(
+                "E-UNKNOWN-TYPE" if "type" in data else "E-MISSING-KEY",
                 line_of(data, "type") if "type" in data else getattr(data, "line", None),
                 f"{what}: unknown type {qtype!r} (types: {', '.join(TYPE_KEYS)})"
                 if "type" in data
@@ -594,11 +653,14 @@ class _Builder:
             elif isinstance(other, str | dict):
                 fields["other"] = self.text(data, "other", what)
             elif other is not False:
-                self.error(line_of(data, "other"), f"{what}: 'other' must be true or a label")
+                self.error(
+                    "E-VALUE", line_of(data, "other"), f"{what}: 'other' must be true or a label"
+                )
             if fields.get("other") and any(
                 c.value in RESERVED_VALUES for c in fields.get("choices", ())
             ):
                 self.error(
+                    "E-CHOICES",
                     line_of(data, "other"),
                     f"{what}: with 'other', no choice may have the value "
                     f"'{OTHER_VALUE}' or '{OTHER_TEXT}'",
@@ -606,7 +668,11 @@ class _Builder:
         if qtype in {"text", "textarea"} and "max_length" in data:
             max_length = self.number(data, "max_length", what, integer=True)
             if max_length is not None and not 1 <= max_length <= 100_000:
-                self.error(line_of(data, "max_length"), f"{what}: 'max_length' must be 1 to 100000")
+                self.error(
+                    "E-RANGE",
+                    line_of(data, "max_length"),
+                    f"{what}: 'max_length' must be 1 to 100000",
+                )
             fields["max_length"] = max_length
         if qtype == "number":
             fields["integer"] = self.flag(data, "integer", what)
@@ -620,6 +686,7 @@ class _Builder:
                 value = fields[key]
                 if value is not None and not 0 <= value <= options:
                     self.error(
+                        "E-RANGE",
                         line_of(data, key),
                         f"{what}: '{key}' must be between 0 and the {options} options",
                     )
@@ -629,16 +696,22 @@ class _Builder:
                 if value is not None and not (
                     isinstance(value, str) and conditions._is_date(value)
                 ):
-                    self.error(line_of(data, key), f"{what}: '{key}' must be a date as YYYY-MM-DD")
+                    self.error(
+                        "E-VALUE",
+                        line_of(data, key),
+                        f"{what}: '{key}' must be a date as YYYY-MM-DD",
+                    )
                     value = None
                 fields[key] = value
         if fields.get("min") is not None and fields.get("max") is not None:
             if fields["min"] > fields["max"]:
-                self.error(line_of(data, "min"), f"{what}: 'min' is larger than 'max'")
+                self.error("E-RANGE", line_of(data, "min"), f"{what}: 'min' is larger than 'max'")
         if qtype == "matrix":
             fields["rows"] = self._rows(data, what)
         if qtype == "note" and "required" in data:
-            self.error(line_of(data, "required"), f"{what}: a note cannot be required")
+            self.error(
+                "E-UNKNOWN-KEY", line_of(data, "required"), f"{what}: a note cannot be required"
+            )
 
         prefill = self._prefill(data, what, qtype, fields.get("choices_source"), catalogues)
         if "identifying" in data:
@@ -671,13 +744,18 @@ class _Builder:
         catalogues: dict[str, Catalogue],
     ) -> dict[str, Any]:
         if "choices" not in data:
-            self.error(getattr(data, "line", None), f"{what}: a {qtype} question needs 'choices'")
+            self.error(
+                "E-MISSING-KEY",
+                getattr(data, "line", None),
+                f"{what}: a {qtype} question needs 'choices'",
+            )
             return {}
         raw = data["choices"]
         line = line_of(data, "choices")
         surveyed_only = self.flag(data, "surveyed_only", what)
         if surveyed_only and not (isinstance(raw, str) and raw in catalogues):
             self.error(
+                "E-CHOICES",
                 line_of(data, "surveyed_only"),
                 f"{what}: 'surveyed_only' needs choices taken from an items catalogue",
             )
@@ -690,6 +768,7 @@ class _Builder:
             else:
                 known = ", ".join(sorted([*choice_lists, *catalogues])) or "none defined"
                 self.error(
+                    "E-UNKNOWN-LIST",
                     line,
                     f"{what}: unknown choice list '{raw}' (choice lists and items "
                     f"catalogues: {known})",
@@ -700,7 +779,7 @@ class _Builder:
             choices = self._choices(raw, line, f"{what}, choices")
             source = None
         if qtype == "scale" and len(choices) < 2:
-            self.error(line, f"{what}: a scale needs at least two choices")
+            self.error("E-CHOICES", line, f"{what}: a scale needs at least two choices")
         return {"choices": choices, "choices_source": source}
 
     def _rows(self, data: dict[str, Any], what: str) -> tuple[MatrixRow, ...]:
@@ -708,7 +787,9 @@ class _Builder:
         line = line_of(data, "rows") if "rows" in data else getattr(data, "line", None)
         if not isinstance(raw, list) or not raw:
             self.error(
-                line, f"{what}: a matrix needs 'rows', a list of sub-questions with id and label"
+                "E-STRUCTURE" if "rows" in data else "E-MISSING-KEY",
+                line,
+                f"{what}: a matrix needs 'rows', a list of sub-questions with id and label",
             )
             return ()
         rows: list[MatrixRow] = []
@@ -722,7 +803,11 @@ class _Builder:
             if rid is None:
                 continue
             if rid in seen:
-                self.error(line_of(row_data, "id"), f"{what}: row id '{rid}' appears twice")
+                self.error(
+                    "E-DUPLICATE-ID",
+                    line_of(row_data, "id"),
+                    f"{what}: row id '{rid}' appears twice",
+                )
                 continue
             seen.add(rid)
             label = self.text(row_data, "label", f"{what}, row '{rid}'")
@@ -745,10 +830,15 @@ class _Builder:
         if isinstance(value, str) and value.startswith("respondent.items."):
             catalogue = value.removeprefix("respondent.items.")
             if catalogue not in catalogues:
-                self.error(line, f"{what}: prefill '{value}': no items catalogue '{catalogue}'")
+                self.error(
+                    "E-PREFILL",
+                    line,
+                    f"{what}: prefill '{value}': no items catalogue '{catalogue}'",
+                )
                 return None
             if qtype != "multiple_choice" or choices_source != catalogue:
                 self.error(
+                    "E-PREFILL",
                     line,
                     f"{what}: prefill '{value}' needs a multiple_choice question with "
                     f"choices: {catalogue}",
@@ -758,11 +848,13 @@ class _Builder:
         if isinstance(value, str) and value in PREFILL_SOURCES:
             if qtype not in PREFILL_SOURCES[value]:
                 types = ", ".join(sorted(PREFILL_SOURCES[value]))
-                self.error(line, f"{what}: prefill '{value}' fits only a {types} question")
+                self.error(
+                    "E-PREFILL", line, f"{what}: prefill '{value}' fits only a {types} question"
+                )
                 return None
             return value
         sources = ", ".join([*PREFILL_SOURCES, "respondent.items.<catalogue>"])
-        self.error(line, f"{what}: unknown prefill {value!r} (possible: {sources})")
+        self.error("E-PREFILL", line, f"{what}: unknown prefill {value!r} (possible: {sources})")
         return None
 
     # ----------------------------------------------------------------- conditions
@@ -775,14 +867,16 @@ class _Builder:
         source = data["relevant"]
         line = line_of(data, "relevant")
         if not isinstance(source, str):
-            self.error(line, f"{what}: 'relevant' must be a condition written as text")
+            self.error(
+                "E-CONDITION", line, f"{what}: 'relevant' must be a condition written as text"
+            )
             return None
         try:
             node = conditions.parse(source)
             conditions.check(node, lambda name: self._resolve(name, scope, section))
         except ConditionError as exc:
             column = f" (column {exc.column})" if exc.column else ""
-            self.error(line, f"{what}: relevant: {exc.message}{column}")
+            self.error("E-CONDITION", line, f"{what}: relevant: {exc.message}{column}")
             return None
         return node
 
