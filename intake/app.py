@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 
 from config import Config, config_from_env
-from intake.questionnaire.values import Problem, describe
+from intake.questionnaire.types import describe
+from intake.questionnaire.values import Problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"

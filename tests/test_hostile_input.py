@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from intake.extensions import db
 from intake.forms.page import field_names
 from intake.models import Answer, Organisation, Questionnaire
-from intake.questionnaire.values import parse, to_form
+from intake.questionnaire.types import parse, to_form
 from intake.services import export, questionnaires, responses
 from tests.support import factory
 from tests.support.portal import hidden_fields

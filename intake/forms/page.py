@@ -18,9 +18,10 @@ from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intake.questionnaire.loader import OTHER_TEXT, OTHER_VALUE
 from intake.questionnaire.model import Question
-from intake.questionnaire.values import Posted, to_form
+from intake.questionnaire.types import to_form
+from intake.questionnaire.types.choice import OTHER_TEXT, OTHER_VALUE
+from intake.questionnaire.values import Posted
 from intake.services.responses import Page, PostedPage, Stored
 
 OTHER_SUFFIX = "__other_text"

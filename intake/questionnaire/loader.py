@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from intake.questionnaire import conditions
 from intake.questionnaire.conditions import ConditionError, Name, Reference
+from intake.questionnaire.dates import is_iso_date
 from intake.questionnaire.errors import DefinitionError, DefinitionErrors
 from intake.questionnaire.model import (
     Catalogue,
@@ -30,6 +31,8 @@ from intake.questionnaire.model import (
     Text,
 )
 from intake.questionnaire.source import SourceError, line_of, parse
+from intake.questionnaire.types import QUESTION_TYPES, type_of
+from intake.questionnaire.types.choice import OTHER_TEXT, OTHER_VALUE, RESERVED_VALUES, other_label
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -37,9 +40,6 @@ IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-OTHER_VALUE = "other"
-OTHER_TEXT = "other_text"
-RESERVED_VALUES = (OTHER_VALUE, OTHER_TEXT)
 
 TOP_KEYS = {"id", "version", "title", "intro", "languages", "choice_lists", "items", "sections"}
 SECTION_KEYS = {"id", "title", "intro", "relevant", "repeat_for", "questions"}
@@ -58,14 +58,13 @@ TYPE_KEYS: dict[str, set[str]] = {
     "note": set(),
 }
 NOTE_KEYS = {"id", "type", "label", "help", "relevant"}
-PREFILL_SOURCES = {
-    "respondent.name": {"text", "textarea"},
-    "respondent.kind": {"single_choice", "text"},
-    "respondent.province": {"single_choice", "text"},
-    "respondent.contact.name": {"text"},
-    "respondent.contact.email": {"email", "text"},
-}
-OTHER_LABELS = {"nl": "Andere", "en": "Other", "fr": "Autre", "de": "Andere"}
+PREFILL_SOURCES = (
+    "respondent.name",
+    "respondent.kind",
+    "respondent.province",
+    "respondent.contact.name",
+    "respondent.contact.email",
+)
 
 
 @dataclass
@@ -516,11 +515,12 @@ class _Builder:
                     )
                     return None
                 question, source_section = found
-                if question.type != "multiple_choice":
+                if not type_of(question).repeatable:
+                    kinds = " or ".join(t.name for t in QUESTION_TYPES.values() if t.repeatable)
                     self.error(
                         "E-REPEAT-FOR",
                         line,
-                        f"{what}: repeat_for '{value}' must name a multiple_choice question, "
+                        f"{what}: repeat_for '{value}' must name a {kinds} question, "
                         f"not a {question.type} question",
                     )
                     return None
@@ -623,11 +623,11 @@ class _Builder:
         scope: _Scope,
     ) -> Question | None:
         qtype = data.get("type")
-        if qtype not in TYPE_KEYS:
+        if qtype not in QUESTION_TYPES:
             self.error(
                 "E-UNKNOWN-TYPE" if "type" in data else "E-MISSING-KEY",
                 line_of(data, "type") if "type" in data else getattr(data, "line", None),
-                f"{what}: unknown type {qtype!r} (types: {', '.join(TYPE_KEYS)})"
+                f"{what}: unknown type {qtype!r} (types: {', '.join(QUESTION_TYPES)})"
                 if "type" in data
                 else f"{what}: 'type' is missing",
             )
@@ -649,7 +649,7 @@ class _Builder:
         if "other" in data:
             other = data["other"]
             if other is True:
-                fields["other"] = self._other_label()
+                fields["other"] = other_label(self.languages)
             elif isinstance(other, str | dict):
                 fields["other"] = self.text(data, "other", what)
             elif other is not False:
@@ -693,9 +693,7 @@ class _Builder:
         if qtype == "date":
             for key in ("min", "max"):
                 value = data.get(key)
-                if value is not None and not (
-                    isinstance(value, str) and conditions._is_date(value)
-                ):
+                if value is not None and not (isinstance(value, str) and is_iso_date(value)):
                     self.error(
                         "E-VALUE",
                         line_of(data, key),
@@ -713,27 +711,19 @@ class _Builder:
                 "E-UNKNOWN-KEY", line_of(data, "required"), f"{what}: a note cannot be required"
             )
 
-        prefill = self._prefill(data, what, qtype, fields.get("choices_source"), catalogues)
         if "identifying" in data:
             fields["identifying"] = self.flag(data, "identifying", what)
-        else:
-            fields["identifying"] = qtype == "email" or prefill in IDENTIFYING_PREFILLS
         if label is None:
             return None
-        return Question(
-            id=data["id"],
-            type=qtype,
-            label=label,
-            help=help_,
-            required=required,
-            relevant=relevant,
-            prefill=prefill,
-            **fields,
+        question = Question(
+            id=data["id"], type=qtype, label=label, help=help_, required=required,
+            relevant=relevant, **fields,
+        )  # fmt: skip
+        prefill = self._prefill(data, what, question, catalogues)
+        identifying = fields.get(
+            "identifying", type_of(question).identifying or prefill in IDENTIFYING_PREFILLS
         )
-
-    def _other_label(self) -> Text:
-        texts = {lang: OTHER_LABELS.get(lang, "Other") for lang in self.languages}
-        return Text(texts, self.languages[0])
+        return replace(question, prefill=prefill, identifying=identifying)
 
     def _question_choices(
         self,
@@ -819,8 +809,7 @@ class _Builder:
         self,
         data: dict[str, Any],
         what: str,
-        qtype: str,
-        choices_source: str | None,
+        question: Question,
         catalogues: dict[str, Catalogue],
     ) -> str | None:
         if "prefill" not in data:
@@ -836,18 +825,19 @@ class _Builder:
                     f"{what}: prefill '{value}': no items catalogue '{catalogue}'",
                 )
                 return None
-            if qtype != "multiple_choice" or choices_source != catalogue:
+            if not type_of(question).fits_prefill(value, question):
+                kinds = " or ".join(t.name for t in QUESTION_TYPES.values() if t.items_prefill)
                 self.error(
                     "E-PREFILL",
                     line,
-                    f"{what}: prefill '{value}' needs a multiple_choice question with "
-                    f"choices: {catalogue}",
+                    f"{what}: prefill '{value}' needs a {kinds} question with choices: {catalogue}",
                 )
                 return None
             return value
         if isinstance(value, str) and value in PREFILL_SOURCES:
-            if qtype not in PREFILL_SOURCES[value]:
-                types = ", ".join(sorted(PREFILL_SOURCES[value]))
+            if not type_of(question).fits_prefill(value, question):
+                fitting = [t.name for t in QUESTION_TYPES.values() if value in t.prefill_sources]
+                types = ", ".join(sorted(fitting))
                 self.error(
                     "E-PREFILL", line, f"{what}: prefill '{value}' fits only a {types} question"
                 )
@@ -910,7 +900,7 @@ class _Builder:
                     "can only be used inside that section",
                     name.column,
                 )
-            return _question_reference(question, parts, name)
+            return type_of(question).reference(question, name)
         if parts[0] == "item":
             if section.repeat_for is None:
                 raise ConditionError(
@@ -930,42 +920,6 @@ class _Builder:
             "respondent.kind and respondent.province",
             name.column,
         )
-
-
-def _question_reference(question: Question, parts: tuple[str, ...], name: Name) -> Reference:
-    qtype = question.type
-    if qtype == "matrix":
-        if len(parts) != 4:
-            rows = ", ".join(r.id for r in question.rows)
-            raise ConditionError(
-                f"'{name.text}' is a matrix; name one of its rows ({rows}) as {name.text}.<row>",
-                name.column,
-            )
-        if not any(r.id == parts[3] for r in question.rows):
-            raise ConditionError(f"'{name.text}': the matrix has no row '{parts[3]}'", name.column)
-        return _choice_reference(question)
-    if len(parts) == 4:
-        raise ConditionError(f"'{name.text}': only matrix questions have rows", name.column)
-    if qtype == "note":
-        raise ConditionError(f"'{name.text}' is a note; it has no answer", name.column)
-    if qtype == "multiple_choice":
-        values = frozenset(question.choice_values) | (
-            {OTHER_VALUE} if question.other else frozenset()
-        )
-        return Reference("list", values)
-    if qtype in {"single_choice", "scale"}:
-        return _choice_reference(question)
-    if qtype == "number":
-        return Reference("number", None, ordered=True)
-    if qtype == "date":
-        return Reference("date", None, ordered=True)
-    return Reference("text", None)
-
-
-def _choice_reference(question: Question) -> Reference:
-    values = frozenset(question.choice_values) | ({OTHER_VALUE} if question.other else frozenset())
-    numeric = all(isinstance(v, int) for v in question.choice_values)
-    return Reference("number" if numeric else "text", values, ordered=numeric)
 
 
 def _blank(builder: _Builder) -> Text:

@@ -16,8 +16,8 @@ from sqlalchemy import delete
 from intake.app import PROJECT_ROOT
 from intake.extensions import db
 from intake.models import Contact, MailLog, Organisation, OrganisationItem, utcnow
-from intake.questionnaire.loader import OTHER_VALUE
 from intake.questionnaire.model import Question
+from intake.questionnaire.types.choice import OTHER_VALUE
 from intake.questionnaire.vocabulary import PROVINCES
 from intake.services import invitations, questionnaires, responses
 from intake.services.responses import Page, PostedPage, ResponseState

@@ -32,9 +32,9 @@ from intake.models import (
 )
 from intake.questionnaire import Variable, codebook
 from intake.questionnaire.codebook import question_variables
-from intake.questionnaire.loader import OTHER_TEXT
 from intake.questionnaire.model import OPEN_TYPES, Question
 from intake.questionnaire.model import Questionnaire as Model
+from intake.questionnaire.types.choice import OTHER_TEXT
 from intake.services.questionnaires import live_version, model_of
 from intake.services.responses import Page, Respondent, ResponseState, Stored
 

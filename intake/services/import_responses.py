@@ -17,10 +17,11 @@ from sqlalchemy import delete, select
 from intake.extensions import db
 from intake.models import Answer, Organisation, Questionnaire, QuestionnaireVersion, Response
 from intake.questionnaire import Variable, codebook
-from intake.questionnaire.loader import OTHER_TEXT
 from intake.questionnaire.model import Question
 from intake.questionnaire.model import Questionnaire as Model
-from intake.questionnaire.values import Parsed, parse
+from intake.questionnaire.types import parse
+from intake.questionnaire.types.choice import OTHER_TEXT
+from intake.questionnaire.values import Parsed
 from intake.services import audit
 from intake.services.export import ANSWERS
 from intake.services.export_data import BRUSSELS

@@ -22,9 +22,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db
 from intake.models import Answer, Organisation, Response, utcnow
 from intake.questionnaire import conditions, repeat_items
-from intake.questionnaire.loader import OTHER_TEXT
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
-from intake.questionnaire.values import Parsed, Posted, Problem, missing, parse
+from intake.questionnaire.types import missing, parse
+from intake.questionnaire.types.choice import OTHER_TEXT
+from intake.questionnaire.values import Parsed, Posted, Problem
 from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
 

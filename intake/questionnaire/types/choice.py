@@ -1,0 +1,217 @@
+"""Closed questions: single choice (radio buttons), multiple choice (checkboxes) and scale.
+
+Single and multiple choice may offer "other" with its own specify-text, stored
+under ``<id>.other_text``; that option's value is ``other``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from intake.questionnaire.conditions import Name, Reference
+from intake.questionnaire.model import Question, Text, Variable
+from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.values import N_, Parsed, Posted, Problem, one, parse_text
+
+OTHER_VALUE = "other"
+OTHER_TEXT = "other_text"
+RESERVED_VALUES = (OTHER_VALUE, OTHER_TEXT)
+OTHER_LABELS = {"nl": "Andere", "en": "Other", "fr": "Autre", "de": "Andere"}
+OTHER_TEXT_LIMIT = 1000
+CHOSEN = ((0, "niet gekozen"), (1, "gekozen"))
+
+MESSAGES = {
+    "too_few": N_("Kies minstens %(min)s antwoorden."),
+    "too_many": N_("Kies hoogstens %(max)s antwoorden."),
+    "other_missing": N_("Vul in wat je bedoelt met '%(label)s'."),
+}
+
+
+def problem(code: str, **params: Any) -> Problem:
+    return Problem(code, params, MESSAGES[code])
+
+
+def other_label(languages: tuple[str, ...]) -> Text:
+    """The label of ``other: true``, in each of the questionnaire's languages."""
+    return Text({lang: OTHER_LABELS.get(lang, "Other") for lang in languages}, languages[0])
+
+
+def other_key(question: Question) -> str:
+    """The answer key of the specify-text of "other"."""
+    return f"{question.id}.{OTHER_TEXT}"
+
+
+def choice_value(question: Question, text: str) -> str | int | None:
+    """The choice value a form posted as text, or None when it is not a choice."""
+    for choice in question.choices:
+        if str(choice.value) == text:
+            return choice.value
+    if question.other is not None and text == OTHER_VALUE:
+        return OTHER_VALUE
+    return None
+
+
+def choice_labels(question: Question, language: str | None = None) -> dict[Any, str]:
+    labels: dict[Any, str] = {c.value: c.label.get(language) for c in question.choices}
+    if question.other is not None:
+        labels[OTHER_VALUE] = question.other.get(language)
+    return labels
+
+
+def value_labels(question: Question) -> tuple[tuple[str | int, str], ...]:
+    return tuple((c.value, c.label.get()) for c in question.choices)
+
+
+def choice_reference(question: Question) -> Reference:
+    """One chosen value in a condition: a number when every choice is a number."""
+    values = frozenset(question.choice_values) | ({OTHER_VALUE} if question.other else frozenset())
+    numeric = all(isinstance(v, int) for v in question.choice_values)
+    return Reference("number" if numeric else "text", values, ordered=numeric)
+
+
+def parse_choice(question: Question, text: str) -> Parsed:
+    text = text.strip()
+    if not text:
+        return Parsed()
+    value = choice_value(question, text)
+    if value is None:
+        # Choices are clicked, not typed: a value outside the list is not kept.
+        return Parsed(problem=Problem("invalid_choice"))
+    return Parsed(value)
+
+
+class ChoiceType(QuestionType):
+    """One of a list of choices."""
+
+    def parse_value(self, question: Question, posted: Posted) -> Parsed:
+        return parse_choice(question, one(posted))
+
+    def describe(self, question: Question, value: Any, language: str | None = None) -> str:
+        if value is None:
+            return ""
+        return choice_labels(question, language).get(value, str(value))
+
+    def value_reference(self, question: Question, name: Name) -> Reference:
+        return choice_reference(question)
+
+    def variables(
+        self, question: Question, base: str, label: Text, common: Mapping[str, Any]
+    ) -> list[Variable]:
+        return [Variable(base, label, self.name, value_labels(question), **common)]
+
+
+class WithOther(ChoiceType):
+    """A choice type that may offer "other" with a specify-text."""
+
+    def answer_keys(self, question: Question) -> tuple[str, ...]:
+        if question.other is None:
+            return (question.id,)
+        return (question.id, other_key(question))
+
+    def parse(
+        self, question: Question, posted: Posted, other_text: str | None = None
+    ) -> dict[str, Parsed]:
+        result = {question.id: self.parse_value(question, posted)}
+        if question.other is not None:
+            result[other_key(question)] = parse_text(other_text or "", OTHER_TEXT_LIMIT)
+        return result
+
+    def missing(self, question: Question, answers: Mapping[str, Parsed]) -> Problem | None:
+        """Whoever chooses "other" must say what they mean, required or not."""
+        main = answers.get(question.id) or Parsed()
+        if question.other is not None and main.is_valid:
+            chosen = main.value if isinstance(main.value, list) else [main.value]
+            other = answers.get(other_key(question)) or Parsed()
+            if OTHER_VALUE in chosen and other.is_empty:
+                return problem("other_missing", label=question.other.get())
+        return super().missing(question, answers)
+
+    def other_variable(self, question: Question, base: str, label: Text, common: Any) -> Variable:
+        assert question.other is not None
+        return Variable(
+            f"{base}.{OTHER_TEXT}", label.joined(question.other), "other_text", (), **common
+        )
+
+
+class SingleChoiceType(WithOther):
+    name = "single_choice"
+    prefill_sources = frozenset({"respondent.kind", "respondent.province"})
+
+    def variables(
+        self, question: Question, base: str, label: Text, common: Mapping[str, Any]
+    ) -> list[Variable]:
+        if question.other is None:
+            return super().variables(question, base, label, common)
+        labels = (*value_labels(question), (OTHER_VALUE, question.other.get()))
+        return [
+            Variable(base, label, self.name, labels, **common),
+            self.other_variable(question, base, label, common),
+        ]
+
+
+class ScaleType(ChoiceType):
+    name = "scale"
+
+
+class MultipleChoiceType(WithOther):
+    """Several choices; ``min``/``max`` bound how many. Its answer is a list, in the
+    order of the choices, so a condition tests it with ``'value' in q.s.q``."""
+
+    name = "multiple_choice"
+    repeatable = True
+    items_prefill = True
+
+    def parse_value(self, question: Question, posted: Posted) -> Parsed:
+        if posted is None:
+            posted = []
+        texts = [posted] if isinstance(posted, str) else [str(p) for p in posted]
+        selected: set[str | int] = set()
+        for text in texts:
+            if not text.strip():
+                continue
+            value = choice_value(question, text.strip())
+            if value is None:
+                return Parsed(problem=Problem("invalid_choice"))
+            selected.add(value)
+        if not selected:
+            return Parsed()
+        order = [*question.choice_values, OTHER_VALUE]
+        chosen = [v for v in order if v in selected]
+        low, high = question.min, question.max  # whole numbers: the loader checked them
+        if isinstance(low, int) and len(chosen) < low:
+            return Parsed(chosen, problem=problem("too_few", min=low))
+        if isinstance(high, int) and len(chosen) > high:
+            return Parsed(chosen, problem=problem("too_many", max=high))
+        return Parsed(chosen)
+
+    def to_form(self, question: Question, value: Any) -> Posted:
+        return None if value is None else [str(v) for v in value]
+
+    def describe(self, question: Question, value: Any, language: str | None = None) -> str:
+        if value is None:
+            return ""
+        labels = choice_labels(question, language)
+        return "; ".join(labels.get(v, str(v)) for v in value)
+
+    def value_reference(self, question: Question, name: Name) -> Reference:
+        values = frozenset(question.choice_values) | (
+            {OTHER_VALUE} if question.other else frozenset()
+        )
+        return Reference("list", values)
+
+    def variables(
+        self, question: Question, base: str, label: Text, common: Mapping[str, Any]
+    ) -> list[Variable]:
+        variables = [
+            Variable(f"{base}.{c.value}", label.joined(c.label), "option", CHOSEN,
+                     option=c.value, option_label=c.label.get(), **common)
+            for c in question.choices
+        ]  # fmt: skip
+        if question.other is not None:
+            variables.append(
+                Variable(f"{base}.{OTHER_VALUE}", label.joined(question.other), "option", CHOSEN,
+                         option=OTHER_VALUE, option_label=question.other.get(), **common)
+            )  # fmt: skip
+            variables.append(self.other_variable(question, base, label, common))
+        return variables

@@ -1,0 +1,55 @@
+"""Date: typed as dd/mm/jjjj (or picked), stored as YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from intake.questionnaire.conditions import Name, Reference
+from intake.questionnaire.dates import nl_date
+from intake.questionnaire.model import Question
+from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.values import N_, Parsed, Posted, Problem, clean_text, one
+
+MESSAGES = {
+    "bad_date": N_("Vul een datum in als dd/mm/jjjj, bijvoorbeeld 23/11/2026."),
+    "date_before": N_("Vul een datum in vanaf %(min)s."),
+    "date_after": N_("Vul een datum in tot en met %(max)s."),
+}
+FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def _problem(text: str, code: str, **params: Any) -> Parsed:
+    return Parsed(raw=text, problem=Problem(code, params, MESSAGES[code]))
+
+
+class DateType(QuestionType):
+    """``min`` and ``max`` ('YYYY-MM-DD') bound the date; conditions may order dates."""
+
+    name = "date"
+
+    def parse_value(self, question: Question, posted: Posted) -> Parsed:
+        text = clean_text(one(posted))
+        if not text:
+            return Parsed()
+        parsed: dt.date | None = None
+        for fmt in FORMATS:
+            try:
+                parsed = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            return _problem(text, "bad_date")
+        iso = parsed.isoformat()
+        if question.min is not None and iso < str(question.min):
+            return _problem(text, "date_before", min=nl_date(question.min))
+        if question.max is not None and iso > str(question.max):
+            return _problem(text, "date_after", max=nl_date(question.max))
+        return Parsed(iso)
+
+    def describe(self, question: Question, value: Any, language: str | None = None) -> str:
+        return "" if value is None else nl_date(value)
+
+    def value_reference(self, question: Question, name: Name) -> Reference:
+        return Reference("date", None, ordered=True)

@@ -1,0 +1,83 @@
+"""Matrix: sub-questions (rows) that share one choice list, one answer per row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from intake.questionnaire.conditions import ConditionError, Name, Reference
+from intake.questionnaire.model import Question, Text, Variable
+from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.types.choice import (
+    choice_labels,
+    choice_reference,
+    choice_value,
+    value_labels,
+)
+from intake.questionnaire.values import N_, Parsed, Posted, Problem
+
+REQUIRED_ROWS = N_("Beantwoord elke rij.")
+
+
+class MatrixType(QuestionType):
+    """The answer is a mapping of row id to the chosen value; a required matrix needs
+    every row. A condition names one row: ``q.<section>.<matrix>.<row>``."""
+
+    name = "matrix"
+
+    def parse_value(self, question: Question, posted: Posted) -> Parsed:
+        rows = posted if isinstance(posted, Mapping) else {}
+        value: dict[str, Any] = {}
+        for row in question.rows:
+            text = str(rows.get(row.id, "") or "").strip()
+            if not text:
+                continue
+            chosen = choice_value(question, text)
+            if chosen is None:
+                return Parsed(problem=Problem("invalid_choice"))
+            value[row.id] = chosen
+        return Parsed(value) if value else Parsed()
+
+    def missing(self, question: Question, answers: Mapping[str, Parsed]) -> Problem | None:
+        problem = super().missing(question, answers)
+        if problem is not None or not question.required:
+            return problem
+        main = answers.get(question.id) or Parsed()
+        if main.is_valid and any(main.value.get(row.id) is None for row in question.rows):
+            return Problem("required_rows", template=REQUIRED_ROWS)
+        return None
+
+    def to_form(self, question: Question, value: Any) -> Posted:
+        if value is None:
+            return None
+        return {row: str(v) for row, v in value.items() if v is not None}
+
+    def describe(self, question: Question, value: Any, language: str | None = None) -> str:
+        if value is None:
+            return ""
+        labels = choice_labels(question, language)
+        rows = {r.id: r.label.get(language) for r in question.rows}
+        return "; ".join(f"{rows.get(r, r)}: {labels.get(v, v)}" for r, v in value.items())
+
+    def reference(self, question: Question, name: Name) -> Reference:
+        if len(name.parts) != 4:
+            rows = ", ".join(r.id for r in question.rows)
+            raise ConditionError(
+                f"'{name.text}' is a matrix; name one of its rows ({rows}) as {name.text}.<row>",
+                name.column,
+            )
+        if not any(r.id == name.parts[3] for r in question.rows):
+            raise ConditionError(
+                f"'{name.text}': the matrix has no row '{name.parts[3]}'", name.column
+            )
+        return choice_reference(question)
+
+    def variables(
+        self, question: Question, base: str, label: Text, common: Mapping[str, Any]
+    ) -> list[Variable]:
+        labels = value_labels(question)
+        return [
+            Variable(f"{base}.{row.id}", label.joined(row.label), "matrix_row", labels,
+                     row=row.id, **common)
+            for row in question.rows
+        ]  # fmt: skip
