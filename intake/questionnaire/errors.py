@@ -58,3 +58,18 @@ class DefinitionErrors(Exception):
     def __init__(self, errors: list[DefinitionError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+
+class Report:
+    """Collects the problems of one file while it is checked, to raise them all at once."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[DefinitionError] = []
+
+    def error(self, code: str, line: int | None, message: str) -> None:
+        self.errors.append(DefinitionError(self.file, line, message, code))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise DefinitionErrors(self.errors)

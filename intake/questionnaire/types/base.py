@@ -2,22 +2,65 @@
 
 Every decision that depends on the kind of question lives on its type class, as
 pyxform keeps a class per question type and formpack a class per field type:
-how a posted value is parsed, validated, shown back and described; what a
-condition may do with the answer; which registry fields may prefill it; and the
-export variables it contributes. The rest of Intake asks the type
-(``intake.questionnaire.types.type_of``) instead of comparing type names.
+the YAML keys it accepts (``keys``: a table of ``schema.Key``, from which both
+the checker and the JSON Schema come), how a posted value is parsed, validated,
+shown back and described; what a condition may do with the answer; which
+registry fields may prefill it; and the export variables it contributes. The
+rest of Intake asks the type (``intake.questionnaire.types.type_of``) instead of
+comparing type names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from intake.questionnaire.conditions import ConditionError, Name, Reference
 from intake.questionnaire.model import Question, Text, Variable
+from intake.questionnaire.schema import (
+    Checked,
+    ConditionCheck,
+    FlagCheck,
+    IdCheck,
+    Key,
+    Keys,
+    NameCheck,
+    PrefillCheck,
+    TextCheck,
+)
 from intake.questionnaire.values import Parsed, Posted, Problem
+from intake.questionnaire.vocabulary import ITEMS_PREFILL
 
-ITEMS_PREFILL = "respondent.items."
+if TYPE_CHECKING:
+    from intake.questionnaire.references import References
+
+ID = Key(
+    "id",
+    IdCheck(),
+    "unique within its section: lowercase letters, digits and '_'",
+    required=True,
+    store=False,
+)
+TYPE = Key("type", NameCheck(), "the question type", required=True, store=False)
+LABEL = Key("label", TextCheck(), "the question as the respondent reads it", required=True)
+HELP = Key("help", TextCheck(), "an explanation shown under the question")
+RELEVANT = Key(
+    "relevant",
+    ConditionCheck(),
+    "a condition; the question is asked only when it holds, e.g. q.organisatie.via_igs == 'ja'",
+    store=False,
+)
+REQUIRED = Key("required", FlagCheck(), "true when the question must be answered")
+PREFILL = Key(
+    "prefill", PrefillCheck(), "fill in from the registry when a response starts", store=False
+)
+IDENTIFYING = Key(
+    "identifying",
+    FlagCheck(),
+    "true when the answer identifies the respondent (exported only with identities)",
+)
+COMMON_KEYS = (ID, TYPE, LABEL, HELP, REQUIRED, RELEVANT, PREFILL, IDENTIFYING)  # fmt: skip
 
 
 class QuestionType:
@@ -34,6 +77,40 @@ class QuestionType:
     items_prefill: ClassVar[bool] = False
     # Whether a repeated section may repeat over this question's selected choices.
     repeatable: ClassVar[bool] = False
+    # What the type shows, in one line (JSON Schema, docs).
+    summary: ClassVar[str] = ""
+    # The YAML keys every question accepts, and this type's own.
+    common_keys: ClassVar[tuple[Key, ...]] = COMMON_KEYS
+    keys: ClassVar[tuple[Key, ...]] = ()
+
+    # ----------------------------------------------------------------- loading
+
+    @cached_property
+    def all_keys(self) -> Keys:
+        return Keys(*self.common_keys, *self.keys)
+
+    @cached_property
+    def stored_keys(self) -> frozenset[str]:
+        return frozenset(key.name for key in self.all_keys if key.store)
+
+    def fields(self, node: Checked, refs: References) -> dict[str, Any]:
+        """The model fields of a question whose keys passed the schema: the checked
+        values, what ``resolve`` finds elsewhere in the file, then ``check_fields``."""
+        stored = self.stored_keys
+        fields = {name: value for name, value in node.values.items() if name in stored}
+        fields.update(self.resolve(node, refs))
+        self.check_fields(node, fields, refs)
+        return fields
+
+    def resolve(self, node: Checked, refs: References) -> dict[str, Any]:
+        """Fields that refer to the rest of the file (a choice list, a catalogue)."""
+        return {}
+
+    def check_fields(self, node: Checked, fields: Mapping[str, Any], refs: References) -> None:
+        """Checks across keys; by default that ``min`` is not larger than ``max``."""
+        low, high = fields.get("min"), fields.get("max")
+        if low is not None and high is not None and low > high:
+            refs.error("E-RANGE", node.line("min"), f"{node.what}: 'min' is larger than 'max'")
 
     # ----------------------------------------------------------------- answers
 
@@ -83,13 +160,13 @@ class QuestionType:
     def value_reference(self, question: Question, name: Name) -> Reference:
         return Reference("text", None)
 
-    def fits_prefill(self, source: str, question: Question) -> bool:
-        """Whether registry field ``source`` may prefill ``question``:
-        ``respondent.items.<catalogue>`` are the organisation's entries of the catalogue
-        its choices come from, for the coordinator to confirm or correct."""
+    def fits_prefill(self, source: str, choices_source: str | None = None) -> bool:
+        """Whether registry field ``source`` may prefill a question of this type whose
+        choices come from ``choices_source``: ``respondent.items.<catalogue>`` are the
+        organisation's entries of that catalogue, for the coordinator to confirm or correct."""
         if source.startswith(ITEMS_PREFILL):
             catalogue = source.removeprefix(ITEMS_PREFILL)
-            return self.items_prefill and question.choices_source == catalogue
+            return self.items_prefill and choices_source == catalogue
         return source in self.prefill_sources
 
     # ----------------------------------------------------------------- export

@@ -7,12 +7,30 @@ under ``<id>.other_text``; that option's value is ``other``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake.questionnaire.conditions import Name, Reference
 from intake.questionnaire.model import Question, Text, Variable
+from intake.questionnaire.schema import (
+    CHOICE_LIST_SCHEMA,
+    INVALID,
+    TEXT_SCHEMA,
+    Check,
+    Checked,
+    Context,
+    FlagCheck,
+    JsonSchema,
+    Key,
+    TextCheck,
+    Where,
+    WholeCheck,
+    read_choices,
+)
 from intake.questionnaire.types.base import QuestionType
 from intake.questionnaire.values import N_, Parsed, Posted, Problem, one, parse_text
+
+if TYPE_CHECKING:
+    from intake.questionnaire.references import References
 
 OTHER_VALUE = "other"
 OTHER_TEXT = "other_text"
@@ -20,6 +38,7 @@ RESERVED_VALUES = (OTHER_VALUE, OTHER_TEXT)
 OTHER_LABELS = {"nl": "Andere", "en": "Other", "fr": "Autre", "de": "Andere"}
 OTHER_TEXT_LIMIT = 1000
 CHOSEN = ((0, "niet gekozen"), (1, "gekozen"))
+NUMBERS = {1: "one", 2: "two", 3: "three"}
 
 MESSAGES = {
     "too_few": N_("Kies minstens %(min)s antwoorden."),
@@ -70,6 +89,53 @@ def choice_reference(question: Question) -> Reference:
     return Reference("number" if numeric else "text", values, ordered=numeric)
 
 
+class ChoicesCheck(Check):
+    """``choices``: the name of a choice list or items catalogue (resolved later), or an
+    inline list of choices."""
+
+    def read(self, ctx: Context, value: Any, at: Where) -> Any:
+        if isinstance(value, str):
+            return value
+        return read_choices(ctx, value, at.line, f"{at.what}, choices")
+
+    def schema(self) -> JsonSchema:
+        return {"anyOf": [{"type": "string"}, CHOICE_LIST_SCHEMA]}
+
+
+class OtherCheck(Check):
+    """``other``: true (the default label), false, or the label of the "other" option."""
+
+    def read(self, ctx: Context, value: Any, at: Where) -> Any:
+        if value is True:
+            return other_label(ctx.languages)
+        if value is False:
+            return INVALID  # no "other" option; nothing to report
+        if isinstance(value, str | dict):
+            return TextCheck().read(ctx, value, at)
+        ctx.error("E-VALUE", at.line, at.says("must be true or a label"))
+        return INVALID
+
+    def schema(self) -> JsonSchema:
+        return {"anyOf": [{"type": "boolean"}, *TEXT_SCHEMA["anyOf"]]}
+
+
+def choices_key(type_name: str) -> Key:
+    return Key(
+        "choices",
+        ChoicesCheck(),
+        "a choice list or items catalogue by name, or a list of choices with value and label",
+        required=True,
+        missing=f"a {type_name} question needs 'choices'",
+        store=False,
+    )
+
+
+SURVEYED_ONLY = Key("surveyed_only", FlagCheck(), "with choices from an items catalogue: leave "
+                    "out the entries marked surveyed: false", store=False)  # fmt: skip
+OTHER = Key("other", OtherCheck(), "true or a label: adds an 'other' option with its own "
+            "specify-text")  # fmt: skip
+
+
 def parse_choice(question: Question, text: str) -> Parsed:
     text = text.strip()
     if not text:
@@ -83,6 +149,20 @@ def parse_choice(question: Question, text: str) -> Parsed:
 
 class ChoiceType(QuestionType):
     """One of a list of choices."""
+
+    min_choices = 1
+
+    def resolve(self, node: Checked, refs: References) -> dict[str, Any]:
+        return refs.choices(node)
+
+    def check_fields(self, node: Checked, fields: Mapping[str, Any], refs: References) -> None:
+        if "choices" in fields and len(fields["choices"]) < self.min_choices:
+            refs.error(
+                "E-CHOICES",
+                node.line("choices"),
+                f"{node.what}: a {self.name} needs at least {NUMBERS[self.min_choices]} choices",
+            )
+        super().check_fields(node, fields, refs)
 
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         return parse_choice(question, one(posted))
@@ -103,6 +183,18 @@ class ChoiceType(QuestionType):
 
 class WithOther(ChoiceType):
     """A choice type that may offer "other" with a specify-text."""
+
+    def check_fields(self, node: Checked, fields: Mapping[str, Any], refs: References) -> None:
+        if fields.get("other") and any(
+            c.value in RESERVED_VALUES for c in fields.get("choices", ())
+        ):
+            refs.error(
+                "E-CHOICES",
+                node.line("other"),
+                f"{node.what}: with 'other', no choice may have the value "
+                f"'{OTHER_VALUE}' or '{OTHER_TEXT}'",
+            )
+        super().check_fields(node, fields, refs)
 
     def answer_keys(self, question: Question) -> tuple[str, ...]:
         if question.other is None:
@@ -136,6 +228,8 @@ class WithOther(ChoiceType):
 
 class SingleChoiceType(WithOther):
     name = "single_choice"
+    summary = "radio buttons: one of the choices"
+    keys = (choices_key(name), OTHER, SURVEYED_ONLY)
     prefill_sources = frozenset({"respondent.kind", "respondent.province"})
 
     def variables(
@@ -152,6 +246,9 @@ class SingleChoiceType(WithOther):
 
 class ScaleType(ChoiceType):
     name = "scale"
+    summary = "a Likert row: one of at least two ordered choices"
+    keys = (choices_key(name),)
+    min_choices = 2
 
 
 class MultipleChoiceType(WithOther):
@@ -159,8 +256,28 @@ class MultipleChoiceType(WithOther):
     order of the choices, so a condition tests it with ``'value' in q.s.q``."""
 
     name = "multiple_choice"
+    summary = "checkboxes: any of the choices"
     repeatable = True
     items_prefill = True
+    keys = (
+        choices_key(name),
+        OTHER,
+        Key("min", WholeCheck(), "at least this many choices"),
+        Key("max", WholeCheck(), "at most this many choices"),
+        SURVEYED_ONLY,
+    )
+
+    def check_fields(self, node: Checked, fields: Mapping[str, Any], refs: References) -> None:
+        options = len(fields.get("choices", ())) + (1 if fields.get("other") else 0)
+        for key in ("min", "max"):
+            value = fields.get(key)
+            if value is not None and not 0 <= value <= options:
+                refs.error(
+                    "E-RANGE",
+                    node.line(key),
+                    f"{node.what}: '{key}' must be between 0 and the {options} options",
+                )
+        super().check_fields(node, fields, refs)
 
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         if posted is None:

@@ -8,6 +8,7 @@ from typing import Any
 from intake.questionnaire.conditions import Name, Reference
 from intake.questionnaire.dates import nl_date
 from intake.questionnaire.model import Question
+from intake.questionnaire.schema import DateCheck, Key
 from intake.questionnaire.types.base import QuestionType
 from intake.questionnaire.values import N_, Parsed, Posted, Problem, clean_text, one
 
@@ -27,6 +28,11 @@ class DateType(QuestionType):
     """``min`` and ``max`` ('YYYY-MM-DD') bound the date; conditions may order dates."""
 
     name = "date"
+    summary = "a date"
+    keys = (
+        Key("min", DateCheck(), "the earliest date allowed, as 'YYYY-MM-DD'"),
+        Key("max", DateCheck(), "the latest date allowed, as 'YYYY-MM-DD'"),
+    )
 
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         text = clean_text(one(posted))

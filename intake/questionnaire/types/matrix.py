@@ -6,24 +6,90 @@ from collections.abc import Mapping
 from typing import Any
 
 from intake.questionnaire.conditions import ConditionError, Name, Reference
-from intake.questionnaire.model import Question, Text, Variable
-from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.model import MatrixRow, Question, Text, Variable
+from intake.questionnaire.schema import (
+    INVALID,
+    Check,
+    Context,
+    IdCheck,
+    JsonSchema,
+    Key,
+    Keys,
+    TextCheck,
+    Where,
+    read,
+)
+from intake.questionnaire.source import line_of
 from intake.questionnaire.types.choice import (
+    ChoiceType,
     choice_labels,
     choice_reference,
     choice_value,
+    choices_key,
     value_labels,
 )
 from intake.questionnaire.values import N_, Parsed, Posted, Problem
 
 REQUIRED_ROWS = N_("Beantwoord elke rij.")
+ROW_KEYS = Keys(
+    Key("id", IdCheck(), "unique within the matrix", required=True),
+    Key("label", TextCheck(), "the sub-question", required=True),
+)
+ROWS_MISSING = "a matrix needs 'rows', a list of sub-questions with id and label"
 
 
-class MatrixType(QuestionType):
+class RowsCheck(Check):
+    """``rows``: a non-empty list of sub-questions, each with a unique id and a label."""
+
+    def read(self, ctx: Context, value: Any, at: Where) -> Any:
+        if not isinstance(value, list) or not value:
+            ctx.error("E-STRUCTURE", at.line, f"{at.what}: {ROWS_MISSING}")
+            return INVALID
+        rows: list[MatrixRow] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(value):
+            row = read(ctx, entry, ROW_KEYS, f"{at.what}, row {index + 1}",
+                       line=line_of(value, index),
+                       named=at.what + ", row '{}'")  # fmt: skip
+            if row is None or "id" not in row.values:
+                continue
+            rid = row.values["id"]
+            if rid in seen:
+                ctx.error(
+                    "E-DUPLICATE-ID", row.line("id"), f"{at.what}: row id '{rid}' appears twice"
+                )
+                continue
+            seen.add(rid)
+            if "label" in row.values:
+                rows.append(MatrixRow(rid, row.values["label"]))
+        return tuple(rows)
+
+    def schema(self) -> JsonSchema:
+        return {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    key.name: {**key.check.schema(), "description": key.doc} for key in ROW_KEYS
+                },
+                "required": ["id", "label"],
+                "additionalProperties": False,
+            },
+        }
+
+
+class MatrixType(ChoiceType):
     """The answer is a mapping of row id to the chosen value; a required matrix needs
     every row. A condition names one row: ``q.<section>.<matrix>.<row>``."""
 
     name = "matrix"
+    summary = "sub-questions (rows) that share one choice list"
+    keys = (
+        choices_key(name),
+        Key("rows", RowsCheck(), "the sub-questions: a list of id and label", required=True,
+            missing=ROWS_MISSING),
+    )  # fmt: skip
 
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         rows = posted if isinstance(posted, Mapping) else {}

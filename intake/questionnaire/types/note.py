@@ -6,13 +6,15 @@ from collections.abc import Mapping
 
 from intake.questionnaire.conditions import ConditionError, Name, Reference
 from intake.questionnaire.model import Question
-from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.types.base import HELP, ID, LABEL, RELEVANT, TYPE, QuestionType
 from intake.questionnaire.values import Parsed, Posted, Problem
 
 
 class NoteType(QuestionType):
     name = "note"
+    summary = "text only, no answer"
     has_answer = False
+    common_keys = (ID, TYPE, LABEL, HELP, RELEVANT)
 
     def parse(
         self, question: Question, posted: Posted, other_text: str | None = None

@@ -8,6 +8,7 @@ from typing import Any
 
 from intake.questionnaire.conditions import Name, Reference
 from intake.questionnaire.model import Question
+from intake.questionnaire.schema import FlagCheck, Key, NumberCheck
 from intake.questionnaire.types.base import QuestionType
 from intake.questionnaire.values import (
     N_,
@@ -35,6 +36,12 @@ class NumberType(QuestionType):
     """``integer: true`` refuses decimals; ``min`` and ``max`` bound the value."""
 
     name = "number"
+    summary = "a number"
+    keys = (  # integer first: it decides whether min and max must be whole
+        Key("integer", FlagCheck(), "true: whole numbers only"),
+        Key("min", NumberCheck(), "the smallest number allowed"),
+        Key("max", NumberCheck(), "the largest number allowed"),
+    )
 
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         text = clean_text(one(posted))

@@ -5,16 +5,30 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 
 from intake.questionnaire.model import Question
+from intake.questionnaire.schema import Key, WholeCheck
 from intake.questionnaire.types.base import QuestionType
-from intake.questionnaire.values import N_, Parsed, Posted, Problem, clean_text, one, parse_text
+from intake.questionnaire.values import (
+    MAX_TEXT,
+    N_,
+    Parsed,
+    Posted,
+    Problem,
+    clean_text,
+    one,
+    parse_text,
+)
 
 BAD_EMAIL = N_("Vul een geldig e-mailadres in, zoals naam@gemeente.be.")
+# Beyond MAX_TEXT every text is flagged anyway, so no max_length may go further.
+MAX_LENGTH = Key("max_length", WholeCheck(1, MAX_TEXT), "at most this many characters")
 
 
 class TextType(QuestionType):
     """One line; ``max_length`` bounds it. Its answers are quotable in the export."""
 
     name = "text"
+    summary = "one line of text"
+    keys = (MAX_LENGTH,)
     prefill_sources = frozenset(
         {"respondent.name", "respondent.kind", "respondent.province", "respondent.contact.name",
          "respondent.contact.email"}
@@ -28,6 +42,7 @@ class TextareaType(TextType):
     """Several lines."""
 
     name = "textarea"
+    summary = "several lines of text"
     prefill_sources = frozenset({"respondent.name"})
 
 
@@ -35,6 +50,7 @@ class EmailType(QuestionType):
     """An e-mail address, stored normalised; it identifies the respondent by default."""
 
     name = "email"
+    summary = "an e-mail address"
     identifying = True
     prefill_sources = frozenset({"respondent.contact.email"})
 
