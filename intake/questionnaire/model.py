@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from intake.questionnaire.conditions import Node as Condition
 
-OPEN_TYPES = frozenset({"text", "textarea"})
-
 
 @dataclass(frozen=True)
 class Text:

@@ -12,7 +12,10 @@ comparing type names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -178,3 +181,84 @@ class QuestionType:
         if not self.has_answer:
             return []
         return [Variable(base, label, self.name, (), **common)]
+
+    def cell(self, variable: Variable, answers: Mapping[str, Any]) -> Any:
+        """The value of one of its variables in a response's export row (None: empty);
+        ``answers`` holds the valid stored values by answer key."""
+        return answers.get(variable.question)
+
+    def quotable(self, variable: Variable) -> bool:
+        """Whether the variable's values are open answers, listed ready to quote."""
+        return False
+
+    def counted(self, variable: Variable) -> bool:
+        """Whether the variable gets a frequency table."""
+        return False
+
+    def frequency_tables(
+        self, variables: Sequence[Variable], counts: Mapping[str, Counter[Any]]
+    ) -> list[FrequencyTable]:
+        """Frequency tables of counted variables of one question (for one item), given
+        how often each value occurred per variable."""
+        return []
+
+    # ----------------------------------------------------------------- import
+
+    def from_cells(
+        self, question: Question, variables: Sequence[Variable], cells: Mapping[str, Any]
+    ) -> tuple[Posted, str | None]:
+        """What a row of the "Antwoorden" sheet posts for the question, as the form
+        would: (main input, other specify-text). Raises CellError for a bad cell."""
+        cell = cells[variables[0].name]
+        return (None if cell is None or cell == "" else cell_text(cell)), None
+
+    def problem_column(self, key: str, variables: Sequence[Variable]) -> str:
+        """The column to blame for a problem with answer ``key``."""
+        return variables[0].name
+
+    # ----------------------------------------------------------------- demo
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        """A plausible, valid input for the demo: (main input, other specify-text)."""
+        raise NotImplementedError(f"{self.name} questions have no demo answer")
+
+
+@dataclass(frozen=True)
+class FrequencyTable:
+    """One table of the Frequenties sheet: a line per possible value, then summary
+    lines such as the top 2 of a scale (text, number, share of n)."""
+
+    name: str
+    label: str
+    lines: list[tuple[Any, str, int]]  # (value, its label, count)
+    n: int  # how many answered
+    summary: list[tuple[str, float | int, float | None]] = field(default_factory=list)
+
+
+class CellError(Exception):
+    """A cell of an imported sheet that cannot be read as an answer."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def cell_text(cell: Any) -> str:
+    """A spreadsheet cell as the text a form would post (12.0 → "12")."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, float):
+        return repr(cell)
+    return str(cell)
+
+
+@dataclass(frozen=True)
+class Samples:
+    """What demo answers are drawn from (``QuestionType.sample_answer``)."""
+
+    rng: random.Random
+    lines: Sequence[str] = ("Expert",)
+    paragraphs: Sequence[str] = ("Een voorbeeld van een antwoord.",)
+    email: str = "info@voorbeeld.be"
+    other_text: str = "Een eigen initiatief"

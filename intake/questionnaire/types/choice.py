@@ -6,7 +6,9 @@ under ``<id>.other_text``; that option's value is ``other``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from intake.questionnaire.conditions import Name, Reference
@@ -26,7 +28,7 @@ from intake.questionnaire.schema import (
     WholeCheck,
     read_choices,
 )
-from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.types.base import CellError, FrequencyTable, QuestionType, Samples
 from intake.questionnaire.values import N_, Parsed, Posted, Problem, one, parse_text
 
 if TYPE_CHECKING:
@@ -180,6 +182,24 @@ class ChoiceType(QuestionType):
     ) -> list[Variable]:
         return [Variable(base, label, self.name, value_labels(question), **common)]
 
+    def counted(self, variable: Variable) -> bool:
+        return variable.type != "other_text"
+
+    def frequency_tables(
+        self, variables: Sequence[Variable], counts: Mapping[str, Counter[Any]]
+    ) -> list[FrequencyTable]:
+        """A table per variable (a matrix: per row): how many chose each value."""
+        tables = []
+        for variable in variables:
+            counted = counts.get(variable.name, Counter())
+            lines = [(value, text, counted.get(value, 0)) for value, text in variable.value_labels]
+            tables.append(FrequencyTable(variable.name, variable.label.get(), lines,
+                                         sum(counted.values())))  # fmt: skip
+        return tables
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        return samples.rng.choice([str(c.value) for c in question.choices]), None
+
 
 class WithOther(ChoiceType):
     """A choice type that may offer "other" with a specify-text."""
@@ -219,6 +239,33 @@ class WithOther(ChoiceType):
                 return problem("other_missing", label=question.other.get())
         return super().missing(question, answers)
 
+    def cell(self, variable: Variable, answers: Mapping[str, Any]) -> Any:
+        if variable.type == "other_text":
+            return answers.get(f"{variable.question}.{OTHER_TEXT}") or None
+        return super().cell(variable, answers)
+
+    def quotable(self, variable: Variable) -> bool:
+        return variable.type == "other_text"
+
+    def from_cells(
+        self, question: Question, variables: Sequence[Variable], cells: Mapping[str, Any]
+    ) -> tuple[Posted, str | None]:
+        other = next(
+            (str(cells[v.name]) for v in variables if v.type == "other_text" and cells[v.name]),
+            None,
+        )
+        return self.main_from_cells(question, variables, cells), other
+
+    def main_from_cells(
+        self, question: Question, variables: Sequence[Variable], cells: Mapping[str, Any]
+    ) -> Posted:
+        return super().from_cells(question, variables, cells)[0]
+
+    def problem_column(self, key: str, variables: Sequence[Variable]) -> str:
+        if key.endswith(f".{OTHER_TEXT}"):
+            return next(v.name for v in variables if v.type == "other_text")
+        return variables[0].name
+
     def other_variable(self, question: Question, base: str, label: Text, common: Any) -> Variable:
         assert question.other is not None
         return Variable(
@@ -249,6 +296,26 @@ class ScaleType(ChoiceType):
     summary = "a Likert row: one of at least two ordered choices"
     keys = (choices_key(name),)
     min_choices = 2
+
+    def frequency_tables(
+        self, variables: Sequence[Variable], counts: Mapping[str, Counter[Any]]
+    ) -> list[FrequencyTable]:
+        """With four or more points, also the top 2: the two best answers together."""
+        tables = super().frequency_tables(variables, counts)
+        for index, table in enumerate(tables):
+            lines = table.lines
+            if len(lines) >= 4 and table.n:
+                top = lines[0][2] + lines[1][2]
+                text = f"top 2: {lines[0][1]} of {lines[1][1]}".lower()
+                tables[index] = replace(table, summary=[(text, top, top / table.n)])
+        return tables
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        """Mostly positive, as in the report."""
+        values = [str(c.value) for c in question.choices]
+        ordered = sorted(values, key=lambda v: -int(v) if v.lstrip("-").isdigit() else 0)
+        weights = [6, 8, 3, 1, 0.5][: len(ordered)] + [0.5] * max(0, len(ordered) - 5)
+        return samples.rng.choices(ordered, weights)[0], None
 
 
 class MultipleChoiceType(WithOther):
@@ -332,3 +399,49 @@ class MultipleChoiceType(WithOther):
             )  # fmt: skip
             variables.append(self.other_variable(question, base, label, common))
         return variables
+
+    def cell(self, variable: Variable, answers: Mapping[str, Any]) -> Any:
+        if variable.type == "option":
+            chosen = answers.get(variable.question)
+            return None if chosen is None else int(variable.option in chosen)
+        return super().cell(variable, answers)
+
+    def frequency_tables(
+        self, variables: Sequence[Variable], counts: Mapping[str, Counter[Any]]
+    ) -> list[FrequencyTable]:
+        """One table: how many of those who answered chose each option."""
+        first = variables[0]
+        label = first.label.get().removesuffix(f": {first.option_label}")
+        lines = [
+            (v.option, v.option_label or "", counts.get(v.name, Counter()).get(1, 0))
+            for v in variables
+        ]
+        n = sum(counts.get(first.name, Counter()).values())
+        return [FrequencyTable(first.name.rsplit(".", 1)[0], label, lines, n)]
+
+    def main_from_cells(
+        self, question: Question, variables: Sequence[Variable], cells: Mapping[str, Any]
+    ) -> Posted:
+        """The options marked 1 (0 or empty: not chosen)."""
+        chosen: list[str] = []
+        for variable in variables:
+            if variable.type != "option":
+                continue
+            cell = cells[variable.name]
+            if cell in (None, ""):
+                continue
+            if cell not in (0, 1):
+                raise CellError(variable.name, "gebruik 1 of 0")
+            if cell == 1:
+                chosen.append(str(variable.option))
+        return chosen
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        rng = samples.rng
+        values = [str(c.value) for c in question.choices]
+        low = max(1, int(question.min or 1))
+        high = min(len(values), int(question.max or 3), max(low, 3))
+        picked = rng.sample(values, rng.randint(low, high))
+        if question.other is not None and rng.random() < 0.15:
+            return picked + [OTHER_VALUE], samples.other_text
+        return picked, None

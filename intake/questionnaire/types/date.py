@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from intake.questionnaire.conditions import Name, Reference
 from intake.questionnaire.dates import nl_date
-from intake.questionnaire.model import Question
+from intake.questionnaire.model import Question, Variable
 from intake.questionnaire.schema import DateCheck, Key
-from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.types.base import QuestionType, Samples
 from intake.questionnaire.values import N_, Parsed, Posted, Problem, clean_text, one
 
 MESSAGES = {
@@ -59,3 +60,18 @@ class DateType(QuestionType):
 
     def value_reference(self, question: Question, name: Name) -> Reference:
         return Reference("date", None, ordered=True)
+
+    def cell(self, variable: Variable, answers: Mapping[str, Any]) -> Any:
+        value = answers.get(variable.question)
+        return None if value is None else dt.date.fromisoformat(value)  # a real date in Excel
+
+    def from_cells(
+        self, question: Question, variables: Sequence[Variable], cells: Mapping[str, Any]
+    ) -> tuple[Posted, str | None]:
+        cell = cells[variables[0].name]
+        if isinstance(cell, dt.datetime | dt.date):
+            return cell.strftime("%Y-%m-%d"), None
+        return super().from_cells(question, variables, cells)
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        return "2025-03-14", None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from intake.questionnaire.conditions import ConditionError, Name, Reference
@@ -20,6 +20,7 @@ from intake.questionnaire.schema import (
     read,
 )
 from intake.questionnaire.source import line_of
+from intake.questionnaire.types.base import Samples, cell_text
 from intake.questionnaire.types.choice import (
     ChoiceType,
     choice_labels,
@@ -147,3 +148,21 @@ class MatrixType(ChoiceType):
                      row=row.id, **common)
             for row in question.rows
         ]  # fmt: skip
+
+    def cell(self, variable: Variable, answers: Mapping[str, Any]) -> Any:
+        rows = answers.get(variable.question)
+        return rows.get(variable.row) if isinstance(rows, dict) else None
+
+    def from_cells(
+        self, question: Question, variables: Sequence[Variable], cells: Mapping[str, Any]
+    ) -> tuple[Posted, str | None]:
+        rows = {
+            v.row: cell_text(cells[v.name])
+            for v in variables
+            if v.row is not None and cells[v.name] not in (None, "")
+        }
+        return rows, None
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        values = [str(c.value) for c in question.choices]
+        return {row.id: samples.rng.choice(values) for row in question.rows}, None

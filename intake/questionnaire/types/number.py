@@ -9,7 +9,7 @@ from typing import Any
 from intake.questionnaire.conditions import Name, Reference
 from intake.questionnaire.model import Question
 from intake.questionnaire.schema import FlagCheck, Key, NumberCheck
-from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.types.base import QuestionType, Samples
 from intake.questionnaire.values import (
     N_,
     Parsed,
@@ -76,3 +76,8 @@ class NumberType(QuestionType):
 
     def value_reference(self, question: Question, name: Name) -> Reference:
         return Reference("number", None, ordered=True)
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        low = int(question.min or 0)
+        high = int(question.max or low + 10)
+        return str(samples.rng.randint(low, min(high, low + 10))), None

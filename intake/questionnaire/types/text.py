@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from intake.questionnaire.model import Question
+from intake.questionnaire.model import Question, Variable
 from intake.questionnaire.schema import Key, WholeCheck
-from intake.questionnaire.types.base import QuestionType
+from intake.questionnaire.types.base import QuestionType, Samples
 from intake.questionnaire.values import (
     MAX_TEXT,
     N_,
@@ -37,6 +37,12 @@ class TextType(QuestionType):
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         return parse_text(one(posted), question.max_length)
 
+    def quotable(self, variable: Variable) -> bool:
+        return True
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        return samples.rng.choice(samples.lines), None
+
 
 class TextareaType(TextType):
     """Several lines."""
@@ -44,6 +50,9 @@ class TextareaType(TextType):
     name = "textarea"
     summary = "several lines of text"
     prefill_sources = frozenset({"respondent.name"})
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        return samples.rng.choice(samples.paragraphs), None
 
 
 class EmailType(QuestionType):
@@ -63,3 +72,6 @@ class EmailType(QuestionType):
         except EmailNotValidError:
             return Parsed(raw=text, problem=Problem("bad_email", template=BAD_EMAIL))
         return Parsed(valid.normalized)
+
+    def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
+        return samples.email, None
