@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from wtforms import Form, RadioField, SelectMultipleField, StringField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    Form,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -182,6 +190,42 @@ class MatrixWeb(WebType):
         return rows, None
 
 
+class RankingWeb(WebType):
+    """Per choice a list of ranks (1 = first): keyboard-friendly, no JavaScript needed."""
+
+    template = "portal/questions/ranking.html"
+
+    def rank_name(self, question: Question, value: str | int) -> str:
+        return f"{question.id}{SEPARATOR}{value}"
+
+    def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
+        ranks = [SelectChoice("", _l("geen rang"))] + [
+            SelectChoice(str(rank), str(rank)) for rank in range(1, len(question.choices) + 1)
+        ]
+        return {
+            self.rank_name(question, c.value): SelectField(choices=ranks, validate_choice=False)
+            for c in question.choices
+        }
+
+    def field_names(self, question: Question) -> list[str]:
+        return [self.rank_name(question, c.value) for c in question.choices]
+
+    def formdata(
+        self, question: Question, stored: Mapping[str, Stored]
+    ) -> Iterator[tuple[str, str]]:
+        shown = shown_value(stored.get(question.id), question)
+        if isinstance(shown, Mapping):
+            for value, rank in shown.items():
+                yield self.rank_name(question, value), rank
+
+    def posted(self, question: Question, form: Form) -> tuple[Posted, str | None]:
+        ranks = {
+            str(c.value): form[self.rank_name(question, c.value)].data or ""
+            for c in question.choices
+        }
+        return ranks, None
+
+
 class NoteWeb(WebType):
     """Text only: no fields."""
 
@@ -220,6 +264,7 @@ WEB_TYPES: dict[str, WebType] = {
     ),
     "matrix": MatrixWeb(),
     "note": NoteWeb(),
+    "ranking": RankingWeb(),
 }
 
 

@@ -35,9 +35,16 @@ def test_committed_schema_is_up_to_date() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["plan-samenleven-2025.yaml", "inspiratiedag-2022.yaml"])
-def test_both_questionnaires_validate(name: str) -> None:
-    assert _problems((ROOT / "questionnaires" / name).read_text(encoding="utf-8")) == []
+@pytest.mark.parametrize(
+    "path",
+    [
+        "questionnaires/plan-samenleven-2025.yaml",
+        "questionnaires/inspiratiedag-2022.yaml",
+        "tests/fixtures/prioriteiten-2025.yaml",
+    ],
+)
+def test_both_questionnaires_validate(path: str) -> None:
+    assert _problems((ROOT / path).read_text(encoding="utf-8")) == []
 
 
 @pytest.mark.parametrize(
@@ -48,6 +55,7 @@ def test_both_questionnaires_validate(name: str) -> None:
         ("missing_id_and_version.yaml", "'version' is a required property"),
         ("matrix_without_rows.yaml", "'rows' is a required property"),
         ("many_problems.yaml", "'Sectie 1' does not match"),
+        ("ranking_problems.yaml", "('other' was unexpected)"),
     ],
 )
 def test_broken_files_do_not_validate(name: str, expected: str) -> None:

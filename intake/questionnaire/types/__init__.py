@@ -22,6 +22,7 @@ from intake.questionnaire.types.date import DateType
 from intake.questionnaire.types.matrix import MatrixType
 from intake.questionnaire.types.note import NoteType
 from intake.questionnaire.types.number import NumberType
+from intake.questionnaire.types.ranking import RankingType
 from intake.questionnaire.types.text import EmailType, TextareaType, TextType
 from intake.questionnaire.values import Parsed, Posted, Problem
 
@@ -38,6 +39,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {
         EmailType(),
         MatrixType(),
         NoteType(),
+        RankingType(),
     )
 }
 
