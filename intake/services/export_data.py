@@ -229,12 +229,12 @@ class ExportSource:
                     variables = self._variables[key] = question_variables(
                         page.section, page.item, page.item_title, question
                     )
-                answers = {
+                given = {
                     answer: state.value(page.section.id, page.item_key, answer)
                     for answer in qtype.answer_keys(question)
                 }
                 for variable in variables:
-                    value = qtype.cell(variable, answers)
+                    value = qtype.cell(variable, given)
                     if value is not None:
                         row.values[variable.name] = value
                         if qtype.quotable(variable):
