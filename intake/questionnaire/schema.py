@@ -157,12 +157,6 @@ class Keys:
     def __iter__(self) -> Iterator[Key]:
         return iter(self.keys)
 
-    def __add__(self, other: Keys) -> Keys:
-        return Keys(*self.keys, *other.keys)
-
-    def __getitem__(self, name: str) -> Key:
-        return self.by_name[name]
-
 
 def read_key(ctx: Context, data: Mapping[str, Any], key: Key, what: str) -> Any:
     """One key's checked value; INVALID when it is refused, or not given (a problem
