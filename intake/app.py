@@ -13,7 +13,9 @@ from flask_login import current_user
 from sqlalchemy import event
 
 from config import Config, config_from_env
-from intake.questionnaire.values import Problem, describe
+from intake.forms.types import web_type
+from intake.questionnaire.types import answer_keys, describe
+from intake.questionnaire.values import Problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -86,6 +88,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["describe"] = describe
+    app.jinja_env.globals["answer_keys"] = answer_keys
+    app.jinja_env.globals["web_type"] = web_type
     app.jinja_env.globals["problem_message"] = problem_message
     app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(
         value, "d MMMM yyyy, HH:mm"

@@ -6,12 +6,15 @@ Flask; the project's own commands are registered on ``app.cli`` here.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from intake.models import Questionnaire
 from intake.questionnaire import DefinitionErrors, codebook, load_file
+from intake.questionnaire.structure import json_schema_text
 from intake.services import (
     accounts,
     export,
@@ -124,6 +127,18 @@ def codebook_command(file: str) -> None:
     for v in codebook(result.questionnaire):
         labels = "; ".join(f"{value}={label}" for value, label in v.value_labels)
         click.echo(f"{v.name}\t{v.type}\t{v.label.get()}\t{labels}")
+
+
+@questionnaire_group.command("schema")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+def schema_command(output: str | None) -> None:
+    """Print (or write) the JSON Schema of the questionnaire format, for editors."""
+    text = json_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"{output}: JSON Schema of the questionnaire format written")
 
 
 def _questionnaire(slug: str) -> Questionnaire:

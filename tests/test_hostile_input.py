@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from intake.extensions import db, limiter
 from intake.forms.page import field_names
 from intake.models import Answer, Organisation, Questionnaire
-from intake.questionnaire.values import parse, to_form
+from intake.questionnaire.types import parse, to_form
 from intake.services import export, questionnaires, responses
 from tests.support import factory
 from tests.support.html import csrf_token

@@ -32,8 +32,12 @@ def test_check_prints_every_problem_and_fails(runner: FlaskCliRunner) -> None:
     broken = BROKEN / "many_problems.yaml"
     result = runner.invoke(args=["questionnaire", "check", str(PLAN), str(broken)])
     assert result.exit_code == 1
-    assert f"{broken}:14: section 1, question 'a': unknown type 'slider'" in result.output
-    assert f"{broken}:24: section 't', question 'c': unknown key 'colour'" in result.output
+    assert (
+        f"{broken}:14: E-UNKNOWN-TYPE: section 1, question 'a': unknown type 'slider'"
+    ) in result.output
+    assert (
+        f"{broken}:24: E-UNKNOWN-KEY: section 't', question 'c': unknown key 'colour'"
+    ) in result.output
     assert f"{broken}: 4 problem(s)" in result.output
     assert f"{PLAN}: OK" in result.output
 

@@ -30,6 +30,7 @@ from intake.forms.page import (
 from intake.models import Organisation
 from intake.portal import bp
 from intake.questionnaire import repeat_items
+from intake.questionnaire.types import answer_keys
 from intake.services import invitations, questionnaires, responses
 from intake.services.responses import Page, ResponseState
 from intake.services.transactions import WriteRefused
@@ -171,11 +172,12 @@ def page_view(slug: str, section: str, item: str | None = None) -> ResponseRetur
 
 
 def _is_invalid(state: ResponseState, page: Page, question_id: str) -> bool:
-    stored = state.stored(page.section.id, page.item_key, question_id)
-    other = state.stored(page.section.id, page.item_key, f"{question_id}.other_text")
-    return (stored is not None and not stored.is_valid) or (
-        other is not None and not other.is_valid
-    )
+    """Whether any stored answer of the question did not validate (not merely missing)."""
+    question = page.section.question(question_id)
+    if question is None:
+        return False
+    stored = (state.stored(page.section.id, page.item_key, key) for key in answer_keys(question))
+    return any(answer is not None and not answer.is_valid for answer in stored)
 
 
 def _render_page(

@@ -3,34 +3,16 @@
 Names are stable and derived from ids: ``<section>.<question>``; in a repeated
 section ``<section>[<item code>].<question>``; a multiple-choice option
 ``<variable>.<value>`` (0/1); the specify-text of "other" ``<variable>.other_text``;
-a matrix row ``<variable>.<row>``. The form builder and the export both read it.
+a matrix row ``<variable>.<row>``. Each question type names its own variables
+(``QuestionType.variables``). The form builder and the export both read it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from intake.questionnaire.model import Question, Questionnaire, Section, Text, Variable
+from intake.questionnaire.types import type_of
 
-from intake.questionnaire.loader import OTHER_TEXT, OTHER_VALUE
-from intake.questionnaire.model import Question, Questionnaire, Section, Text
-
-CHOSEN = ((0, "niet gekozen"), (1, "gekozen"))
-
-
-@dataclass(frozen=True)
-class Variable:
-    """One column of the wide export."""
-
-    name: str
-    label: Text
-    type: str  # a question type, or "option" (0/1), "other_text", "matrix_row"
-    value_labels: tuple[tuple[str | int, str], ...]
-    section: str
-    item: str | None
-    question: str
-    option: str | int | None = None
-    row: str | None = None
-    identifying: bool = False
-    option_label: str | None = None  # for an option (0/1): the option's own label
+__all__ = ["Variable", "codebook", "question_variables", "repeat_items", "variable_name"]
 
 
 def repeat_items(questionnaire: Questionnaire, section: Section) -> list[tuple[str, Text]]:
@@ -64,9 +46,9 @@ def question_variables(
     section: Section, item: str | None, item_title: Text | None, question: Question
 ) -> list[Variable]:
     """The variables one question contributes, for one item (or None)."""
-    if question.type == "note":
+    qtype = type_of(question)
+    if not qtype.has_answer:
         return []
-    base = variable_name(section, item, question)
     label = question.label
     if item is not None and item_title is not None:
         label = label.format_item(item, item_title.get())
@@ -74,59 +56,10 @@ def question_variables(
         "section": section.id,
         "item": item,
         "question": question.id,
+        "question_type": question.type,
         "identifying": question.identifying,
     }
-    choice_labels = tuple((c.value, c.label.get()) for c in question.choices)
-    other = question.other
-
-    if question.type == "multiple_choice":
-        variables = [
-            Variable(
-                f"{base}.{c.value}",
-                _join(label, c.label),
-                "option",
-                CHOSEN,
-                option=c.value,
-                option_label=c.label.get(),
-                **common,
-            )
-            for c in question.choices
-        ]
-        if other is not None:
-            variables.append(
-                Variable(
-                    f"{base}.{OTHER_VALUE}",
-                    _join(label, other),
-                    "option",
-                    CHOSEN,
-                    option=OTHER_VALUE,
-                    option_label=other.get(),
-                    **common,
-                )
-            )
-            variables.append(
-                Variable(f"{base}.{OTHER_TEXT}", _join(label, other), "other_text", (), **common)
-            )
-        return variables
-    if question.type == "matrix":
-        return [
-            Variable(
-                f"{base}.{row.id}",
-                _join(label, row.label),
-                "matrix_row",
-                choice_labels,
-                row=row.id,
-                **common,
-            )
-            for row in question.rows
-        ]
-    if question.type == "single_choice" and other is not None:
-        labels = (*choice_labels, (OTHER_VALUE, other.get()))
-        return [
-            Variable(base, label, question.type, labels, **common),
-            Variable(f"{base}.{OTHER_TEXT}", _join(label, other), "other_text", (), **common),
-        ]
-    return [Variable(base, label, question.type, choice_labels, **common)]
+    return qtype.variables(question, variable_name(section, item, question), label, common)
 
 
 def codebook(questionnaire: Questionnaire) -> list[Variable]:
@@ -141,10 +74,3 @@ def codebook(questionnaire: Questionnaire) -> list[Variable]:
             for question in section.questions:
                 variables.extend(question_variables(section, code, title, question))
     return variables
-
-
-def _join(label: Text, suffix: Text) -> Text:
-    return Text(
-        {lang: f"{text}: {suffix.get(lang)}" for lang, text in label.values.items()},
-        label.default,
-    )

@@ -21,12 +21,13 @@ An unanswered question has no value: every comparison with it is false, except
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
+
+from intake.questionnaire.dates import is_iso_date
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 30
@@ -363,21 +364,13 @@ def _literal_fits(value: Any, ref: Reference, column: int | None, name: str) -> 
                 f"{name} holds a number; compare it with a number, not '{value}'", column
             )
     elif ref.type == "date":
-        if not isinstance(value, str) or not _is_date(value):
+        if not isinstance(value, str) or not is_iso_date(value):
             raise ConditionError(f"{name} holds a date; compare it with 'YYYY-MM-DD'", column)
     if ref.allowed is not None and value not in ref.allowed:
         options = ", ".join(repr(v) for v in sorted(ref.allowed, key=str))
         raise ConditionError(
             f"{value!r} is not a possible value of {name} (possible: {options})", column
         )
-
-
-def _is_date(value: str) -> bool:
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _check_compare(node: Compare, resolve: Resolver) -> None:

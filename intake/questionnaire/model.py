@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from intake.questionnaire.conditions import Condition
-
-QuestionType = Literal[
-    "single_choice",
-    "multiple_choice",
-    "scale",
-    "text",
-    "textarea",
-    "number",
-    "date",
-    "email",
-    "matrix",
-    "note",
-]
-OPEN_TYPES = frozenset({"text", "textarea"})
+    from intake.questionnaire.conditions import Node as Condition
 
 
 @dataclass(frozen=True)
@@ -37,6 +23,13 @@ class Text:
 
     def __str__(self) -> str:
         return self.get()
+
+    def joined(self, suffix: Text) -> Text:
+        """``label: suffix`` in every language of this text, e.g. an option's variable label."""
+        return Text(
+            {lang: f"{text}: {suffix.get(lang)}" for lang, text in self.values.items()},
+            self.default,
+        )
 
     def format_item(self, code: str, title: str) -> Text:
         """This text with ``{item.code}`` and ``{item.title}`` filled in."""
@@ -86,7 +79,7 @@ class MatrixRow:
 @dataclass(frozen=True)
 class Question:
     id: str
-    type: QuestionType
+    type: str  # a name in intake.questionnaire.types.QUESTION_TYPES
     label: Text
     help: Text | None = None
     required: bool = False
@@ -172,3 +165,21 @@ class Questionnaire:
             if choice is not None:
                 return choice.label
         return Text({self.languages[0]: code}, self.languages[0])
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of the wide export (see ``intake.questionnaire.codebook``)."""
+
+    name: str
+    label: Text
+    type: str  # the variable's kind: its question type, or "option" (0/1), "other_text", ...
+    value_labels: tuple[tuple[str | int, str], ...]
+    section: str
+    item: str | None
+    question: str
+    question_type: str = ""  # the type of the question it belongs to
+    option: str | int | None = None
+    row: str | None = None
+    identifying: bool = False
+    option_label: str | None = None  # for an option (0/1): the option's own label

@@ -51,10 +51,11 @@ def line_of(value: Any, key: str | int | None = None) -> int | None:
 class SourceError(Exception):
     """The text is not YAML we accept; ``line`` is where the parser stopped."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, code: str = "E-YAML") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.code = code
 
 
 # libyaml's parser when PyYAML was built with it (same safe constructors, faster).
@@ -101,7 +102,9 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
         if not isinstance(key, str):
             key = str(key)
         if key in result:
-            raise SourceError(f"key '{key}' appears twice", key_node.start_mark.line + 1)
+            raise SourceError(
+                f"key '{key}' appears twice", key_node.start_mark.line + 1, "E-DUPLICATE-KEY"
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

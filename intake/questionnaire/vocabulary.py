@@ -19,3 +19,18 @@ PROVINCES: tuple[str, ...] = (
     "West-Vlaanderen",
     "Brussel",
 )
+
+# Registry fields a question may be prefilled from (see each question type's
+# ``prefill_sources``), and the prefix of a catalogue's linked entries.
+PREFILL_SOURCES: tuple[str, ...] = (
+    "respondent.name",
+    "respondent.kind",
+    "respondent.province",
+    "respondent.contact.name",
+    "respondent.contact.email",
+)
+ITEMS_PREFILL = "respondent.items."
+# Prefilled from these, an answer identifies the respondent (unless identifying: false).
+IDENTIFYING_PREFILLS = frozenset(
+    {"respondent.name", "respondent.contact.name", "respondent.contact.email"}
+)

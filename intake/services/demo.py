@@ -16,8 +16,8 @@ from sqlalchemy import delete
 from intake.app import PROJECT_ROOT
 from intake.extensions import db
 from intake.models import Contact, MailLog, Organisation, OrganisationItem, utcnow
-from intake.questionnaire.loader import OTHER_VALUE
-from intake.questionnaire.model import Question
+from intake.questionnaire.types import type_of
+from intake.questionnaire.types.base import Samples
 from intake.questionnaire.vocabulary import PROVINCES
 from intake.services import invitations, questionnaires, responses
 from intake.services.responses import Page, PostedPage, ResponseState
@@ -72,6 +72,7 @@ LAST = [
 ACTION_WEIGHTS = {"2": 19, "5": 45, "6": 1, "7": 7, "8": 12, "9": 18, "10": 4, "11": 6, "13": 24,
                   "14": 9, "15": 20, "16": 8, "17": 14, "18": 12, "19": 6, "20": 7, "21": 1,
                   "22": 9, "23": 18, "24": 22}  # fmt: skip
+JOB_TITLES = ["Beleidsmedewerker samenleven", "Diensthoofd welzijn", "Expert"]
 SENTENCES = [
     "Dankzij de middelen konden we het aanbod verbreden en nieuwe doelgroepen bereiken.",
     "De samenwerking met lokale partners werd sterker en meer structureel.",
@@ -135,51 +136,30 @@ def build_registry(questionnaire_id: int, rng: random.Random) -> list[Organisati
 def plausible_answers(
     state: ResponseState, page: Page, rng: random.Random, *, complete: bool = True
 ) -> PostedPage:
-    """Valid answers for every question of a page, generated from the model."""
+    """Valid answers for every question of a page, generated from the model: each
+    question type draws its own (``QuestionType.sample_answer``)."""
+    samples = Samples(
+        rng,
+        lines=JOB_TITLES,
+        paragraphs=SENTENCES,
+        email=state.respondent.contact_email or "info@voorbeeld.be",
+        other_text="Een eigen initiatief rond ontmoeting",
+    )
     posted: dict[str, tuple[Any, str | None]] = {}
     for question in page.section.questions:
-        if question.type == "note":
+        qtype = type_of(question)
+        if not qtype.has_answer:
             continue
         stored = state.value(page.section.id, page.item_key, question.id)
         if stored is not None and question.prefill:
             continue  # keep what the registry prefilled
         if not complete and not question.required and rng.random() < 0.5:
             continue
-        posted[question.id] = _answer(question, state, rng)
+        if question.id == "via_igs":  # about a third of the applicants work through an IGS
+            posted[question.id] = ("ja" if rng.random() < 0.3 else "nee"), None
+            continue
+        posted[question.id] = qtype.sample_answer(question, samples)
     return posted
-
-
-def _answer(question: Question, state: ResponseState, rng: random.Random) -> tuple[Any, str | None]:
-    values = [str(c.value) for c in question.choices]
-    if question.type == "scale":
-        # Mostly positive, as in the report.
-        ordered = sorted(values, key=lambda v: -int(v) if v.lstrip("-").isdigit() else 0)
-        weights = [6, 8, 3, 1, 0.5][: len(ordered)] + [0.5] * max(0, len(ordered) - 5)
-        return rng.choices(ordered, weights)[0], None
-    if question.type == "single_choice":
-        if question.id == "via_igs":
-            return ("ja" if rng.random() < 0.3 else "nee"), None
-        return rng.choice(values), None
-    if question.type == "multiple_choice":
-        low = max(1, question.min or 1)
-        high = min(len(values), question.max or 3, max(low, 3))
-        picked = rng.sample(values, rng.randint(low, high))
-        if question.other is not None and rng.random() < 0.15:
-            return picked + [OTHER_VALUE], "Een eigen initiatief rond ontmoeting"
-        return picked, None
-    if question.type == "matrix":
-        return {row.id: rng.choice(values) for row in question.rows}, None
-    if question.type == "number":
-        low = int(question.min or 0)
-        high = int(question.max or low + 10)
-        return str(rng.randint(low, min(high, low + 10))), None
-    if question.type == "date":
-        return "2025-03-14", None
-    if question.type == "email":
-        return state.respondent.contact_email or "info@voorbeeld.be", None
-    if question.type == "text":
-        return rng.choice(["Beleidsmedewerker samenleven", "Diensthoofd welzijn", "Expert"]), None
-    return rng.choice(SENTENCES), None
 
 
 def fill(organisation: Organisation, rng: random.Random, *, submit: bool) -> None:

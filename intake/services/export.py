@@ -33,6 +33,7 @@ from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
+from intake.questionnaire.types import QUESTION_TYPES
 from intake.services import audit, pseudonyms, tracking
 from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
 
@@ -282,16 +283,14 @@ def _overview(
 
 
 def _frequency_groups(closed: list[Variable]) -> list[list[Variable]]:
-    """One group per table: a single variable, or all options of one multiple-choice question."""
+    """The counted variables of one question (for one item) together, in order."""
     groups: list[list[Variable]] = []
     for variable in closed:
-        key = (variable.section, variable.item, variable.question)
+        key = (variable.section, variable.item, variable.question, variable.question_type)
         previous = groups[-1][0] if groups else None
         if (
-            variable.type == "option"
-            and previous is not None
-            and previous.type == "option"
-            and (previous.section, previous.item, previous.question) == key
+            previous is not None
+            and (previous.section, previous.item, previous.question, previous.question_type) == key
         ):
             groups[-1].append(variable)
         else:
@@ -300,47 +299,35 @@ def _frequency_groups(closed: list[Variable]) -> list[list[Variable]]:
 
 
 def _frequency_sheet(sheet: Any, frequencies: _Frequencies, charts: bool) -> None:
-    """Per closed question (and per item): counts and percentages of those who answered,
-    per option, with n, and a bar chart each. A multiple-choice question is one table:
-    how many of those who answered it chose each option."""
+    """Per closed question (and per item) the tables its type gives: counts and
+    percentages of those who answered, per value, with n, and a bar chart each (a
+    multiple-choice question is one table: how many of those who answered it chose
+    each option)."""
     sheet.append(["variabele", "vraag", "waarde", "antwoord", "aantal", "percentage", "n"])
     row_number = 1
     for group in _frequency_groups(frequencies.closed):
-        first = group[0]
-        if first.type == "option":
-            name = first.name.rsplit(".", 1)[0]
-            label = first.label.get().removesuffix(f": {first.option_label}")
-            n = sum(frequencies.counts.get(first.name, Counter()).values())
-            lines = [
-                (v.option, v.option_label, frequencies.counts.get(v.name, Counter()).get(1, 0))
-                for v in group
-            ]
-        else:
-            name, label = first.name, first.label.get()
-            counts = frequencies.counts.get(first.name, Counter())
-            n = sum(counts.values())
-            lines = [(value, text, counts.get(value, 0)) for value, text in first.value_labels]
-        start = row_number + 1
-        for value, text, count in lines:
-            sheet.append([name, label, value, text, count, count / n if n else None, n])
+        qtype = QUESTION_TYPES[group[0].question_type]
+        for table in qtype.frequency_tables(group, frequencies.counts):
+            name, label, n = table.name, table.label, table.n
+            start = row_number + 1
+            for value, text, count in table.lines:
+                sheet.append([name, label, value, text, count, count / n if n else None, n])
+                row_number += 1
+            for text, number, share in table.summary:
+                sheet.append([name, label, None, text, number, share, n])
+                row_number += 1
+            if charts and n:
+                chart = BarChart()
+                chart.type = "bar"
+                chart.title = name
+                chart.legend = None
+                chart.height, chart.width = 5, 12
+                end = start + len(table.lines) - 1
+                chart.add_data(Reference(sheet.sheet, min_col=6, min_row=start, max_row=end))
+                chart.set_categories(Reference(sheet.sheet, min_col=4, min_row=start, max_row=end))
+                sheet.sheet.add_chart(chart, f"I{start}")
+            sheet.append([])
             row_number += 1
-        if first.type == "scale" and len(lines) >= 4 and n:
-            top = lines[0][2] + lines[1][2]
-            top_label = f"top 2: {lines[0][1]} of {lines[1][1]}".lower()
-            sheet.append([name, label, None, top_label, top, top / n, n])
-            row_number += 1
-        if charts and n:
-            chart = BarChart()
-            chart.type = "bar"
-            chart.title = name
-            chart.legend = None
-            chart.height, chart.width = 5, 12
-            end = start + len(lines) - 1
-            chart.add_data(Reference(sheet.sheet, min_col=6, min_row=start, max_row=end))
-            chart.set_categories(Reference(sheet.sheet, min_col=4, min_row=start, max_row=end))
-            sheet.sheet.add_chart(chart, f"I{start}")
-        sheet.append([])
-        row_number += 1
 
 
 def _codebook_sheet(sheet: _Sheet, variables: list[Variable]) -> None:

@@ -32,9 +32,8 @@ from intake.models import (
 )
 from intake.questionnaire import Variable, codebook
 from intake.questionnaire.codebook import question_variables
-from intake.questionnaire.loader import OTHER_TEXT
-from intake.questionnaire.model import OPEN_TYPES, Question
 from intake.questionnaire.model import Questionnaire as Model
+from intake.questionnaire.types import QUESTION_TYPES, type_of
 from intake.services.questionnaires import live_version, model_of
 from intake.services.responses import Page, Respondent, ResponseState, Stored
 
@@ -221,14 +220,25 @@ class ExportSource:
                 title = page.item_title.get() if page.item_title else page.item
                 row.items.setdefault(page.section.id, []).append((page.item, title))
             for question in state.visible(page):
-                if question.type != "note":
-                    key = (model.version, page.section.id, page.item, question.id)
-                    variables = self._variables.get(key)
-                    if variables is None:
-                        variables = self._variables[key] = question_variables(
-                            page.section, page.item, page.item_title, question
-                        )
-                    _export_question(row, state, page, question, variables)
+                qtype = type_of(question)
+                if not qtype.has_answer:
+                    continue
+                key = (model.version, page.section.id, page.item, question.id)
+                variables = self._variables.get(key)
+                if variables is None:
+                    variables = self._variables[key] = question_variables(
+                        page.section, page.item, page.item_title, question
+                    )
+                given = {
+                    answer: state.value(page.section.id, page.item_key, answer)
+                    for answer in qtype.answer_keys(question)
+                }
+                for variable in variables:
+                    value = qtype.cell(variable, given)
+                    if value is not None:
+                        row.values[variable.name] = value
+                        if qtype.quotable(variable):
+                            _open(row, variable, page, value)
         return row
 
     def identities(self) -> Iterator[Organisation]:
@@ -251,33 +261,6 @@ class ExportSource:
             offset += BATCH
 
 
-def _export_question(
-    row: ExportRow, state: ResponseState, page: Page, question: Question, variables: list[Variable]
-) -> None:
-    main = state.stored(page.section.id, page.item_key, question.id)
-    value = main.value if main is not None and main.is_valid else None
-    other = state.stored(page.section.id, page.item_key, f"{question.id}.{OTHER_TEXT}")
-    other_text = other.value if other is not None and other.is_valid else None
-    for variable in variables:
-        if variable.type == "option":
-            if value is not None:
-                row.values[variable.name] = 1 if variable.option in value else 0
-        elif variable.type == "other_text":
-            if other_text:
-                row.values[variable.name] = other_text
-                _open(row, variable, page, other_text)
-        elif variable.type == "matrix_row":
-            if isinstance(value, dict) and value.get(variable.row) is not None:
-                row.values[variable.name] = value[variable.row]
-        elif value is not None:
-            if question.type == "date":
-                row.values[variable.name] = dt.date.fromisoformat(value)
-            else:
-                row.values[variable.name] = value
-            if question.type in OPEN_TYPES:
-                _open(row, variable, page, value)
-
-
 def _open(row: ExportRow, variable: Variable, page: Page, text: str) -> None:
     row.open_answers.append(
         OpenAnswer(
@@ -292,5 +275,6 @@ def _open(row: ExportRow, variable: Variable, page: Page, text: str) -> None:
 
 
 def is_closed(variable: Variable) -> bool:
-    """Variables that get a frequency table: choices, scales, options, matrix rows."""
-    return variable.type in {"single_choice", "scale", "option", "matrix_row"}
+    """Variables that get a frequency table (choices, scales, options, matrix rows):
+    their question type says so."""
+    return QUESTION_TYPES[variable.question_type].counted(variable)

@@ -17,10 +17,10 @@ from sqlalchemy import delete, select
 from intake.extensions import db
 from intake.models import Answer, Organisation, Questionnaire, QuestionnaireVersion, Response
 from intake.questionnaire import Variable, codebook
-from intake.questionnaire.loader import OTHER_TEXT
-from intake.questionnaire.model import Question
 from intake.questionnaire.model import Questionnaire as Model
-from intake.questionnaire.values import Parsed, parse
+from intake.questionnaire.types import parse, type_of
+from intake.questionnaire.types.base import CellError
+from intake.questionnaire.values import Parsed
 from intake.services import audit
 from intake.services.export import ANSWERS
 from intake.services.export_data import BRUSSELS
@@ -160,61 +160,20 @@ def _answers(
             continue
         question = model.question(section_id, question_id)
         assert question is not None
-        posted, other = _posted(question, variables, cells, number, report)
+        qtype = type_of(question)
+        try:
+            posted, other = qtype.from_cells(question, variables, cells)
+        except CellError as problem:
+            report.problems.append(RowProblem(number, problem.column, problem.message))
+            continue
         if posted is None and other is None:
             continue
         for key, parsed in parse(question, posted, other).items():
             if parsed.problem is not None:
-                column = next((v.name for v in variables if v.type != "other_text"), key)
-                if key.endswith(OTHER_TEXT):
-                    column = next(v.name for v in variables if v.type == "other_text")
+                column = qtype.problem_column(key, variables)
                 report.problems.append(RowProblem(number, column, parsed.problem.message()))
             elif not parsed.is_empty:
                 imported.answers[(section_id, item, key)] = parsed
-
-
-def _posted(
-    question: Question,
-    variables: list[Variable],
-    cells: dict[str, Any],
-    number: int,
-    report: ResponsesImportReport,
-) -> tuple[Any, str | None]:
-    other_text = next(
-        (str(cells[v.name]) for v in variables if v.type == "other_text" and cells[v.name]), None
-    )
-    if question.type == "multiple_choice":
-        chosen: list[str] = []
-        for variable in variables:
-            if variable.type != "option":
-                continue
-            cell = cells[variable.name]
-            if cell in (None, ""):
-                continue
-            if cell not in (0, 1):
-                report.problems.append(RowProblem(number, variable.name, "gebruik 1 of 0"))
-                return None, None
-            if cell == 1:
-                chosen.append(str(variable.option))
-        return chosen, other_text
-    if question.type == "matrix":
-        rows = {v.row: _text(cells[v.name]) for v in variables if cells[v.name] not in (None, "")}
-        return rows, None
-    main = next(v for v in variables if v.type != "other_text")
-    cell = cells[main.name]
-    if cell is None or cell == "":
-        return None, other_text
-    if question.type == "date" and isinstance(cell, dt.datetime | dt.date):
-        return cell.strftime("%Y-%m-%d"), other_text
-    return _text(cell), other_text
-
-
-def _text(cell: Any) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, float):
-        return repr(cell)
-    return str(cell)
 
 
 def _covered(questionnaire: Questionnaire, header: tuple[Any, ...]) -> set[tuple[str, str, str]]:

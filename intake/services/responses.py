@@ -23,9 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db
 from intake.models import Answer, Organisation, Response, utcnow
 from intake.questionnaire import conditions, repeat_items
-from intake.questionnaire.loader import OTHER_TEXT
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
-from intake.questionnaire.values import Parsed, Posted, Problem, missing, parse
+from intake.questionnaire.types import answer_keys, missing, parse
+from intake.questionnaire.values import Parsed, Posted, Problem
 from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
 from intake.services.transactions import WriteRefused, lost_race
@@ -252,7 +252,7 @@ class ResponseState:
         problems: dict[str, Problem] = {}
         for question in self.visible(page):
             answers: dict[str, Parsed] = {}
-            for key in (question.id, f"{question.id}.{OTHER_TEXT}"):
+            for key in answer_keys(question):
                 stored = self.stored(page.section.id, page.item_key, key)
                 if stored is None:
                     continue
@@ -283,11 +283,12 @@ class ResponseState:
 
 
 def revalidate(question: Question, key: str, stored: Stored) -> Problem:
-    """The problem of a stored invalid answer, found again by parsing what was typed."""
-    if key.endswith(f".{OTHER_TEXT}"):
-        parsed = parse(question, None, stored.raw or "")
-    else:
+    """The problem of a stored invalid answer, found again by parsing what was typed
+    (the main answer, or the second input such as the specify-text of "other")."""
+    if key == question.id:
         parsed = parse(question, stored.raw if stored.raw is not None else stored.value)
+    else:
+        parsed = parse(question, None, stored.raw or "")
     return parsed[key].problem or Problem("invalid_choice")
 
 
@@ -356,7 +357,7 @@ def parse_page(
         if question.relevant is not None and not conditions.evaluate(question.relevant, lookup):
             continue
         visible.append(question)
-        if question.type == "note":
+        if not answer_keys(question):
             continue
         if question.id not in posted:
             # Not on the form the user saw (e.g. shown since): keep what is stored.

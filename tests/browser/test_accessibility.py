@@ -12,6 +12,8 @@ from intake.models import Organisation
 from intake.services import accounts, demo
 from tests.support import factory
 
+RANKING = factory.ROOT / "tests" / "fixtures" / "prioriteiten-2025.yaml"
+
 AXE = Axe()
 OPTIONS = {
     "resultTypes": ["violations"],
@@ -36,6 +38,8 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
         org = factory.organisation(plan, "S01", items={"actions": ["5"]})
         attendee = factory.organisation(day, "D01", kind="gemeente")
         plan_link, day_link, org_id = factory.link(org), factory.link(attendee), org.id
+        ranking = factory.load_questionnaire(RANKING)
+        ranking_link = factory.link(factory.organisation(ranking, "R01", items={"actions": ["5"]}))
         accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
     failures: dict[str, list[str]] = {}
 
@@ -64,6 +68,14 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     page.get_by_role("group", name="Wil je het verslag").get_by_label("Ja").check()
     page.get_by_role("button", name="Opslaan").click()
     check("e-mail and note, after saving")
+
+    page.goto(f"{live_server}{ranking_link}")
+    check("ranking", "/v/prioriteiten-2025/p/beleid")
+    page.get_by_label("Wonen").select_option("1")
+    page.get_by_label("Werk").select_option("1")
+    page.get_by_role("button", name="Volgende").click()
+    page.get_by_text("Geef elke rang maar één keer.").first.wait_for()
+    check("ranking with errors")
 
     page.goto(f"{live_server}/aanmelden")
     page.get_by_label("E-mailadres").fill("beheer@vvsg.be")

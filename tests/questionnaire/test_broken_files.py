@@ -1,7 +1,8 @@
-"""Every deliberately broken questionnaire fails with the expected message and line.
+"""Every deliberately broken questionnaire fails with the expected code, message and line.
 
 Each file under ``broken/`` states what it expects in comment lines such as
-``# expect 12: unknown choice list 'x'`` (line number, then part of the message).
+``# expect 12 E-UNKNOWN-LIST: unknown choice list 'x'`` (line number, the error's
+stable code, then part of the message).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from intake.questionnaire import DefinitionErrors, load_file
+from intake.questionnaire.errors import CODES
 
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
-EXPECT = re.compile(r"^# expect (\d+): (.+)$", re.MULTILINE)
+EXPECT = re.compile(r"^# expect (\d+) (E-[A-Z-]+): (.+)$", re.MULTILINE)
+ANY_EXPECT = re.compile(r"^# expect", re.MULTILINE)
 
 
 def test_there_are_at_least_fifteen_broken_files() -> None:
@@ -23,18 +26,22 @@ def test_there_are_at_least_fifteen_broken_files() -> None:
 
 @pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
 def test_broken_file_reports_expected_errors(path: Path) -> None:
-    expected = [(int(line), text) for line, text in EXPECT.findall(path.read_text())]
+    source = path.read_text()
+    expected = [(int(line), code, text) for line, code, text in EXPECT.findall(source)]
     assert expected, f"{path.name} states no expectation"
+    assert len(expected) == len(ANY_EXPECT.findall(source)), "an expectation without a code"
+    assert all(code in CODES for _, code, _ in expected)
 
     with pytest.raises(DefinitionErrors) as caught:
         load_file(path)
 
     errors = caught.value.errors
-    for line, text in expected:
-        matching = [e for e in errors if e.line == line and text in e.message]
-        assert matching, f"expected line {line}: {text!r}\ngot:\n" + "\n".join(
+    for line, code, text in expected:
+        matching = [e for e in errors if e.line == line and e.code == code and text in e.message]
+        assert matching, f"expected line {line} {code}: {text!r}\ngot:\n" + "\n".join(
             str(e) for e in errors
         )
     for error in errors:
         assert error.file == str(path)
         assert str(error).startswith(f"{path}:")
+        assert f": {error.code}: " in str(error)

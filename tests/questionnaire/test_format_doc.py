@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from intake.questionnaire import codebook, load_text
+from intake.questionnaire.errors import CODES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "questionnaire-format.md"
 
@@ -19,3 +20,9 @@ def test_documented_example_loads() -> None:
     assert "module[m1].tevreden" in names and "module[m3].tevreden" not in names
     assert "slot.onderdelen.lesgever" in names
     assert "slot.aanraden.other_text" in names
+
+
+def test_every_error_code_is_documented() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(E-[A-Z-]+)` \|", text, re.MULTILINE))
+    assert documented == set(CODES)

@@ -101,13 +101,15 @@ def test_alias_bomb_is_rejected_quickly() -> None:
 def test_file_that_is_not_utf8_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("title: café".encode("latin-1"))
-    with pytest.raises(DefinitionErrors, match="not UTF-8"):
+    with pytest.raises(DefinitionErrors, match="not UTF-8") as caught:
         load_file(path)
+    assert [e.code for e in caught.value.errors] == ["E-FILE"]
 
 
 def test_missing_file_is_explained(tmp_path: Path) -> None:
-    with pytest.raises(DefinitionErrors, match="cannot read the file"):
+    with pytest.raises(DefinitionErrors, match="cannot read the file") as caught:
         load_file(tmp_path / "nope.yaml")
+    assert str(caught.value).startswith(f"{tmp_path / 'nope.yaml'}: E-FILE: cannot read")
 
 
 def test_engine_imports_without_flask_or_database() -> None:

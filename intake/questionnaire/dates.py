@@ -1,0 +1,19 @@
+"""Dates as a questionnaire writes them ('YYYY-MM-DD') and as a Flemish reader reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def is_iso_date(value: str) -> bool:
+    """Whether ``value`` is a real calendar date written as YYYY-MM-DD."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def nl_date(iso: object) -> str:
+    """An ISO date as dd/mm/yyyy."""
+    return dt.date.fromisoformat(str(iso)).strftime("%d/%m/%Y")
