@@ -11,8 +11,6 @@ formula injection; numbers stay numbers and dates real dates.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import io
 import shutil
 import tempfile
@@ -33,20 +31,13 @@ from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
-from intake.services import audit, pseudonyms, tracking
+from intake.services import audit, pseudonyms, safe_csv, tracking
 from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
 
 Format = Literal["xlsx", "csv"]
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
 ANSWERS = "Antwoorden"
 KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
-
-
-def neutral_csv(value: Any) -> Any:
-    """A CSV value that no spreadsheet evaluates: a risky text gets a leading quote."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 class _Sheet(Protocol):
@@ -94,11 +85,11 @@ class _CsvSheet:
         self.name = name
         self.handle = tempfile.TemporaryFile("w+b")
         self.text = io.TextIOWrapper(self.handle, encoding="utf-8", newline="")
-        self.writer = csv.writer(self.text)
+        self.writer = safe_csv.writer(self.text)
         self.rows = 0
 
     def append(self, row: Iterable[Any]) -> None:
-        self.writer.writerow([_csv_value(v) for v in row])
+        self.writer.writerow(row)
         self.rows += 1
 
     header = append
@@ -109,14 +100,6 @@ class _CsvSheet:
         with archive.open(self.name, "w", force_zip64=True) as entry:
             shutil.copyfileobj(self.handle, entry, 1024 * 1024)
         self.text.close()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return neutral_csv(value)
 
 
 @dataclass
