@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire
+from intake.models import AuditEvent, Organisation, Questionnaire
 from intake.services import export, import_responses, questionnaires, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
@@ -334,3 +334,35 @@ def test_cli_export_and_admin_download(
     assert "Respondenten" in load_workbook(io.BytesIO(download.data)).sheetnames
     coordinator = app.test_client()
     assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
+
+
+def test_identities_export_survives_control_characters_in_stored_data(app: Flask) -> None:
+    """Data stored before import cleaned it still exports; openpyxl cannot store \\x01."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        factory.organisation(q, "G1", name="Gemeente\x01Bel", kind="gemeente",
+                             contact=("Ann\x1b Peeters", "ann@bel.be"))  # fmt: skip
+    admin = admin_client(app)
+    download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
+    assert download.status_code == 200
+    rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])
+    assert rows[1][1:3] == ("G1", "GemeenteBel") and rows[1][5] == "Ann Peeters"
+    with app.app_context():
+        logged = db.session.scalars(select(AuditEvent.action)).all()
+    assert logged == ["export_identities"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+# openpyxl's half-written sheets complain when they are collected after the failed save.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_export_that_fails_is_not_logged(app: Flask, fmt: str) -> None:
+    """The audit log says an export was made only when its file was written."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        factory.organisation(q, "G1", kind="gemeente")
+        with open("/dev/full", "wb", buffering=0) as full, pytest.raises(OSError):  # disk full
+            export.write(q, full, fmt, export.ExportOptions(with_identities=True))
+        db.session.rollback()
+        assert db.session.scalars(select(AuditEvent)).all() == []
+        export.write(q, io.BytesIO(), fmt, export.ExportOptions(with_identities=True))
+        assert db.session.scalars(select(AuditEvent.action)).all() == ["export_identities"]

@@ -238,3 +238,19 @@ def test_a_zip_bomb_disguised_as_workbook_is_refused_unread(app: Flask) -> None:
     assert time.perf_counter() - start < 5
     assert not report.written
     assert "uitgepakt groter dan 200 MB" in str(report.problems[0])
+
+
+def test_control_characters_are_cleaned_at_import(app: Flask) -> None:
+    """A control character (which no one types) would make the identities export fail."""
+    _plan(app)
+    data = (f"{HEADER}\n"
+            "G1;Gemeente\x01Bel;gemeente;Limburg;Gemeente\x0bA; Ann\x1f Peeters ;a@b.be;5\n"
+            "G2;Gemeente\x7fTwee\x08;gemeente;Limburg;;;b@b.be;5\n").encode()  # fmt: skip
+    report = _import(app, data)
+    assert report.written and report.problems == [], report.problems
+    with app.app_context():
+        one = db.session.scalar(select(Organisation).where(Organisation.code == "G1"))
+        assert one.name == "GemeenteBel" and one.members == ["GemeenteA"]
+        assert [(c.name, c.email) for c in one.contacts] == [("Ann Peeters", "a@b.be")]
+        two = db.session.scalar(select(Organisation).where(Organisation.code == "G2"))
+        assert two.name == "GemeenteTwee"

@@ -12,6 +12,7 @@ formula injection; numbers stay numbers and dates real dates.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -22,7 +23,7 @@ from typing import IO, Any, Literal, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -36,6 +37,8 @@ from intake.services.export_data import ExportRow, ExportSource, is_closed, loca
 
 Format = Literal["xlsx", "csv"]
 DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
+# A text that needs care in a cell: it starts like a formula or holds a control character.
+_RISKY = re.compile(f"^[{re.escape(''.join(DANGEROUS))}]|{ILLEGAL_CHARACTERS_RE.pattern}")
 ANSWERS = "Antwoorden"
 KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
 
@@ -52,13 +55,15 @@ class _XlsxSheet:
         self.rows = 0
 
     def append(self, row: Iterable[Any]) -> None:
-        self.sheet.append(
-            [self._cell(v) if v.__class__ is str and v.startswith(DANGEROUS) else v for v in row]
-        )
+        self.sheet.append([self._cell(v) if v.__class__ is str and _RISKY.search(v) else v
+                           for v in row])  # fmt: skip
         self.rows += 1
 
     def _cell(self, value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(DANGEROUS):
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters openpyxl refuses
+        if value.startswith(DANGEROUS):
             cell = WriteOnlyCell(self.sheet, value)
             cell.data_type = "s"  # text, never a formula
             cell.quotePrefix = True  # and stays text when edited in Excel
@@ -150,9 +155,6 @@ def write(
     """Write the export to ``target``; returns the number of responses exported."""
     options = options or ExportOptions()
     pseudonyms.assign(questionnaire)
-    action = "export_identities" if options.with_identities else "export"
-    audit.record(action, actor, questionnaire=questionnaire, format=fmt,
-                 drafts=options.include_drafts)  # fmt: skip
     db.session.commit()
     source = ExportSource.load(questionnaire, options.include_drafts)
     # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
@@ -228,6 +230,11 @@ def write(
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for sheet in sheets.values():
                 sheet.add_to(archive)
+    # Logged once the file is written: an export that failed was not made.
+    action = "export_identities" if options.with_identities else "export"
+    audit.record(action, actor, questionnaire=questionnaire, format=fmt,
+                 drafts=options.include_drafts)  # fmt: skip
+    db.session.commit()
     return count
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from intake.extensions import db
 from intake.models import Contact, Organisation, OrganisationItem, Questionnaire
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
+from intake.questionnaire.values import clean_text
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
@@ -124,7 +125,8 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     for number, cells in rows:
         if number > MAX_ROWS + 1:
             raise RegistryFileError(f"het bestand heeft meer dan {MAX_ROWS} rijen")
-        if any(cell.strip() for cell in cells):
+        cells = [clean_text(cell) for cell in cells]  # no control characters, as in answers
+        if any(cells):
             result.append((number, cells))
     if not result:
         raise RegistryFileError("het bestand is leeg")
