@@ -19,6 +19,7 @@ from intake.questionnaire import conditions
 from intake.questionnaire.conditions import ConditionError, Name, Reference
 from intake.questionnaire.errors import DefinitionError, DefinitionErrors
 from intake.questionnaire.model import (
+    MAX_TEXT,
     Catalogue,
     CatalogueItem,
     Choice,
@@ -605,8 +606,9 @@ class _Builder:
                 )
         if qtype in {"text", "textarea"} and "max_length" in data:
             max_length = self.number(data, "max_length", what, integer=True)
-            if max_length is not None and not 1 <= max_length <= 100_000:
-                self.error(line_of(data, "max_length"), f"{what}: 'max_length' must be 1 to 100000")
+            if max_length is not None and not 1 <= max_length <= MAX_TEXT:
+                self.error(line_of(data, "max_length"), f"{what}: 'max_length' must be 1 to "
+                           f"{MAX_TEXT} (what one Excel cell holds)")  # fmt: skip
             fields["max_length"] = max_length
         if qtype == "number":
             fields["integer"] = self.flag(data, "integer", what)

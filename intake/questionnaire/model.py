@@ -21,6 +21,8 @@ QuestionType = Literal[
     "note",
 ]
 OPEN_TYPES = frozenset({"text", "textarea"})
+# The longest valid text answer: what one Excel cell holds, so the export never cuts one.
+MAX_TEXT = 32_767
 
 
 @dataclass(frozen=True)

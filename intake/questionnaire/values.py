@@ -18,7 +18,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from intake.questionnaire.loader import OTHER_TEXT, OTHER_VALUE
-from intake.questionnaire.model import Question
+from intake.questionnaire.model import MAX_TEXT, Question
 
 
 def N_(message: str) -> str:
@@ -32,6 +32,7 @@ MESSAGES = {
     "invalid_choice": N_("Kies een van de mogelijke antwoorden."),
     "not_a_number": N_("Vul een getal in, bijvoorbeeld 12 of 2,5."),
     "not_an_integer": N_("Vul een geheel getal in, zonder komma."),
+    "too_many_digits": N_("Vul een getal in van hoogstens 15 cijfers."),
     "below_min": N_("Vul een getal in van minstens %(min)s."),
     "above_max": N_("Vul een getal in van hoogstens %(max)s."),
     "bad_date": N_("Vul een datum in als dd/mm/jjjj, bijvoorbeeld 23/11/2026."),
@@ -43,8 +44,6 @@ MESSAGES = {
     "too_many": N_("Kies hoogstens %(max)s antwoorden."),
     "other_missing": N_("Vul in wat je bedoelt met '%(label)s'."),
 }
-
-MAX_TEXT = 100_000  # longer than this is flagged (and kept), whatever max_length says
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,9 @@ class Parsed:
     def is_valid(self) -> bool:
         return self.problem is None
 
+
+# Significant digits a number answer may have: what Excel (and SQLite) keep exactly.
+DIGITS = 15
 
 # What a form posts for one question: the main input, and the other specify-text.
 Posted = str | list[str] | Mapping[str, str] | None
@@ -239,6 +241,7 @@ def _text(text: str, limit: int | None) -> Parsed:
     text = clean_text(text)
     if not text:
         return Parsed()
+    # Longer than MAX_TEXT is flagged (and kept), whatever max_length says.
     limit = min(limit, MAX_TEXT) if limit is not None else MAX_TEXT
     if len(text) > limit:
         return Parsed(raw=text, problem=Problem("too_long", {"max": limit, "length": len(text)}))
@@ -261,6 +264,8 @@ def _number(question: Question, text: str) -> Parsed:
         number = Decimal(normal)
     except InvalidOperation:
         return Parsed(raw=text, problem=Problem("not_a_number"))
+    if abs(number) >= 10**DIGITS or len(number.normalize().as_tuple().digits) > DIGITS:
+        return Parsed(raw=text, problem=Problem("too_many_digits"))
     if question.integer and number != number.to_integral_value():
         return Parsed(raw=text, problem=Problem("not_an_integer"))
     if question.min is not None and number < Decimal(str(question.min)):

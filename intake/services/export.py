@@ -6,7 +6,8 @@ Open antwoorden (ready to quote by pseudonymous code), Codeboek, and only on
 request Respondenten (the key from code to organisation).
 
 Everything a respondent typed is written as text and neutralised against
-formula injection; numbers stay numbers and dates real dates.
+formula injection; numbers stay numbers and dates real dates, except where Excel
+cannot hold them exactly (``excel.fit``): those are text, and the codebook says so.
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
-from intake.services import audit, pseudonyms, safe_csv, tracking
+from intake.questionnaire.model import MAX_TEXT
+from intake.services import audit, excel, pseudonyms, safe_csv, tracking
 from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
 
 Format = Literal["xlsx", "csv"]
 DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
 # A text that needs care in a cell: it starts like a formula or holds a control character.
 _RISKY = re.compile(f"^[{re.escape(''.join(DANGEROUS))}]|{ILLEGAL_CHARACTERS_RE.pattern}")
+_SMALL = 10**excel.DIGITS  # integers below this Excel holds exactly
 ANSWERS = "Antwoorden"
+_COMPUTED = {"Overzicht", "Frequenties"}  # figures, not answers: no need for a 16th digit
 KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
 
 
@@ -48,22 +52,37 @@ class _Sheet(Protocol):
 
 
 class _XlsxSheet:
-    """A write-only worksheet whose text cells can never become formulas."""
+    """A write-only worksheet whose text cells can never become formulas, and whose
+    cells keep every value exactly: what Excel cannot hold as it is (``excel.fit``)
+    is written as text, counted per column in ``as_text`` for the codebook.
+    ``exact`` is false for computed figures (percentages need no 16th digit)."""
 
-    def __init__(self, workbook: Workbook, title: str) -> None:
+    def __init__(self, workbook: Workbook, title: str, exact: bool = True) -> None:
         self.sheet = workbook.create_sheet(title)
+        self.exact = exact
         self.rows = 0
+        self.as_text: dict[int, Counter[str]] = {}
 
     def append(self, row: Iterable[Any]) -> None:
-        self.sheet.append([self._cell(v) if v.__class__ is str and _RISKY.search(v) else v
-                           for v in row])  # fmt: skip
+        cells = []
+        for index, value in enumerate(row):
+            kind = value.__class__
+            if (
+                value is None
+                or (kind is int and -_SMALL < value < _SMALL)
+                or (kind is str and len(value) <= MAX_TEXT and not _RISKY.search(value))
+            ):
+                cells.append(value)  # the common case, written as it is
+            else:
+                cells.append(self._cell(value, index))
+        self.sheet.append(cells)
         self.rows += 1
 
-    def _cell(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters openpyxl refuses
-        if value.startswith(DANGEROUS):
+    def _cell(self, value: Any, index: int | None = None) -> Any:
+        value, reason = excel.fit(value, self.exact)
+        if reason is not None and index is not None:
+            self.as_text.setdefault(index, Counter())[reason] += 1
+        if value.__class__ is str and value.startswith(DANGEROUS):
             cell = WriteOnlyCell(self.sheet, value)
             cell.data_type = "s"  # text, never a formula
             cell.quotePrefix = True  # and stays text when edited in Excel
@@ -92,6 +111,7 @@ class _CsvSheet:
         self.text = io.TextIOWrapper(self.handle, encoding="utf-8", newline="")
         self.writer = safe_csv.writer(self.text)
         self.rows = 0
+        self.as_text: dict[int, Counter[str]] = {}  # CSV has no cell limits: always empty
 
     def append(self, row: Iterable[Any]) -> None:
         self.writer.writerow(row)
@@ -171,7 +191,7 @@ def write(
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         for name in sheet_names:
-            sheets[name] = _XlsxSheet(workbook, name)
+            sheets[name] = _XlsxSheet(workbook, name, exact=name not in _COMPUTED)
     else:
         for name in sheet_names:
             sheets[name] = _CsvSheet(name.lower().replace(" ", "_") + ".csv")
@@ -217,7 +237,10 @@ def write(
 
     _overview(sheets["Overzicht"], questionnaire, source, count, options)
     _frequency_sheet(sheets["Frequenties"], frequencies, fmt == "xlsx")
-    _codebook_sheet(sheets["Codeboek"], variables)
+    as_text = sheets[ANSWERS].as_text  # column → why values were written as text
+    remarks = {variables[i - len(first)].name: _remark(c) for i, c in as_text.items()
+               if i >= len(first)}  # fmt: skip
+    _codebook_sheet(sheets["Codeboek"], variables, remarks)
     if options.with_identities:
         _identities(sheets["Respondenten"], source)
 
@@ -333,12 +356,23 @@ def _frequency_sheet(sheet: Any, frequencies: _Frequencies, charts: bool) -> Non
         row_number += 1
 
 
-def _codebook_sheet(sheet: _Sheet, variables: list[Variable]) -> None:
-    sheet.append(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag"])
+def _codebook_sheet(sheet: _Sheet, variables: list[Variable], remarks: dict[str, str]) -> None:
+    sheet.append(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag",
+                  "opmerking"])  # fmt: skip
     for variable in variables:
         labels = "; ".join(f"{value} = {label}" for value, label in variable.value_labels)
         sheet.append([variable.name, variable.label.get(), variable.type, labels,
-                      variable.section, variable.item, variable.question])  # fmt: skip
+                      variable.section, variable.item, variable.question,
+                      remarks.get(variable.name)])  # fmt: skip
+
+
+def _remark(reasons: Counter[str]) -> str:
+    """Which values of a variable the workbook holds as text, and why."""
+    return "; ".join(
+        f"{count} {'waarde' if count == 1 else 'waarden'} als tekst geschreven: "
+        f"{excel.REASONS[reason]}"
+        for reason, count in sorted(reasons.items())
+    )
 
 
 def _identities(sheet: _Sheet, source: ExportSource) -> None:
