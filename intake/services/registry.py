@@ -266,7 +266,6 @@ class _Header:
     """The header row: where each column is, and what is wrong with it."""
 
     def __init__(self, number: int, cells: list[str], model: QuestionnaireModel) -> None:
-        self.number = number
         self.cells = cells
         self.positions: dict[str, int] = {}
         self.item_positions: dict[str, int] = {}
