@@ -64,18 +64,15 @@ class _XlsxSheet:
         self.as_text: dict[int, Counter[str]] = {}
 
     def append(self, row: Iterable[Any]) -> None:
-        cells = []
-        for index, value in enumerate(row):
-            kind = value.__class__
-            if (
-                value is None
-                or (kind is int and -_SMALL < value < _SMALL)
-                or (kind is str and len(value) <= MAX_TEXT and not _RISKY.search(value))
-            ):
-                cells.append(value)  # the common case, written as it is
-            else:
-                cells.append(self._cell(value, index))
-        self.sheet.append(cells)
+        risky, small, cell = _RISKY.search, _SMALL, self._cell
+        self.sheet.append([
+            value
+            if value is None
+            or (value.__class__ is int and -small < value < small)
+            or (value.__class__ is str and len(value) <= MAX_TEXT and not risky(value))
+            else cell(value, index)  # anything else: excel.fit decides
+            for index, value in enumerate(row)
+        ])  # fmt: skip
         self.rows += 1
 
     def _cell(self, value: Any, index: int | None = None) -> Any:
