@@ -226,8 +226,10 @@ def _mail(slug: str, kind: mailing.MailKind) -> None:
     report = mailing.send(_questionnaire(slug), kind, actor=CLI)
     for code, reason in report.failed:
         click.echo(f"{code}: not sent: {reason}", err=True)
+    for code, reason in report.skipped:
+        click.echo(f"{code}: sent, but not to {reason}", err=True)
     click.echo(f"{kind}s: {report.summary}")
-    if report.failed:
+    if report.failed or report.skipped:
         raise SystemExit(1)
 
 

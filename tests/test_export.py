@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire
+from intake.models import AuditEvent, Organisation, Questionnaire
 from intake.services import export, import_responses, questionnaires, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
@@ -334,3 +334,127 @@ def test_cli_export_and_admin_download(
     assert "Respondenten" in load_workbook(io.BytesIO(download.data)).sheetnames
     coordinator = app.test_client()
     assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
+
+
+def test_identities_export_survives_control_characters_in_stored_data(app: Flask) -> None:
+    """Data stored before import cleaned it still exports; openpyxl cannot store \\x01."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        factory.organisation(q, "G1", name="Gemeente\x01Bel", kind="gemeente",
+                             contact=("Ann\x1b Peeters", "ann@bel.be"))  # fmt: skip
+    admin = admin_client(app)
+    download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
+    assert download.status_code == 200
+    rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])
+    assert rows[1][1:3] == ("G1", "GemeenteBel") and rows[1][5] == "Ann Peeters"
+    with app.app_context():
+        logged = db.session.scalars(select(AuditEvent.action)).all()
+    assert logged == ["export_identities"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+# openpyxl's half-written sheets complain when they are collected after the failed save.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_export_that_fails_is_not_logged(app: Flask, fmt: str) -> None:
+    """The audit log says an export was made only when its file was written."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        factory.organisation(q, "G1", kind="gemeente")
+        with open("/dev/full", "wb", buffering=0) as full, pytest.raises(OSError):  # disk full
+            export.write(q, full, fmt, export.ExportOptions(with_identities=True))
+        db.session.rollback()
+        assert db.session.scalars(select(AuditEvent)).all() == []
+        export.write(q, io.BytesIO(), fmt, export.ExportOptions(with_identities=True))
+        assert db.session.scalars(select(AuditEvent.action)).all() == ["export_identities"]
+
+
+EXACT = """\
+id: exact
+version: 1
+title: Exact
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: tekst
+        type: textarea
+        label: Tekst
+      - id: datum
+        type: date
+        label: Datum
+      - id: getal
+        type: number
+        label: Getal
+"""
+LONG = "Lang antwoord. " * 2_667  # 40,005 characters: more than one Excel cell holds
+DATES = ["01/01/1850", "31/12/1899", "01/01/1900", "23/11/2026", "28/02/1900", "01/03/1900"]
+# Numbers stored before input was limited to 15 digits (exact on SQLite and PostgreSQL),
+# then valid ones.
+NUMBERS = [1234567890123456, -123456789012345678, 3.141592653589793, 999999999999999, -2.5,
+           3.14159265358979]  # fmt: skip
+
+
+def _store(response: Any, question: str, value: Any) -> None:
+    """Put a value in the database as an answer stored before today's limits."""
+    answer = next(a for a in response.answers if a.question == question)
+    answer.value = value
+
+
+def test_xlsx_keeps_values_excel_cannot_hold_exactly(app: Flask, tmp_path: Path) -> None:
+    """Dates before 1900, numbers beyond 15 digits and over-long text are written so
+    that nothing changes unnoticed: as text, flagged in the codebook."""
+    source = tmp_path / "exact.yaml"
+    source.write_text(EXACT)
+    with app.app_context():
+        q = factory.load_questionnaire(source)
+        ids = {}
+        for index, (date, number) in enumerate(zip(DATES, NUMBERS, strict=True)):
+            org = factory.organisation(q, f"G{index}", kind="gemeente")
+            posted = {"datum": (date, None), "getal": ("1", None), "tekst": ("kort", None)}
+            _respond(org, {("s", None): posted}, submit=True)
+            _store(org.response, "getal", number)
+            ids[f"G{index}"] = org.id
+        _store(factory.by_code(q, "G0").response, "tekst", LONG)
+        db.session.commit()
+        # Typed today, a 40-digit number is kept as typed and flagged, never rounded.
+        late = factory.organisation(q, "G6", kind="gemeente")
+        outcome = responses.save_page(late, "s", None, {"getal": ("1" + "2" * 39, None)}, 0, "t")
+        assert outcome.problems["getal"].code == "too_many_digits"
+        assert responses.load_state(late).stored("s", "", "getal").raw == "1" + "2" * 39
+    workbook = _export(app)
+    codes = _codes(app, ids)
+    rows = _rows(workbook["Antwoorden"])
+    header = rows[0]
+    by_code = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    got = [by_code[codes[f"G{i}"]] for i in range(6)]
+
+    assert [r["s.datum"] for r in got] == [
+        "1850-01-01", "1899-12-31", dt.datetime(1900, 1, 1), dt.datetime(2026, 11, 23),
+        dt.datetime(1900, 2, 28), dt.datetime(1900, 3, 1),
+    ]  # fmt: skip
+    assert [r["s.getal"] for r in got] == [
+        "1234567890123456", "-123456789012345678", "3.141592653589793", 999999999999999, -2.5,
+        3.14159265358979,
+    ]  # fmt: skip
+    # Over-long text is cut to what a cell holds, visibly, and the CSV keeps it whole.
+    cut = got[0]["s.tekst"]
+    assert len(cut) <= 32_767 and cut != LONG and cut.endswith("[ingekort]")
+    assert LONG.startswith(cut.removesuffix("[ingekort]").rstrip(" …"))
+    quotes = {r[0]: r[6] for r in _rows(workbook["Open antwoorden"])[1:]}
+    assert quotes[codes["G0"]] == cut
+
+    codebook = {r[0]: r for r in _rows(workbook["Codeboek"])}
+    assert codebook["variabele"][7] == "opmerking"
+    assert "vóór 1900" in codebook["s.datum"][7] and "2 waarden" in codebook["s.datum"][7]
+    assert "15 cijfers" in codebook["s.getal"][7] and "3 waarden" in codebook["s.getal"][7]
+    assert "32.767 tekens" in codebook["s.tekst"][7] and "CSV" in codebook["s.tekst"][7]
+
+    buffer = io.BytesIO()
+    with app.app_context():
+        export.write(db.session.scalar(select(Questionnaire)), buffer, "csv")
+    table = list(csv.reader(io.StringIO(
+        zipfile.ZipFile(buffer).read("antwoorden.csv").decode("utf-8"), newline="")))  # fmt: skip
+    assert table[1:] and all(len(row) == len(table[0]) for row in table)
+    assert any(LONG.strip() in cell for row in table for cell in row)
+    numbers = sorted(row[table[0].index("s.getal")] for row in table[1:])
+    assert numbers == sorted(str(n) for n in NUMBERS)  # no cell limits: every number as stored

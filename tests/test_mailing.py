@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskCliRunner
+from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import MailLog, Organisation, Questionnaire
+from intake.models import Contact, MailLog, Organisation, Questionnaire
 from intake.services import mailing, responses, tracking
 from tests.support import factory
 from tests.support.accounts import admin_client
-from tests.support.smtp import SMTPServer
+from tests.support.smtp import SMTPServer, parse
 
 LINK = re.compile(r"http://intake\.test(/t/[A-Za-z0-9_-]+)")
 
@@ -146,3 +149,156 @@ def test_admin_buttons_send_invitations(app: Flask, smtp: SMTPServer) -> None:
     assert result.status_code == 302
     assert "Uitnodigingen: 3 verstuurd" in admin.get(page).get_data(as_text=True)
     assert len(smtp.received) == 3
+
+
+# Internationalised addresses the registry accepts: a non-ASCII local part needs
+# SMTPUTF8; a non-ASCII domain goes out IDNA-encoded.
+INTERNATIONAL = [
+    ("CS04", [("Ann Peeters", "ann@noordhaven.be")]),
+    ("G02", [("Jürgen Maes", "jürgen@example.be")]),
+    ("G03", [("Bert Claes", "bert@bücher.be")]),
+    ("G04", [("Jürgen Maes", "jürgen@example.be"), ("Eva Jans", "eva@beekveld.be")]),
+    ("S05", [("Tom Maes", "tom@beekveld.be")]),
+]
+
+
+def _international(app: Flask) -> None:
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        for code, contacts in INTERNATIONAL:
+            org = factory.organisation(q, code, contact=contacts[0], items={"actions": ["5"]})
+            for name, address in contacts[1:]:
+                org.contacts.append(Contact(name=name, email=address, position=1))
+        db.session.commit()
+
+
+def _logs(app: Flask) -> list[tuple[str, str, bool, str | None]]:
+    with app.app_context():
+        query = select(Organisation.code, MailLog.recipient, MailLog.ok, MailLog.error)
+        return [
+            tuple(row) for row in db.session.execute(query.join(Organisation).order_by(MailLog.id))
+        ]
+
+
+def test_international_addresses_go_out_with_smtputf8(app: Flask) -> None:
+    _international(app)
+    with SMTPServer(smtputf8=True) as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_OUTBOX=None,
+                          BASE_URL="http://intake.test")  # fmt: skip
+        report = _send(app, "invitation")
+    assert sorted(report.sent) == ["CS04", "G02", "G03", "G04", "S05"]
+    assert not report.failed and not report.skipped
+    by_recipients = {tuple(m.recipients): m for m in server.received}
+    assert set(by_recipients) == {
+        ("ann@noordhaven.be",), ("jürgen@example.be",), ("bert@xn--bcher-kva.be",),
+        ("jürgen@example.be", "eva@beekveld.be"), ("tom@beekveld.be",),
+    }  # fmt: skip
+    jurgen = by_recipients[("jürgen@example.be",)]
+    assert "SMTPUTF8" in jurgen.mail_options
+    assert jurgen.message["To"].addresses[0].addr_spec == "jürgen@example.be"
+    assert jurgen.message["To"].addresses[0].display_name == "Jürgen Maes"
+    assert "Beste Jürgen Maes," in jurgen.body and LINK.search(jurgen.body)
+    bert = by_recipients[("bert@xn--bcher-kva.be",)]
+    assert "SMTPUTF8" not in bert.mail_options  # plain ASCII on the wire
+    assert bert.message["To"].addresses[0].addr_spec == "bert@xn--bcher-kva.be"
+    assert all(ok for _, _, ok, _ in _logs(app))
+
+
+def test_without_smtputf8_only_that_address_is_skipped(app: Flask, smtp: SMTPServer) -> None:
+    """One address the server cannot take never stops the batch, and says why."""
+    _international(app)
+    report = _send(app, "invitation")
+    assert sorted(report.sent) == ["CS04", "G03", "G04", "S05"]
+    assert [code for code, _ in report.failed] == ["G02"]
+    assert "jürgen@example.be" in report.failed[0][1] and "SMTPUTF8" in report.failed[0][1]
+    assert [(code, "jürgen@example.be" in why) for code, why in report.skipped] == [("G04", True)]
+    assert "1 mislukt" in report.summary and "1 adres overgeslagen" in report.summary
+    recipients = sorted(r for m in smtp.received for r in m.recipients)
+    assert recipients == ["ann@noordhaven.be", "bert@xn--bcher-kva.be", "eva@beekveld.be",
+                          "tom@beekveld.be"]  # fmt: skip
+    logs = _logs(app)
+    skipped = [(code, error) for code, recipient, ok, error in logs if not ok]
+    assert [code for code, _ in skipped] == ["G02", "G04"]
+    assert all("SMTPUTF8" in error for _, error in skipped)
+    assert [code for code, _, ok, _ in logs if ok] == ["CS04", "G03", "G04", "S05"]
+    # G02 stays uninvited: a retry tries it again (and logs why again), nobody else.
+    smtp.received.clear()
+    again = _send(app, "invitation")
+    assert again.sent == [] and [code for code, _ in again.failed] == ["G02"]
+    assert smtp.received == []
+
+
+def test_a_refused_recipient_is_logged_and_the_rest_is_sent(app: Flask) -> None:
+    _international(app)
+    with SMTPServer(smtputf8=True, refuse=["eva@beekveld.be"]) as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_OUTBOX=None)
+        report = _send(app, "invitation")
+    assert sorted(report.sent) == ["CS04", "G02", "G03", "G04", "S05"]
+    assert [code for code, _ in report.skipped] == ["G04"]
+    assert "eva@beekveld.be" in report.skipped[0][1] and "550" in report.skipped[0][1]
+    refused = [(code, recipient) for code, recipient, ok, _ in _logs(app) if not ok]
+    assert refused == [("G04", "eva@beekveld.be")]
+
+
+def test_a_server_that_hangs_up_fails_one_organisation_not_the_batch(app: Flask) -> None:
+    _international(app)
+    with SMTPServer(smtputf8=True, hang_up=["bert@xn--bcher-kva.be"]) as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_OUTBOX=None)
+        report = _send(app, "invitation")
+        assert sorted(report.sent) == ["CS04", "G02", "G04", "S05"]
+        assert [code for code, _ in report.failed] == ["G03"]
+        assert len(server.received) == 4
+
+
+def test_a_template_that_fails_for_one_organisation_does_not_stop_the_batch(
+    app: Flask, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    """VVSG edits the mail texts; an error that hits one organisation fails only that one."""
+    _registry(app)
+    with app.app_context():
+        factory.by_code(db.session.scalar(select(Questionnaire)), "G02").members = ["A", "B"]
+        db.session.commit()
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "invitation.txt").write_text(
+        "Onderwerp: Uitnodiging\nBeste {{ greeting }}, {{ 100 // organisation.members|length }}"
+        "\n{{ link }}\n"
+    )
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(tmp_path), app.jinja_loader])
+    report = _send(app, "invitation")
+    assert report.sent == ["G02"]
+    assert sorted(code for code, _ in report.failed) == ["CS04", "S05"]
+    assert all("ZeroDivisionError" in reason for _, reason in report.failed)
+    assert [m.recipients for m in smtp.received] == [["bart@lindeloo.be"]]
+    assert "Beste Bart Claes, 50" in smtp.received[0].body
+    assert sorted(code for code, _, ok, _ in _logs(app) if not ok) == ["CS04", "S05"]
+
+
+def test_the_outbox_copes_with_international_addresses(app: Flask, tmp_path: Path) -> None:
+    _international(app)
+    app.config.update(MAIL_OUTBOX=str(tmp_path / "outbox"), MAIL_SERVER="")
+    report = _send(app, "invitation")
+    assert len(report.sent) == 5 and not report.failed and not report.skipped
+    recipients = set()
+    for path in (tmp_path / "outbox").glob("*.eml"):
+        message = parse(path.read_bytes())
+        recipients |= {a.addr_spec for a in message["To"].addresses}
+    assert {"jürgen@example.be", "bert@xn--bcher-kva.be", "eva@beekveld.be"} <= recipients
+
+
+def test_cli_and_admin_name_every_address_not_mailed(
+    app: Flask, smtp: SMTPServer, runner: FlaskCliRunner
+) -> None:
+    from tests.support.html import csrf_token
+
+    _international(app)
+    result = runner.invoke(args=["invite", "-q", "plan-samenleven-2025"])
+    assert result.exit_code == 1
+    assert "G02: not sent: jürgen@example.be: " in result.output
+    assert "G04: sent, but not to jürgen@example.be: " in result.output
+    assert "invitations: 4 verstuurd, 1 mislukt, 1 adres overgeslagen" in result.output
+    admin = admin_client(app)
+    page = "/admin/vragenlijsten/plan-samenleven-2025"
+    admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
+    shown = admin.get(page).get_data(as_text=True)
+    assert "Uitnodigingen: 0 verstuurd, 1 mislukt." in shown
+    assert "G02: jürgen@example.be: de mailserver aanvaardt geen adres" in shown

@@ -144,8 +144,10 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
         flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.questionnaire", slug=slug))
     what = _("Uitnodigingen") if kind == "invitation" else _("Herinneringen")
-    category = "error" if report.failed else "success"
-    flash(f"{what}: {report.summary}.", category)
+    problems = report.failed + report.skipped
+    flash(f"{what}: {report.summary}.", "error" if problems else "success")
+    for code, reason in problems[:10]:  # the mail log keeps them all
+        flash(f"{code}: {reason}", "error")
     return redirect(url_for("admin.questionnaire", slug=slug))
 
 

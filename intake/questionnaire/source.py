@@ -16,6 +16,7 @@ import yaml
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NODES = 200_000
+MAX_DEPTH = 64  # nested lists and mappings; a questionnaire needs about 8
 
 
 class LineMap(dict[str, Any]):
@@ -74,10 +75,11 @@ class _LineLoader(_SafeBase):  # type: ignore[misc,valid-type]
         return super().construct_document(node)
 
     def _count(self, node: yaml.Node) -> None:
-        # Counting nodes after aliases are resolved defeats "billion laughs" documents.
-        stack = [node]
+        # Counting nodes after aliases are resolved defeats "billion laughs" documents;
+        # the depth too, as an alias nests what it repeats wherever it stands.
+        stack = [(node, 1)]
         while stack:
-            current = stack.pop()
+            current, depth = stack.pop()
             self._nodes += 1
             if self._nodes > MAX_NODES:
                 raise SourceError(
@@ -85,11 +87,36 @@ class _LineLoader(_SafeBase):  # type: ignore[misc,valid-type]
                     "possibly through repeated aliases)",
                     current.start_mark.line + 1,
                 )
+            if depth > MAX_DEPTH:
+                raise _too_deep(current.start_mark)
             if isinstance(current, yaml.MappingNode):
                 for k, v in current.value:
-                    stack.extend((k, v))
+                    stack.extend(((k, depth + 1), (v, depth + 1)))
             elif isinstance(current, yaml.SequenceNode):
-                stack.extend(current.value)
+                stack.extend((child, depth + 1) for child in current.value)
+
+
+_STEP = {yaml.SequenceStartEvent: 1, yaml.MappingStartEvent: 1,
+         yaml.SequenceEndEvent: -1, yaml.MappingEndEvent: -1}  # fmt: skip
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before composing: composing and
+    constructing recurse once per level (1,000 levels overflow Python's stack,
+    50,000 crash libyaml), while reading the events does not."""
+    depth = 0
+    step = _STEP.get
+    for event in yaml.parse(text, Loader=_SafeBase):
+        depth += step(event.__class__, 0)
+        if depth > MAX_DEPTH:
+            raise _too_deep(event.start_mark)
+
+
+def _too_deep(mark: yaml.Mark) -> SourceError:
+    return SourceError(
+        f"the document nests deeper than {MAX_DEPTH} levels of lists and mappings",
+        mark.line + 1,
+    )
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
@@ -128,6 +155,7 @@ def parse(text: str) -> Any:
         raise SourceError(f"the file is larger than {MAX_SOURCE_BYTES // 1000} kB", None)
     loader = _LineLoader(text)
     try:
+        _check_depth(text)
         return loader.get_single_data()
     except SourceError:
         raise

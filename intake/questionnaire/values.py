@@ -27,7 +27,11 @@ MESSAGES = {
     "too_long": N_("Gebruik hoogstens %(max)s tekens; je tekst telt er nu %(length)s."),
 }
 
-MAX_TEXT = 100_000  # longer than this is flagged (and kept), whatever max_length says
+# The longest valid text answer: what one Excel cell holds, so the export never cuts one.
+# Longer text is flagged (and kept), whatever max_length says.
+MAX_TEXT = 32_767
+# Significant digits a number answer may have: what Excel (and SQLite) keep exactly.
+DIGITS = 15
 
 
 @dataclass(frozen=True)

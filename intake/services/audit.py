@@ -6,7 +6,6 @@ change it describes, so there is never a change without its event or the reverse
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Organisation, Questionnaire
+from intake.services import safe_csv
 
 ACTIONS = {
     "save": "antwoorden opgeslagen",
@@ -66,16 +66,13 @@ def events(questionnaire: Questionnaire | None = None, limit: int | None = 500) 
 
 
 def as_csv(questionnaire: Questionnaire | None = None) -> str:
-    """The whole log as CSV (UTF-8), oldest first."""
-    from intake.services.export import neutral_csv
-
+    """The whole log as CSV (UTF-8), oldest first, safe to open in a spreadsheet."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_csv.writer(buffer)
     writer.writerow(["tijdstip_utc", "wie", "actie", "vragenlijst", "organisatie", "details"])
     for event in reversed(events(questionnaire, limit=None)):
         writer.writerow([
-            event.at.isoformat(), neutral_csv(event.actor), event.action,
-            event.questionnaire_id or "", event.organisation_id or "",
-            neutral_csv("; ".join(f"{k}={v}" for k, v in sorted(event.detail.items()))),
+            event.at, event.actor, event.action, event.questionnaire_id, event.organisation_id,
+            "; ".join(f"{k}={v}" for k, v in sorted(event.detail.items())),
         ])  # fmt: skip
     return buffer.getvalue()

@@ -6,14 +6,14 @@ Open antwoorden (ready to quote by pseudonymous code), Codeboek, and only on
 request Respondenten (the key from code to organisation).
 
 Everything a respondent typed is written as text and neutralised against
-formula injection; numbers stay numbers and dates real dates.
+formula injection; numbers stay numbers and dates real dates, except where Excel
+cannot hold them exactly (``excel.fit``): those are text, and the codebook says so.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -24,7 +24,7 @@ from typing import IO, Any, Literal, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -34,20 +34,18 @@ from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
 from intake.questionnaire.types import QUESTION_TYPES
-from intake.services import audit, pseudonyms, tracking
+from intake.questionnaire.values import MAX_TEXT
+from intake.services import audit, excel, pseudonyms, safe_csv, tracking
 from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
 
 Format = Literal["xlsx", "csv"]
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
+# A text that needs care in a cell: it starts like a formula or holds a control character.
+_RISKY = re.compile(f"^[{re.escape(''.join(DANGEROUS))}]|{ILLEGAL_CHARACTERS_RE.pattern}")
+_SMALL = 10**excel.DIGITS  # integers below this Excel holds exactly
 ANSWERS = "Antwoorden"
+_COMPUTED = {"Overzicht", "Frequenties"}  # figures, not answers: no need for a 16th digit
 KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
-
-
-def neutral_csv(value: Any) -> Any:
-    """A CSV value that no spreadsheet evaluates: a risky text gets a leading quote."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 class _Sheet(Protocol):
@@ -55,20 +53,34 @@ class _Sheet(Protocol):
 
 
 class _XlsxSheet:
-    """A write-only worksheet whose text cells can never become formulas."""
+    """A write-only worksheet whose text cells can never become formulas, and whose
+    cells keep every value exactly: what Excel cannot hold as it is (``excel.fit``)
+    is written as text, counted per column in ``as_text`` for the codebook.
+    ``exact`` is false for computed figures (percentages need no 16th digit)."""
 
-    def __init__(self, workbook: Workbook, title: str) -> None:
+    def __init__(self, workbook: Workbook, title: str, exact: bool = True) -> None:
         self.sheet = workbook.create_sheet(title)
+        self.exact = exact
         self.rows = 0
+        self.as_text: dict[int, Counter[str]] = {}
 
     def append(self, row: Iterable[Any]) -> None:
-        self.sheet.append(
-            [self._cell(v) if v.__class__ is str and v.startswith(DANGEROUS) else v for v in row]
-        )
+        risky, small, cell = _RISKY.search, _SMALL, self._cell
+        self.sheet.append([
+            value
+            if value is None
+            or (value.__class__ is int and -small < value < small)
+            or (value.__class__ is str and len(value) <= MAX_TEXT and not risky(value))
+            else cell(value, index)  # anything else: excel.fit decides
+            for index, value in enumerate(row)
+        ])  # fmt: skip
         self.rows += 1
 
-    def _cell(self, value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(DANGEROUS):
+    def _cell(self, value: Any, index: int | None = None) -> Any:
+        value, reason = excel.fit(value, self.exact)
+        if reason is not None and index is not None:
+            self.as_text.setdefault(index, Counter())[reason] += 1
+        if value.__class__ is str and value.startswith(DANGEROUS):
             cell = WriteOnlyCell(self.sheet, value)
             cell.data_type = "s"  # text, never a formula
             cell.quotePrefix = True  # and stays text when edited in Excel
@@ -95,11 +107,12 @@ class _CsvSheet:
         self.name = name
         self.handle = tempfile.TemporaryFile("w+b")
         self.text = io.TextIOWrapper(self.handle, encoding="utf-8", newline="")
-        self.writer = csv.writer(self.text)
+        self.writer = safe_csv.writer(self.text)
         self.rows = 0
+        self.as_text: dict[int, Counter[str]] = {}  # CSV has no cell limits: always empty
 
     def append(self, row: Iterable[Any]) -> None:
-        self.writer.writerow([_csv_value(v) for v in row])
+        self.writer.writerow(row)
         self.rows += 1
 
     header = append
@@ -110,14 +123,6 @@ class _CsvSheet:
         with archive.open(self.name, "w", force_zip64=True) as entry:
             shutil.copyfileobj(self.handle, entry, 1024 * 1024)
         self.text.close()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return neutral_csv(value)
 
 
 @dataclass
@@ -168,9 +173,6 @@ def write(
     """Write the export to ``target``; returns the number of responses exported."""
     options = options or ExportOptions()
     pseudonyms.assign(questionnaire)
-    action = "export_identities" if options.with_identities else "export"
-    audit.record(action, actor, questionnaire=questionnaire, format=fmt,
-                 drafts=options.include_drafts)  # fmt: skip
     db.session.commit()
     source = ExportSource.load(questionnaire, options.include_drafts)
     # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
@@ -187,7 +189,7 @@ def write(
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         for name in sheet_names:
-            sheets[name] = _XlsxSheet(workbook, name)
+            sheets[name] = _XlsxSheet(workbook, name, exact=name not in _COMPUTED)
     else:
         for name in sheet_names:
             sheets[name] = _CsvSheet(name.lower().replace(" ", "_") + ".csv")
@@ -233,7 +235,10 @@ def write(
 
     _overview(sheets["Overzicht"], questionnaire, source, count, options)
     _frequency_sheet(sheets["Frequenties"], frequencies, fmt == "xlsx")
-    _codebook_sheet(sheets["Codeboek"], variables)
+    as_text = sheets[ANSWERS].as_text  # column → why values were written as text
+    remarks = {variables[i - len(first)].name: _remark(c) for i, c in as_text.items()
+               if i >= len(first)}  # fmt: skip
+    _codebook_sheet(sheets["Codeboek"], variables, remarks)
     if options.with_identities:
         _identities(sheets["Respondenten"], source)
 
@@ -246,6 +251,11 @@ def write(
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for sheet in sheets.values():
                 sheet.add_to(archive)
+    # Logged once the file is written: an export that failed was not made.
+    action = "export_identities" if options.with_identities else "export"
+    audit.record(action, actor, questionnaire=questionnaire, format=fmt,
+                 drafts=options.include_drafts)  # fmt: skip
+    db.session.commit()
     return count
 
 
@@ -330,12 +340,23 @@ def _frequency_sheet(sheet: Any, frequencies: _Frequencies, charts: bool) -> Non
             row_number += 1
 
 
-def _codebook_sheet(sheet: _Sheet, variables: list[Variable]) -> None:
-    sheet.append(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag"])
+def _codebook_sheet(sheet: _Sheet, variables: list[Variable], remarks: dict[str, str]) -> None:
+    sheet.append(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag",
+                  "opmerking"])  # fmt: skip
     for variable in variables:
         labels = "; ".join(f"{value} = {label}" for value, label in variable.value_labels)
         sheet.append([variable.name, variable.label.get(), variable.type, labels,
-                      variable.section, variable.item, variable.question])  # fmt: skip
+                      variable.section, variable.item, variable.question,
+                      remarks.get(variable.name)])  # fmt: skip
+
+
+def _remark(reasons: Counter[str]) -> str:
+    """Which values of a variable the workbook holds as text, and why."""
+    return "; ".join(
+        f"{count} {'waarde' if count == 1 else 'waarden'} als tekst geschreven: "
+        f"{excel.REASONS[reason]}"
+        for reason, count in sorted(reasons.items())
+    )
 
 
 def _identities(sheet: _Sheet, source: ExportSource) -> None:

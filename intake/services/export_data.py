@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Text, cast, select
+from sqlalchemy import ColumnElement, Connection, Row, Text, cast, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
@@ -179,7 +179,7 @@ class ExportSource:
             # JSON as text, decoded here: the same on every backend, and half the cost.
             answers = connection.execute(
                 select(Answer.response_id, Answer.section, Answer.item, Answer.question,
-                       cast(Answer.value, Text))
+                       _json_text(connection))
                 .where(Answer.response_id.in_(batch_ids), Answer.is_valid)
                 .order_by(Answer.response_id)
                 .execution_options(yield_per=2_000)
@@ -187,7 +187,7 @@ class ExportSource:
             grouped = {
                 response_id: {
                     (section, item, question): Stored(
-                        json.loads(value) if value is not None else None, None, True, 0
+                        json.loads(value) if value.__class__ is str else value, None, True, 0
                     )
                     for _, section, item, question, value in rows
                 }
@@ -259,6 +259,15 @@ class ExportSource:
             for organisation in batch:
                 db.session.expunge(organisation)
             offset += BATCH
+
+
+def _json_text(connection: Connection) -> ColumnElement[Any]:
+    """Answer.value as JSON text to decode. SQLite stores a bare number in a JSON column
+    as a number, and CAST would print a float with only 15 digits: there the driver's
+    own int, float or text comes through as it is."""
+    if connection.dialect.name == "sqlite":
+        return type_coerce(Answer.value, Text)
+    return cast(Answer.value, Text)
 
 
 def _open(row: ExportRow, variable: Variable, page: Page, text: str) -> None:

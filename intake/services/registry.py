@@ -3,6 +3,12 @@
 One row per applicant organisation. Re-importing updates organisations by code
 and never deletes one, nor any response. Every problem is reported with its row
 number, column and reason, in Dutch, for VVSG staff.
+
+Work is bounded whatever the upload: rows stream from the file (never read whole),
+are checked as they pass and written in chunks with bulk statements, all in one
+transaction that is rolled back if anything is wrong; reading stops with a clear
+message past MAX_ROWS rows, MAX_COLUMNS columns, MAX_CELLS cells, MAX_SECONDS
+seconds or (for a workbook) MAX_XLSX_UNPACKED bytes unpacked.
 """
 
 from __future__ import annotations
@@ -10,25 +16,35 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from openpyxl import Workbook
+from sqlalchemy import delete, insert, select, update
 
 from intake.extensions import db
-from intake.models import Contact, Organisation, OrganisationItem, Questionnaire
+from intake.models import Contact, Organisation, OrganisationItem, Questionnaire, utcnow
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
+from intake.questionnaire.values import clean_text
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
-from intake.services import audit
+from intake.services import audit, xlsx_rows
 from intake.services.questionnaires import live_version, model_of
 
 MAX_ROWS = 50_000
-MAX_CELL = 2_000
+MAX_COLUMNS = 100  # a register has about ten
+MAX_CELLS = 1_000_000  # cells read, empty ones included
+MAX_SECONDS = 20.0  # reading and checking, well within a worker's timeout
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # a workbook that unpacks larger is refused unread
+MAX_CELL = 2_000  # characters kept of one cell
+MAX_PROBLEMS = 1_000  # reported one by one; the rest are counted
+CHUNK = 500  # applicants per bulk write
 
 # Canonical column → accepted headers (lowercase). Dutch first, English accepted.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -72,7 +88,7 @@ class RowProblem:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
-@dataclass
+@dataclass(slots=True)
 class Applicant:
     row: int
     code: str
@@ -102,104 +118,135 @@ class ImportReport:
 
 
 class RegistryFileError(Exception):
-    """The file as a whole cannot be read (not a spreadsheet, empty, wrong columns)."""
+    """The file as a whole cannot be read (not a spreadsheet, empty, wrong columns,
+    past a limit); ``row`` is where reading stopped, when known."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
-    """The non-empty rows of an .xlsx or .csv file as (row number, cells as text)."""
+def read_rows(filename: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty rows of an .xlsx or .csv file as (row number, cells as clean text),
+    streamed; raises RegistryFileError (also midway) if the file cannot be read or
+    passes a limit."""
     suffix = Path(filename).suffix.lower()
+    deadline = time.monotonic() + MAX_SECONDS
     if suffix == ".xlsx" or data[:4] == b"PK\x03\x04":
-        rows = _read_xlsx(data)
+        rows = _xlsx_rows(data, deadline)
     elif suffix in {".csv", ".txt", ""}:
-        rows = _read_csv(data)
+        rows = _csv_rows(data)
     else:
         raise RegistryFileError(
             f"'{Path(filename).name}' is geen .xlsx- of .csv-bestand; bewaar het register "
             "in Excel als .xlsx of als CSV (UTF-8)"
         )
-    result = []
+    cells_read = 0
+    empty = True
     for number, cells in rows:
         if number > MAX_ROWS + 1:
             raise RegistryFileError(f"het bestand heeft meer dan {MAX_ROWS} rijen")
-        if any(cell.strip() for cell in cells):
-            result.append((number, cells))
-    if not result:
+        cells_read += len(cells)
+        if cells_read > MAX_CELLS:
+            raise _past_limit("cells", number)
+        if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+            raise _past_limit("columns", number)
+        if time.monotonic() > deadline:  # checking and writing the rows so far included
+            raise _past_limit("time", number)
+        # No control characters, as in answers.
+        cleaned = [clean_text(cell[:MAX_CELL]) for cell in cells]
+        if any(cleaned):
+            empty = False
+            yield number, cleaned
+    if empty:
         raise RegistryFileError("het bestand is leeg")
-    return result
 
 
-MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # a workbook that unpacks larger is refused unread
+def _number(value: int) -> str:
+    return f"{value:_}".replace("_", ".")
 
 
-def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _past_limit(limit: str, row: int | None) -> RegistryFileError:
+    messages = {
+        "columns": f"het bestand heeft meer dan {MAX_COLUMNS} kolommen; een register heeft er "
+        "een tiental",
+        "cells": f"het bestand heeft meer dan {_number(MAX_CELLS)} cellen; een register van "
+        f"{_number(MAX_ROWS)} rijen heeft er hoogstens enkele honderdduizenden",
+        "time": f"het lezen duurde langer dan {MAX_SECONDS:g} seconden; is dit wel het "
+        "register, met één rij per bestuur?",
+    }
+    return RegistryFileError(messages[limit], row)
+
+
+def _xlsx_rows(data: bytes, deadline: float) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the first sheet, streamed with bounded work (``xlsx_rows``)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        unpacked = 0  # load_workbook below explains what is wrong
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise RegistryFileError(
-            f"de werkmap is uitgepakt groter dan {MAX_XLSX_UNPACKED // 1024 // 1024} MB; "
-            "een register van enkele honderden rijen is veel kleiner"
-        )
+        raise _not_a_workbook("geen zip-archief") from None
+    with archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
+            raise RegistryFileError(
+                f"de werkmap is uitgepakt groter dan {MAX_XLSX_UNPACKED // 1024 // 1024} MB; "
+                "een register van enkele honderden rijen is veel kleiner"
+            )
+        limits = xlsx_rows.Limits(MAX_COLUMNS, MAX_CELLS, deadline)
+        try:
+            yield from xlsx_rows.rows(archive, limits)
+        except xlsx_rows.SheetError as exc:
+            if exc.limit is not None:
+                raise _past_limit(exc.limit, exc.row) from None
+            raise _not_a_workbook(str(exc)) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
+            raise _not_a_workbook(type(exc).__name__) from None
+
+
+def _not_a_workbook(reason: str) -> RegistryFileError:
+    return RegistryFileError(
+        "het bestand is geen geldige Excel-werkmap (.xlsx); open het in Excel en bewaar "
+        f"het opnieuw als .xlsx ({reason[:200]})"
+    )
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a UTF-8 CSV file (';' or ','), decoded and parsed as they stream."""
+    _refuse_nul(data)
+    reader = csv.reader(
+        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""),
+        delimiter=_delimiter(data),
+    )
+    number = 0
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RegistryFileError(
-            "het bestand is geen geldige Excel-werkmap (.xlsx); open het in Excel en bewaar "
-            f"het opnieuw als .xlsx ({type(exc).__name__})"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS + 1:
-                raise RegistryFileError(f"het bestand heeft meer dan {MAX_ROWS} rijen")
-            rows.append((number, [_cell_text(v) for v in values]))
-        return iter(rows)
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)[:MAX_CELL].strip()
-
-
-def _read_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    if b"\x00" in data[:4096]:
-        raise RegistryFileError("het bestand is geen tekstbestand (CSV) en geen Excel-werkmap")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except UnicodeDecodeError:  # decoded ahead of the reader: no row number to give
         raise RegistryFileError(
             "het CSV-bestand is niet in UTF-8 bewaard; kies in Excel 'CSV UTF-8 (door "
             "komma's gescheiden)' of bewaar als .xlsx"
         ) from None
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            header = header or cells
-            for column, cell in enumerate(cells):
-                if "\x00" in cell:  # past the first 4 KB; no database can store it
-                    name = header[column].strip() if column < len(header) else ""
-                    raise RegistryFileError(
-                        f"rij {number}, kolom '{name or column + 1}': bevat een onzichtbaar "
-                        "NUL-teken; verwijder het, of bewaar het register opnieuw als .xlsx of "
-                        "als CSV (UTF-8)"
-                    )
-            yield number, [c[:MAX_CELL].strip() for c in cells]
     except csv.Error as exc:
-        raise RegistryFileError(f"het CSV-bestand is onleesbaar: {exc}") from None
+        raise RegistryFileError(f"het CSV-bestand is onleesbaar: {exc}", number + 1) from None
+
+
+def _refuse_nul(data: bytes) -> None:
+    """A NUL byte anywhere: a binary file, or text saved as UTF-16 ('Unicode text')."""
+    position = data.find(b"\x00")
+    if position != -1:
+        raise RegistryFileError(
+            "het bestand bevat NUL-tekens: het is geen tekstbestand (CSV); bewaar het in Excel "
+            "als 'CSV UTF-8' of als .xlsx",
+            data.count(b"\n", 0, position) + 1,
+        )
+
+
+def _delimiter(data: bytes) -> str:
+    """';' (Excel in Belgium) or ',', by the first non-empty line."""
+    start = data[:65_536].decode("utf-8-sig", errors="ignore")
+    first = next((line for line in start.splitlines() if line.strip()), "")
+    return ";" if first.count(";") >= first.count(",") and ";" in first else ","
 
 
 # --------------------------------------------------------------------------- checking
@@ -215,54 +262,40 @@ def _item_columns(model: QuestionnaireModel) -> dict[str, str]:
     return headers
 
 
-def check_rows(
-    rows: list[tuple[int, list[str]]], model: QuestionnaireModel
-) -> tuple[list[Applicant], list[RowProblem]]:
-    """Check every row; returns the valid applicants and every problem found."""
-    header_number, header = rows[0]
-    names = [h.strip().lower() for h in header]
-    positions: dict[str, int] = {}
-    problems: list[RowProblem] = []
-    item_headers = _item_columns(model)
-    item_positions: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if not name:
-            continue
-        canonical = next((c for c, aliases in COLUMNS.items() if name in aliases), None)
-        if canonical is not None:
-            if canonical in positions:
-                problems.append(
-                    RowProblem(header_number, header[index], "kolom staat er twee keer")
-                )
-            positions[canonical] = index
-        elif name in item_headers:
-            item_positions[item_headers[name]] = index
-        else:
-            known = ", ".join([*(a[0] for a in COLUMNS.values()), *model.catalogues])
-            problems.append(
-                RowProblem(header_number, header[index],
-                           f"onbekende kolom (verwacht: {known})")
-            )  # fmt: skip
-    missing = [LABELS[c] for c in REQUIRED if c not in positions]
-    if missing:
-        problems.append(
-            RowProblem(header_number, None,
-                       f"verplichte kolommen ontbreken: {', '.join(missing)}; de eerste rij "
-                       "moet de kolomnamen bevatten")
-        )  # fmt: skip
-        return [], problems
+class _Header:
+    """The header row: where each column is, and what is wrong with it."""
 
-    applicants: list[Applicant] = []
-    seen: dict[str, int] = {}
-    for number, cells in rows[1:]:
-        row = _Row(number, cells, positions)
-        applicant = row.check(seen, item_positions, header, model)
-        problems.extend(row.problems)
-        if applicant is not None:
-            applicants.append(applicant)
-    if len(rows) == 1:
-        problems.append(RowProblem(None, None, "het bestand bevat alleen kolomnamen, geen rijen"))
-    return applicants, problems
+    def __init__(self, number: int, cells: list[str], model: QuestionnaireModel) -> None:
+        self.cells = cells
+        self.positions: dict[str, int] = {}
+        self.item_positions: dict[str, int] = {}
+        self.problems: list[RowProblem] = []
+        item_headers = _item_columns(model)
+        for index, name in enumerate(h.strip().lower() for h in cells):
+            if not name:
+                continue
+            canonical = next((c for c, aliases in COLUMNS.items() if name in aliases), None)
+            if canonical is not None:
+                if canonical in self.positions:
+                    self.problems.append(
+                        RowProblem(number, cells[index], "kolom staat er twee keer")
+                    )
+                self.positions[canonical] = index
+            elif name in item_headers:
+                self.item_positions[item_headers[name]] = index
+            else:
+                known = ", ".join([*(a[0] for a in COLUMNS.values()), *model.catalogues])
+                self.problems.append(
+                    RowProblem(number, cells[index], f"onbekende kolom (verwacht: {known})")
+                )
+        missing = [LABELS[c] for c in REQUIRED if c not in self.positions]
+        self.usable = not missing
+        if missing:
+            self.problems.append(
+                RowProblem(number, None,
+                           f"verplichte kolommen ontbreken: {', '.join(missing)}; de eerste rij "
+                           "moet de kolomnamen bevatten")
+            )  # fmt: skip
 
 
 class _Row:
@@ -341,6 +374,8 @@ class _Row:
             self.problem("emails", "er is geen e-mailadres")
         elif len(names) > len(emails):
             self.problem("contact_names", "er zijn meer contactpersonen dan e-mailadressen")
+        if any(len(name) > 200 for name in names):
+            self.problem("contact_names", "een naam is langer dan 200 tekens")
         contacts: list[tuple[str, str]] = []
         for index, email in enumerate(emails):
             try:
@@ -383,82 +418,220 @@ def import_file(
     skip_invalid: bool = False,
     actor: str = "system",
 ) -> ImportReport:
-    """Check a registry file and write it (all or nothing unless ``skip_invalid``)."""
+    """Check a registry file and write it (all or nothing unless ``skip_invalid``).
+
+    Rows are checked as they stream from the file and written in chunks, in one
+    transaction that is rolled back when a problem means nothing may be written."""
     report = ImportReport()
     version = live_version(questionnaire)
     if version is None:
         report.problems.append(RowProblem(None, None, "de vragenlijst heeft nog geen versie"))
         return report
+    model = model_of(version)
     try:
-        rows = read_rows(filename, data)
+        complete = _check_and_write(read_rows(filename, data), model, questionnaire, report,
+                                    skip_invalid)  # fmt: skip
     except RegistryFileError as exc:
-        report.problems.append(RowProblem(None, None, str(exc)))
-        return report
-    applicants, problems = check_rows(rows, model_of(version))
-    report.problems = problems
-    file_level = any(p.row is None or p.row == rows[0][0] for p in problems)
-    if problems and (not skip_invalid or file_level):
-        return report
-    report.skipped_rows = sorted({p.row for p in problems if p.row is not None})
+        db.session.rollback()
+        return ImportReport(problems=[RowProblem(exc.row, None, str(exc))])
+    except BaseException:
+        db.session.rollback()
+        raise
+    if not complete:
+        db.session.rollback()  # nothing of what was written so far stays
+        return ImportReport(problems=report.problems)
     audit.record("registry_import", actor, questionnaire=questionnaire,
                  file=Path(filename).name, summary=report.summary)  # fmt: skip
-    _write(questionnaire, applicants, report)
+    db.session.commit()
+    report.written = True
     return report
 
 
-def _write(questionnaire: Questionnaire, applicants: list[Applicant], report: ImportReport) -> None:
-    existing = {
-        org.code: org
-        for org in db.session.scalars(
-            select(Organisation)
-            .where(Organisation.questionnaire_id == questionnaire.id)
-            .options(selectinload(Organisation.contacts), selectinload(Organisation.items))
-        )
-    }
-    for applicant in applicants:
-        org = existing.get(applicant.code)
-        if org is None:
-            org = Organisation(questionnaire=questionnaire, code=applicant.code)
-            db.session.add(org)
-            report.created += 1
-        elif _same(org, applicant):
-            report.unchanged += 1
-            continue
-        else:
-            report.updated += 1
-        org.name = applicant.name
-        org.kind = applicant.kind
-        org.province = applicant.province
-        org.members = applicant.members
-        org.contacts = [
-            Contact(name=name, email=email, position=index)
-            for index, (name, email) in enumerate(applicant.contacts)
-        ]
-        # Update links in place: replacing the list would insert before it deletes.
-        wanted = [(cat, code) for cat, codes in applicant.items.items() for code in codes]
-        for link in list(org.items):
-            if (link.catalogue, link.code) not in wanted:
-                org.items.remove(link)
-        have = {(link.catalogue, link.code) for link in org.items}
-        org.items.extend(
-            OrganisationItem(catalogue=cat, code=code)
-            for cat, code in wanted
-            if (cat, code) not in have
-        )
-    db.session.commit()
-    report.written = True
+def _check_and_write(
+    rows: Iterable[tuple[int, list[str]]],
+    model: QuestionnaireModel,
+    questionnaire: Questionnaire,
+    report: ImportReport,
+    skip_invalid: bool,
+) -> bool:
+    """Check the rows as they stream, writing the valid ones while that may still
+    be wanted; True if what was written may be committed."""
+    rows = iter(rows)
+    header = _Header(*next(rows), model)
+    problems = _Problems(report)
+    problems.extend(header.problems)
+    if not header.usable:
+        return False
+    writing = not header.problems  # a wrong header: check every row, write none
+    writer = _Writer(questionnaire, report)
+    seen: dict[str, int] = {}
+    data_rows = 0
+    for number, cells in rows:
+        data_rows += 1
+        row = _Row(number, cells, header.positions)
+        applicant = row.check(seen, header.item_positions, header.cells, model)
+        if row.problems:
+            problems.extend(row.problems)
+            writing = writing and skip_invalid
+        elif writing and applicant is not None:
+            writer.add(applicant)
+    if not data_rows:
+        problems.extend([RowProblem(None, None, "het bestand bevat alleen kolomnamen, geen rijen")])
+    problems.close()
+    if not writing or not data_rows:
+        return False
+    writer.flush()
+    return True
 
 
-def _same(org: Organisation, applicant: Applicant) -> bool:
+class _Problems:
+    """Collects problems into the report: the first MAX_PROBLEMS one by one, the rest
+    counted (a hostile file can have a problem in every cell); rows with one are skipped."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.more = 0
+        self.rows: set[int] = set()
+
+    def extend(self, problems: list[RowProblem]) -> None:
+        for problem in problems:
+            if problem.row is not None:
+                self.rows.add(problem.row)
+            if len(self.report.problems) < MAX_PROBLEMS:
+                self.report.problems.append(problem)
+            else:
+                self.more += 1
+
+    def close(self) -> None:
+        if self.more:
+            self.report.problems.append(RowProblem(
+                None, None, f"en nog {_number(self.more)} problemen; los eerst die hierboven op"
+            ))  # fmt: skip
+        self.report.skipped_rows = sorted(self.rows)
+
+
+class _Writer:
+    """Writes checked applicants in chunks with bulk statements (no object per row),
+    in the session's transaction: the caller commits or rolls back the whole."""
+
+    def __init__(self, questionnaire: Questionnaire, report: ImportReport) -> None:
+        self.questionnaire_id = questionnaire.id
+        self.report = report
+        self.pending: list[Applicant] = []
+
+    def add(self, applicant: Applicant) -> None:
+        self.pending.append(applicant)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        chunk, self.pending = self.pending, []
+        if not chunk:
+            return
+        existing = {
+            row.code: row
+            for row in db.session.execute(
+                select(Organisation.id, Organisation.code, Organisation.name, Organisation.kind,
+                       Organisation.province, Organisation.members)
+                .where(Organisation.questionnaire_id == self.questionnaire_id,
+                       Organisation.code.in_([a.code for a in chunk]))
+            )
+        }  # fmt: skip
+        ids = [row.id for row in existing.values()]
+        contacts: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for organisation_id, name, email in db.session.execute(
+            select(Contact.organisation_id, Contact.name, Contact.email)
+            .where(Contact.organisation_id.in_(ids))
+            .order_by(Contact.organisation_id, Contact.position, Contact.id)
+        ):
+            contacts[organisation_id].append((name, email))
+        links: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        for link_id, organisation_id, catalogue, code in db.session.execute(
+            select(OrganisationItem.id, OrganisationItem.organisation_id,
+                   OrganisationItem.catalogue, OrganisationItem.code)
+            .where(OrganisationItem.organisation_id.in_(ids))
+        ):  # fmt: skip
+            links[organisation_id].append((link_id, catalogue, code))
+
+        new: list[Applicant] = []
+        changed: list[tuple[int, Applicant]] = []
+        for applicant in chunk:
+            row = existing.get(applicant.code)
+            if row is None:
+                new.append(applicant)
+            elif _same(row, contacts[row.id], links[row.id], applicant):
+                self.report.unchanged += 1
+            else:
+                changed.append((row.id, applicant))
+        self.report.created += len(new)
+        self.report.updated += len(changed)
+
+        organisation_ids = {a.code: i for i, a in changed}
+        if new:
+            inserted = db.session.execute(
+                insert(Organisation).returning(Organisation.id, Organisation.code),
+                [{"questionnaire_id": self.questionnaire_id, "code": a.code, "name": a.name,
+                  "kind": a.kind, "province": a.province, "members": a.members} for a in new],
+            )  # fmt: skip
+            organisation_ids.update({code: id_ for id_, code in inserted})
+        if changed:
+            now = utcnow()
+            db.session.execute(
+                update(Organisation),
+                [{"id": i, "name": a.name, "kind": a.kind, "province": a.province,
+                  "members": a.members, "updated_at": now} for i, a in changed],
+            )  # fmt: skip
+            db.session.execute(delete(Contact).where(Contact.organisation_id.in_(
+                [i for i, _ in changed])))  # fmt: skip
+        written = [*new, *(a for _, a in changed)]
+        contact_rows = [
+            {"organisation_id": organisation_ids[a.code], "name": name, "email": email,
+             "position": position}
+            for a in written for position, (name, email) in enumerate(a.contacts)
+        ]  # fmt: skip
+        if contact_rows:
+            db.session.execute(insert(Contact), contact_rows)
+        self._write_links(written, organisation_ids, links)
+
+    def _write_links(
+        self,
+        written: list[Applicant],
+        organisation_ids: dict[str, int],
+        links: dict[int, list[tuple[int, str, str]]],
+    ) -> None:
+        """Item links: those no longer wanted deleted, missing ones added, the rest kept."""
+        stale: list[int] = []
+        added: list[dict[str, Any]] = []
+        for applicant in written:
+            organisation_id = organisation_ids[applicant.code]
+            wanted = [(cat, code) for cat, codes in applicant.items.items() for code in codes]
+            have = set()
+            for link_id, catalogue, code in links.get(organisation_id, []):
+                if (catalogue, code) in wanted:
+                    have.add((catalogue, code))
+                else:
+                    stale.append(link_id)
+            added += [{"organisation_id": organisation_id, "catalogue": cat, "code": code}
+                      for cat, code in wanted if (cat, code) not in have]  # fmt: skip
+        if stale:
+            db.session.execute(delete(OrganisationItem).where(OrganisationItem.id.in_(stale)))
+        if added:
+            db.session.execute(insert(OrganisationItem), added)
+
+
+def _same(
+    row: Any, contacts: list[tuple[str, str]], links: list[tuple[int, str, str]],
+    applicant: Applicant,
+) -> bool:  # fmt: skip
     items: dict[str, list[str]] = {}
-    for link in org.items:
-        items.setdefault(link.catalogue, []).append(link.code)
+    for _, catalogue, code in links:
+        items.setdefault(catalogue, []).append(code)
     return (
-        org.name == applicant.name
-        and org.kind == applicant.kind
-        and org.province == applicant.province
-        and list(org.members or []) == applicant.members
-        and [(c.name, c.email) for c in org.contacts] == applicant.contacts
+        row.name == applicant.name
+        and row.kind == applicant.kind
+        and row.province == applicant.province
+        and list(row.members or []) == applicant.members
+        and contacts == applicant.contacts
         and {k: sorted(v) for k, v in items.items()}
         == {k: sorted(v) for k, v in applicant.items.items() if v}
     )

@@ -130,3 +130,51 @@ def test_huge_definition_is_refused_before_parsing() -> None:
     text = "id: x\nversion: 1\ntitle: T\n# " + "x" * 1_100_000 + "\nsections: []\n"
     with pytest.raises(DefinitionErrors, match="larger than 1000 kB"):
         load_text(text)
+
+
+HEAD = "id: x\nversion: 1\ntitle: T\nsections:\n"
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        " " + "[" * 1_000 + "]" * 1_000,  # flow sequences
+        " " + "{a: " * 1_000 + "}" * 1_000,  # flow mappings
+        "\n" + "\n".join(" " * (6 + i) + f"k{i}:" for i in range(1_000)) + " 1",  # block
+    ],
+    ids=["flow-sequences", "flow-mappings", "block-mappings"],
+)
+def test_deep_nesting_is_a_problem_with_its_line(nested: str) -> None:
+    """1,000 levels raised an uncaught RecursionError."""
+    text = HEAD + "  - id: s\n    deep:" + nested + "\n"
+    with pytest.raises(DefinitionErrors) as caught:
+        load_text(text, "diep.yaml")
+    (error,) = caught.value.errors
+    assert "nests deeper than" in error.message
+    assert str(error).startswith("diep.yaml:") and error.line is not None and error.line >= 6
+
+
+def test_deep_nesting_through_aliases_is_a_problem() -> None:
+    """Each anchor nests shallowly, but every alias adds the depth of what it repeats."""
+    lines = ["a0: &a0 [" + "[" * 30 + "]" * 30 + "]"]
+    lines += [f"a{i}: &a{i} " + "[" * 30 + f"*a{i - 1}" + "]" * 30 for i in range(1, 60)]
+    with pytest.raises(DefinitionErrors, match="nests deeper than"):
+        load_text("\n".join(lines) + "\n", "alias.yaml")
+
+
+def test_very_deep_nesting_does_not_crash_the_process() -> None:
+    """50,000 levels (100 kB) crashed the process in the YAML composer: run it apart."""
+    code = (
+        "import sys\n"
+        "from intake.questionnaire import DefinitionErrors, load_text\n"
+        "try:\n"
+        "    load_text(sys.argv[1] + '[' * 50_000 + ']' * 50_000, 'diep.yaml')\n"
+        "except DefinitionErrors as exc:\n"
+        "    print(exc.errors[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, HEAD + "  - "], capture_output=True, text=True, cwd=ROOT,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert result.stdout.startswith("diep.yaml:5: ") and "nests deeper than" in result.stdout

@@ -11,6 +11,7 @@ from intake.questionnaire.model import Question
 from intake.questionnaire.schema import FlagCheck, Key, NumberCheck
 from intake.questionnaire.types.base import QuestionType, Samples
 from intake.questionnaire.values import (
+    DIGITS,
     N_,
     Parsed,
     Posted,
@@ -23,6 +24,7 @@ from intake.questionnaire.values import (
 MESSAGES = {
     "not_a_number": N_("Vul een getal in, bijvoorbeeld 12 of 2,5."),
     "not_an_integer": N_("Vul een geheel getal in, zonder komma."),
+    "too_many_digits": N_("Vul een getal in van hoogstens 15 cijfers."),
     "below_min": N_("Vul een getal in van minstens %(min)s."),
     "above_max": N_("Vul een getal in van hoogstens %(max)s."),
 }
@@ -59,6 +61,8 @@ class NumberType(QuestionType):
             number = Decimal(normal)
         except InvalidOperation:
             return _problem(text, "not_a_number")
+        if abs(number) >= 10**DIGITS or len(number.normalize().as_tuple().digits) > DIGITS:
+            return _problem(text, "too_many_digits")
         if question.integer and number != number.to_integral_value():
             return _problem(text, "not_an_integer")
         if question.min is not None and number < Decimal(str(question.min)):

@@ -20,7 +20,13 @@ from intake.questionnaire.values import (
 
 BAD_EMAIL = N_("Vul een geldig e-mailadres in, zoals naam@gemeente.be.")
 # Beyond MAX_TEXT every text is flagged anyway, so no max_length may go further.
-MAX_LENGTH = Key("max_length", WholeCheck(1, MAX_TEXT), "at most this many characters")
+MAX_LENGTH = Key(
+    "max_length",
+    WholeCheck(
+        1, MAX_TEXT, f"must be a whole number from 1 to {MAX_TEXT} (what one Excel cell holds)"
+    ),
+    "at most this many characters",
+)
 
 
 class TextType(QuestionType):
