@@ -140,9 +140,7 @@ def test_unreadable_files_are_refused_with_a_clear_message(
 
 
 @pytest.mark.parametrize("skip_invalid", [False, True])
-def test_nul_deep_in_a_csv_is_reported_with_its_row(
-    app: Flask, skip_invalid: bool
-) -> None:
+def test_nul_deep_in_a_csv_is_reported_with_its_row(app: Flask, skip_invalid: bool) -> None:
     """A NUL after the first 4 KB (where a binary check would look) is named, not a crash."""
     _plan(app)
     rows = [f"G{i};Gemeente {i};gemeente;Limburg;;;g{i}@example.be;5" for i in range(2, 150)]
