@@ -60,9 +60,11 @@ def main() -> None:
     with app.app_context():
         db.create_all()
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "CS01", kind="centrumstad", items={"actions": ALL_ACTIONS})
-        link = factory.link(org)
-        state = responses.load_state(org)
+        respondent = factory.respondent(
+            q, "CS01", kind="centrumstad", items={"actions": ALL_ACTIONS}
+        )
+        link = factory.link(respondent)
+        state = responses.load_state(respondent)
         # The largest page: the one with the most inputs (choices count one each).
         largest = max(
             state.pages(),

@@ -33,7 +33,7 @@ def register_commands(app: Flask) -> None:
     """Add Intake's commands to ``app.cli``."""
     app.cli.add_command(users_group)
     app.cli.add_command(questionnaire_group)
-    app.cli.add_command(applicants_group)
+    app.cli.add_command(respondents_group)
     app.cli.add_command(invite_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(status_command)
@@ -183,8 +183,10 @@ def live_command(slug: str, version: int) -> None:
     click.echo(f"{slug}: new responses start on version {version}")
 
 
-@click.group("applicants", cls=AppGroup, help="The registry of invited applicant organisations.")
-def applicants_group() -> None:
+@click.group(
+    "respondents", cls=AppGroup, help="The registry of respondents invited to a questionnaire."
+)
+def respondents_group() -> None:
     pass
 
 
@@ -198,12 +200,12 @@ def _import_outcome(file: str, problems: list[RowProblem], written: bool, summar
     click.echo(f"{file}: {summary}")
 
 
-@applicants_group.command("import")
+@respondents_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @QUESTIONNAIRE_OPTION
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows, skip the others.")
 def import_command(file: str, slug: str, skip_invalid: bool) -> None:
-    """Import or update applicants from an .xlsx or .csv file (by code; nothing is deleted)."""
+    """Import or update respondents from an .xlsx or .csv file (by code; nothing is deleted)."""
     with open(file, "rb") as handle:
         data = handle.read()
     report = registry.import_file(
@@ -212,7 +214,7 @@ def import_command(file: str, slug: str, skip_invalid: bool) -> None:
     _import_outcome(file, report.problems, report.written, report.summary)
 
 
-@applicants_group.command("template")
+@respondents_group.command("template")
 @QUESTIONNAIRE_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 def template_command(slug: str, output: str) -> None:
@@ -237,7 +239,7 @@ def _mail(slug: str, kind: mailing.MailKind) -> None:
 @QUESTIONNAIRE_OPTION
 @with_appcontext
 def invite_command(slug: str) -> None:
-    """Mail a personal link to every organisation not invited yet."""
+    """Mail a personal link to every respondent not invited yet."""
     _mail(slug, "invitation")
 
 
@@ -245,7 +247,7 @@ def invite_command(slug: str) -> None:
 @QUESTIONNAIRE_OPTION
 @with_appcontext
 def remind_command(slug: str) -> None:
-    """Mail a reminder (with a fresh link) to invited organisations that have not submitted."""
+    """Mail a reminder (with a fresh link) to invited respondents that have not submitted."""
     _mail(slug, "reminder")
 
 
@@ -266,11 +268,9 @@ def status_command(slug: str) -> None:
         for group in tracking.by_column(questionnaire, column):
             click.echo(f"  {group.label:<46} {group.rate}")
     for catalogue, rows in tracking.by_item(questionnaire).items():
-        click.echo(f"per item of {catalogue!r} (applicants linked / respondents linked):")
+        click.echo(f"per item of {catalogue!r} (respondents linked / submitted):")
         for row in rows:
-            click.echo(
-                f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.respondents:>5}"
-            )
+            click.echo(f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.submitted:>5}")
 
 
 @click.command("export")
@@ -331,7 +331,7 @@ DEMO_ADMIN_PASSWORD = "demo-wachtwoord"
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo data (both questionnaires, 59 fictional applicants) and print how to sign in."""
+    """Load demo data (both questionnaires, 59 fictional respondents) and print how to sign in."""
     from flask import current_app
 
     from intake.services import demo
@@ -340,7 +340,7 @@ def demo_command() -> None:
     result = demo.load()
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(
-        f"Demo loaded: {result.organisations} applicants, {result.submitted} submitted, "
+        f"Demo loaded: {result.respondents} respondents, {result.submitted} submitted, "
         f"{result.drafts} in progress."
     )
     click.echo(f"Admin sign-in: {base}/aanmelden  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")

@@ -93,7 +93,7 @@ def test_harmless_text_is_written_unchanged(value: str) -> None:
 def _hostile_responses(app: Flask) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "G01", name=HOSTILE[0], kind="gemeente",
+        respondent = factory.respondent(q, "G01", name=HOSTILE[0], kind="gemeente",
                                    contact=(HOSTILE[1], "ann@lindeloo.be"),
                                    items={"actions": ["5"]})  # fmt: skip
         pages = {
@@ -107,8 +107,10 @@ def _hostile_responses(app: Flask) -> None:
             ("agii", None): {"tevredenheid_toelichting": ("\n".join(HOSTILE), None)},
         }  # fmt: skip
         for (section, item), posted in pages.items():
-            state = responses.load_state(org)
-            outcome = responses.save_page(org, section, item, posted, state.revision, HOSTILE[9])
+            state = responses.load_state(respondent)
+            outcome = responses.save_page(
+                respondent, section, item, posted, state.revision, HOSTILE[9]
+            )
             assert outcome.status == "saved" and not outcome.problems, outcome.problems
 
 

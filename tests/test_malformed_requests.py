@@ -95,18 +95,18 @@ def test_local_path_only_ever_accepts_same_site_paths(target: str) -> None:
 def plan(app: Flask) -> str:
     with app.app_context():
         questionnaire = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(questionnaire, "A", items={"actions": ["5"]})
-        return factory.link(org)
+        respondent = factory.respondent(questionnaire, "A", items={"actions": ["5"]})
+        return factory.link(respondent)
 
 
 ADMIN_URLS = [
-    "/admin/organisaties/99999999999999999999999",
-    "/admin/organisaties/2147483648",
-    "/admin/organisaties/0",
-    f"/admin/vragenlijsten/{SLUG}/organisaties?search=a%00b",
-    f"/admin/vragenlijsten/{SLUG}/organisaties?status=%00",
+    "/admin/respondenten/99999999999999999999999",
+    "/admin/respondenten/2147483648",
+    "/admin/respondenten/0",
+    f"/admin/vragenlijsten/{SLUG}/respondenten?search=a%00b",
+    f"/admin/vragenlijsten/{SLUG}/respondenten?status=%00",
     "/admin/vragenlijsten/a%00b",
-    "/admin/vragenlijsten/a%00b/organisaties",
+    "/admin/vragenlijsten/a%00b/respondenten",
     "/admin/logboek?vragenlijst=a%00",
     "/admin/logboek?vragenlijst=a%00&format=csv",
 ]

@@ -12,7 +12,7 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, utcnow
+from intake.models import Respondent, utcnow
 from intake.services import invitations, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
@@ -26,8 +26,8 @@ COOKIES = ("session", "remember_token")
 def _link(app: Flask) -> tuple[int, str]:
     with app.app_context():
         questionnaire = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(questionnaire, "A", items={"actions": ["5"]})
-        return org.id, factory.link(org)
+        respondent = factory.respondent(questionnaire, "A", items={"actions": ["5"]})
+        return respondent.id, factory.link(respondent)
 
 
 def _cookies(client: FlaskClient) -> dict[str, str]:
@@ -91,12 +91,12 @@ def test_the_link_signs_in_again_after_signing_out(app: Flask) -> None:
 
 
 def test_revoking_the_link_ends_its_remembered_sign_ins(app: Flask) -> None:
-    org_id, link = _link(app)
+    respondent_id, link = _link(app)
     client = app.test_client()
     client.get(link)
     remembered = {"remember_token": _cookies(client)["remember_token"]}
     with app.app_context():
-        invitations.revoke_links(db.session.get(Organisation, org_id))
+        invitations.revoke_links(db.session.get(Respondent, respondent_id))
     assert _browser(app, remembered).get(f"{BASE}/").status_code == 401
     assert client.get(f"{BASE}/").status_code == 401
 
@@ -167,7 +167,7 @@ def test_an_admin_sign_in_unused_for_a_working_day_ends(app: Flask) -> None:
 def test_a_page_posted_after_signing_out_is_saved_with_the_pasted_link(app: Flask) -> None:
     """Signed out (or holding cookies of an ended sign-in), the page comes back with what
     was typed, and pasting the personal link saves it, as for an expired session."""
-    org_id, link = _link(app)
+    respondent_id, link = _link(app)
     client = app.test_client()
     client.get(link)
     path = f"{BASE}/p/afsluiting"
@@ -181,5 +181,5 @@ def test_a_page_posted_after_signing_out_is_saved_with_the_pasted_link(app: Flas
                       hidden=hidden_fields(back.get_data(as_text=True)))  # fmt: skip
     assert saved.status_code == 302
     with app.app_context():
-        state = responses.load_state(db.session.get(Organisation, org_id))
+        state = responses.load_state(db.session.get(Respondent, respondent_id))
         assert state.value("afsluiting", "", "opmerkingen") == "Getypt na het afmelden"

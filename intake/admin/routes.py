@@ -14,7 +14,7 @@ from sqlalchemy import select
 from intake.admin import bp
 from intake.auth.access import admin_required
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire, utcnow
+from intake.models import Questionnaire, Respondent, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
     audit,
@@ -46,11 +46,11 @@ def _questionnaire(slug: str) -> Questionnaire:
     return questionnaire
 
 
-def _organisation(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
+def _respondent(respondent_id: int) -> Respondent:
+    respondent = db.session.get(Respondent, respondent_id)
+    if respondent is None:
         abort(404)
-    return organisation
+    return respondent
 
 
 @bp.route("/vragenlijsten/<slug>")
@@ -72,20 +72,20 @@ def questionnaire(slug: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/vragenlijsten/<slug>/organisaties")
+@bp.route("/vragenlijsten/<slug>/respondenten")
 @admin_required
-def organisations(slug: str) -> ResponseReturnValue:
-    """The organisation list, filterable by status, kind, province, item and name."""
+def respondents(slug: str) -> ResponseReturnValue:
+    """The respondent list, filterable by status, kind, province, item and name."""
     questionnaire = _questionnaire(slug)
     filters = {
         key: request.args.get(key, "").strip() or None
         for key in ("status", "kind", "province", "item", "search")
     }
-    rows = tracking.organisation_rows(questionnaire, **filters)
+    rows = tracking.respondent_rows(questionnaire, **filters)
     version = questionnaires.live_version(questionnaire)
     catalogues = questionnaires.model_of(version).catalogues if version else {}
     return render_template(
-        "admin/organisations.html",
+        "admin/respondents.html",
         questionnaire=questionnaire,
         rows=rows,
         filters=filters,
@@ -188,9 +188,9 @@ def audit_log() -> ResponseReturnValue:
         )
     names = {
         o.id: o.name
-        for o in db.session.scalars(select(Organisation).where(
-            Organisation.id.in_({e.organisation_id for e in audit.events(questionnaire)
-                                 if e.organisation_id})))
+        for o in db.session.scalars(select(Respondent).where(
+            Respondent.id.in_({e.respondent_id for e in audit.events(questionnaire)
+                                 if e.respondent_id})))
     }  # fmt: skip
     return render_template(
         "admin/audit.html", events=audit.events(questionnaire), labels=audit.ACTIONS,
@@ -215,53 +215,51 @@ def settings(slug: str) -> ResponseReturnValue:
     return redirect(url_for("admin.questionnaire", slug=slug))
 
 
-@bp.route("/organisaties/<id:organisation_id>")
+@bp.route("/respondenten/<id:respondent_id>")
 @admin_required
-def organisation(organisation_id: int) -> ResponseReturnValue:
-    return _organisation_page(_organisation(organisation_id))
+def respondent(respondent_id: int) -> ResponseReturnValue:
+    return _respondent_page(_respondent(respondent_id))
 
 
-def _organisation_page(organisation: Organisation, new_link: str | None = None) -> str:
-    """An organisation with its link and its answers (read-only)."""
-    state = responses.load_state(organisation)
+def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str:
+    """A respondent with its link and its answers (read-only)."""
+    state = responses.load_state(respondent)
     return render_template(
-        "admin/organisation.html",
-        organisation=organisation,
+        "admin/respondent.html",
+        respondent=respondent,
         state=state,
         pages=state.pages(),
-        invitation=invitations.active_invitation(organisation),
+        invitation=invitations.active_invitation(respondent),
         new_link=new_link,
         language="nl",
     )
 
 
-@bp.route("/organisaties/<id:organisation_id>/link", methods=["POST"])
+@bp.route("/respondenten/<id:respondent_id>/link", methods=["POST"])
 @admin_required
-def issue_link(organisation_id: int) -> ResponseReturnValue:
+def issue_link(respondent_id: int) -> ResponseReturnValue:
     """Revoke the current personal link and show a new one, once."""
-    organisation = _organisation(organisation_id)
-    token = invitations.issue_link(organisation, _actor())
-    return _organisation_page(
-        organisation, url_for("portal.token_login", token=token, _external=True)
-    )
+    respondent = _respondent(respondent_id)
+    token = invitations.issue_link(respondent, _actor())
+    return _respondent_page(respondent, url_for("portal.token_login", token=token, _external=True))
 
 
-@bp.route("/organisaties/<id:organisation_id>/link/intrekken", methods=["POST"])
+@bp.route("/respondenten/<id:respondent_id>/link/intrekken", methods=["POST"])
 @admin_required
-def revoke_link(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id)
-    invitations.revoke_links(organisation, _actor())
+def revoke_link(respondent_id: int) -> ResponseReturnValue:
+    respondent = _respondent(respondent_id)
+    invitations.revoke_links(respondent, _actor())
     flash(_("De persoonlijke link is ingetrokken; hij werkt niet meer."), "success")
-    return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return redirect(url_for("admin.respondent", respondent_id=respondent.id))
 
 
-@bp.route("/organisaties/<id:organisation_id>/heropenen", methods=["POST"])
+@bp.route("/respondenten/<id:respondent_id>/heropenen", methods=["POST"])
 @admin_required
-def reopen(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id)
-    if organisation.response is None or organisation.response.status != "submitted":
+def reopen(respondent_id: int) -> ResponseReturnValue:
+    respondent = _respondent(respondent_id)
+    if respondent.response is None or respondent.response.status != "submitted":
         flash(_("Deze vragenlijst is niet ingediend; er valt niets te heropenen."), "info")
     else:
-        responses.reopen(organisation.response, _actor())
+        responses.reopen(respondent.response, _actor())
         flash(_("De vragenlijst is heropend: de coördinator kan opnieuw wijzigen."), "success")
-    return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return redirect(url_for("admin.respondent", respondent_id=respondent.id))

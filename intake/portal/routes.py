@@ -1,7 +1,7 @@
 """Portal views for coordinators signed in through their personal link.
 
-The organisation always comes from the signed-in identity, never from the URL,
-so no portal URL can reach another organisation's response. Page saves check
+The respondent always comes from the signed-in identity, never from the URL,
+so no portal URL can reach another respondent's response. Page saves check
 CSRF and sign-in themselves: when either has expired, or the database refuses the
 write, the page comes back with exactly what was typed, and the next click saves it.
 """
@@ -27,7 +27,7 @@ from intake.forms.page import (
     form_from_stored,
     posted_answers,
 )
-from intake.models import Organisation
+from intake.models import Respondent
 from intake.portal import bp
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
@@ -50,8 +50,8 @@ def _page_url(slug: str, page: Page) -> str:
     return url_for("portal.item_page", slug=slug, section=page.section.id, item=page.item)
 
 
-def _organisation(slug: str) -> Organisation:
-    """The signed-in coordinator's organisation, when it answers this questionnaire.
+def _respondent(slug: str) -> Respondent:
+    """The signed-in coordinator's respondent, when it answers this questionnaire.
 
     Not signed in: 401, which shows how to sign in again (see ``_signed_out``).
     """
@@ -59,10 +59,10 @@ def _organisation(slug: str) -> Organisation:
         abort(401)
     if current_user.is_admin:
         abort(403)
-    organisation: Organisation = current_user.invitation.organisation
-    if organisation.questionnaire.slug != slug:
+    respondent: Respondent = current_user.invitation.respondent
+    if respondent.questionnaire.slug != slug:
         abort(404)
-    return organisation
+    return respondent
 
 
 def _actor() -> str:
@@ -111,14 +111,14 @@ def token_login(token: str) -> ResponseReturnValue:
             "error.html", title=_("Even geduld"), message=message, without_account=True
         ), 503
     invitations.mark_opened(invitation)
-    return redirect(url_for("portal.start", slug=invitation.organisation.questionnaire.slug))
+    return redirect(url_for("portal.start", slug=invitation.respondent.questionnaire.slug))
 
 
 @bp.route("/vragenlijst")
 def home() -> ResponseReturnValue:
     if not current_user.is_authenticated or current_user.is_admin:
         return redirect(url_for("auth.index"))
-    slug = current_user.invitation.organisation.questionnaire.slug
+    slug = current_user.invitation.respondent.questionnaire.slug
     return redirect(url_for("portal.start", slug=slug))
 
 
@@ -127,8 +127,8 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/v/<slug>/")
 def start(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = responses.load_state(respondent)
     return render_template("portal/start.html", **_common(slug, state))
 
 
@@ -153,8 +153,8 @@ def _common(slug: str, state: ResponseState) -> dict[str, Any]:
 def page_view(slug: str, section: str, item: str | None = None) -> ResponseReturnValue:
     if request.method == "POST":
         return _post_page(slug, section, item)
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = responses.load_state(respondent)
     page = state.page(section, item)
     if page is None:
         abort(404)
@@ -228,7 +228,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
     if not current_user.is_authenticated:
         link = request.form.get("access_link", "").strip()
         invitation = invitations.find_by_token(invitations.token_from_link(link)) if link else None
-        if invitation is None or invitation.organisation.questionnaire.slug != slug:
+        if invitation is None or invitation.respondent.questionnaire.slug != slug:
             return _signed_out_page(slug, section, item, bool(link), autosave)
         try:
             sign_in_coordinator(invitation)
@@ -237,8 +237,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             return _signed_out_page(slug, section, item, False, autosave, refused=True)
         invitations.mark_opened(invitation)
 
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = responses.load_state(respondent)
     page = state.page(section, item)
     if page is None:
         abort(404)
@@ -266,7 +266,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         )  # fmt: skip
 
     try:
-        outcome = responses.save_page(organisation, section, item, posted, seen_revision, _actor())
+        outcome = responses.save_page(respondent, section, item, posted, seen_revision, _actor())
     except WriteRefused:
         _log_refused("save of this page")
         if autosave:
@@ -315,7 +315,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "versie van je collega te houden."),
         )  # fmt: skip
 
-    state = responses.load_state(organisation)
+    state = responses.load_state(respondent)
     if action in {"volgende", "vorige"}:
         problems = state.problems(page) if action == "volgende" else {}
         if problems:
@@ -436,27 +436,27 @@ def _signed_out_page(
 
 @bp.route("/v/<slug>/overzicht")
 def summary(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = responses.load_state(respondent)
     return render_template("portal/summary.html", **_common(slug, state), notice=None)
 
 
 @bp.route("/v/<slug>/indienen", methods=["POST"])
 @csrf.exempt
 def submit(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
+    respondent = _respondent(slug)
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        state = responses.load_state(organisation)
+        state = responses.load_state(respondent)
         notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
                    "Indienen.")  # fmt: skip
         return render_template("portal/summary.html", **_common(slug, state), notice=notice)
     try:
-        outcome = responses.submit(organisation, _actor())
+        outcome = responses.submit(respondent, _actor())
     except WriteRefused:
         _log_refused("submit")
-        state = responses.load_state(organisation)
+        state = responses.load_state(respondent)
         notice = _(
             "Je antwoorden zijn nog niet ingediend: door een probleem aan onze kant lukte dat "
             "even niet. Er is niets verloren; klik zo meteen opnieuw op Indienen."
@@ -464,7 +464,7 @@ def submit(slug: str) -> ResponseReturnValue:
         return render_template("portal/summary.html", **_common(slug, state), notice=notice), 503
     if outcome.status in {"submitted", "already_submitted"}:
         return redirect(url_for("portal.submitted", slug=slug))
-    state = responses.load_state(organisation)
+    state = responses.load_state(respondent)
     if outcome.status == "closed":
         notice = _("De bevraging is afgesloten; indienen kan niet meer.")
     elif outcome.status == "not_started":
@@ -476,8 +476,8 @@ def submit(slug: str) -> ResponseReturnValue:
 
 @bp.route("/v/<slug>/ingediend")
 def submitted(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = responses.load_state(respondent)
     if not state.is_submitted:
         return redirect(url_for("portal.summary", slug=slug))
     return render_template("portal/submitted.html", **_common(slug, state))

@@ -44,7 +44,7 @@ class CoordinatorIdentity(UserMixin):
 
     @property
     def label(self) -> str:
-        return self.invitation.organisation.name
+        return self.invitation.respondent.name
 
 
 def normalise_email(email: str) -> str:

@@ -1,6 +1,6 @@
 """Responses: what a coordinator sees, saves and submits.
 
-``ResponseState`` is a read model of one organisation's response: its pages
+``ResponseState`` is a read model of one respondent's response: its pages
 (a repeated section once per item), which questions are visible, what is
 answered, and what is still wrong. ``save_page`` and ``submit`` are the only
 writers; both refuse to overwrite a colleague's newer answers silently and
@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
-from intake.models import Answer, Organisation, Response, utcnow
+from intake.models import Answer, Respondent, Response, utcnow
 from intake.questionnaire import conditions, repeat_items
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
 from intake.questionnaire.types import answer_keys, missing, parse
@@ -78,7 +78,7 @@ class Stored(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Respondent:
+class RespondentProfile:
     """The registry data a questionnaire can prefill from and condition on."""
 
     name: str
@@ -89,15 +89,15 @@ class Respondent:
     items: dict[str, list[str]]
 
     @classmethod
-    def of(cls, organisation: Organisation) -> Respondent:
-        contact = organisation.contacts[0] if organisation.contacts else None
+    def of(cls, respondent: Respondent) -> RespondentProfile:
+        contact = respondent.contacts[0] if respondent.contacts else None
         items: dict[str, list[str]] = {}
-        for link in organisation.items:
+        for link in respondent.items:
             items.setdefault(link.catalogue, []).append(link.code)
         return cls(
-            name=organisation.name,
-            kind=organisation.kind,
-            province=organisation.province,
+            name=respondent.name,
+            kind=respondent.kind,
+            province=respondent.province,
             contact_name=contact.name if contact else "",
             contact_email=contact.email if contact else "",
             items=items,
@@ -118,7 +118,7 @@ class Respondent:
 AnswerKey = tuple[str, str, str]  # (section, item, answer key)
 
 
-def prefilled(questionnaire: Questionnaire, respondent: Respondent) -> dict[AnswerKey, Parsed]:
+def prefilled(questionnaire: Questionnaire, profile: RespondentProfile) -> dict[AnswerKey, Parsed]:
     """The answers a new response starts with, taken from the registry."""
     result: dict[AnswerKey, Parsed] = {}
     for section in questionnaire.sections:
@@ -127,7 +127,7 @@ def prefilled(questionnaire: Questionnaire, respondent: Respondent) -> dict[Answ
         for question in section.questions:
             if question.prefill is None:
                 continue
-            value = respondent.prefill(question.prefill)
+            value = profile.prefill(question.prefill)
             posted: Posted = [str(v) for v in value] if isinstance(value, list) else value
             parsed = parse(question, posted).get(question.id)
             if parsed is not None and not parsed.is_empty and parsed.is_valid:
@@ -137,11 +137,11 @@ def prefilled(questionnaire: Questionnaire, respondent: Respondent) -> dict[Answ
 
 @dataclass
 class ResponseState:
-    """Everything the portal shows about one organisation's response."""
+    """Everything the portal shows about one respondent's response."""
 
     questionnaire: Questionnaire
-    organisation: Organisation | None  # None for a read-only view, as in the export
-    respondent: Respondent
+    respondent: Respondent | None  # None for a read-only view, as in the export
+    profile: RespondentProfile
     response: Response | None
     answers: dict[AnswerKey, Stored] = field(default_factory=dict)
 
@@ -157,7 +157,7 @@ class ResponseState:
 
     @property
     def is_open(self) -> bool:
-        return self.organisation is not None and self.organisation.questionnaire.is_open
+        return self.respondent is not None and self.respondent.questionnaire.is_open
 
     @property
     def is_editable(self) -> bool:
@@ -190,20 +190,20 @@ class ResponseState:
             if parts == ("item", "title"):
                 return page.item_title.get() if page.item_title else None
             if parts == ("respondent", "kind"):
-                return self.respondent.kind
+                return self.profile.kind
             if parts == ("respondent", "province"):
-                return self.respondent.province
+                return self.profile.province
             return None
 
         return resolve
 
     def items_of(self, section: Section) -> list[tuple[str, Text]]:
-        """The items this organisation answers a repeated section for, in order."""
+        """The items this respondent answers a repeated section for, in order."""
         possible = repeat_items(self.questionnaire, section)
         source = section.repeat_for
         assert source is not None
         if source.catalogue is not None:
-            chosen = set(self.respondent.items.get(source.catalogue, []))
+            chosen = set(self.profile.items.get(source.catalogue, []))
         else:
             assert source.question is not None
             value = self.value(source.question[0], "", source.question[1]) or []
@@ -211,7 +211,7 @@ class ResponseState:
         return [(code, title) for code, title in possible if code in chosen]
 
     def pages(self) -> list[Page]:
-        """The pages that apply to this organisation now, in order."""
+        """The pages that apply to this respondent now, in order."""
         pages: list[Page] = []
         for section in self.questionnaire.sections:
             candidates = (
@@ -292,22 +292,22 @@ def revalidate(question: Question, key: str, stored: Stored) -> Problem:
     return parsed[key].problem or Problem("invalid_choice")
 
 
-def load_state(organisation: Organisation) -> ResponseState:
-    """Read one organisation's response (or what a new one would start with)."""
-    response = organisation.response
+def load_state(respondent: Respondent) -> ResponseState:
+    """Read one respondent's response (or what a new one would start with)."""
+    response = respondent.response
     if response is not None:
         questionnaire = model_of(response.questionnaire_version)
     else:
-        version = live_version(organisation.questionnaire)
+        version = live_version(respondent.questionnaire)
         if version is None:
-            raise LookupError(f"questionnaire {organisation.questionnaire.slug} has no version")
+            raise LookupError(f"questionnaire {respondent.questionnaire.slug} has no version")
         questionnaire = model_of(version)
-    respondent = Respondent.of(organisation)
-    state = ResponseState(questionnaire, organisation, respondent, response)
+    profile = RespondentProfile.of(respondent)
+    state = ResponseState(questionnaire, respondent, profile, response)
     if response is None:
         state.answers = {
             key: Stored(p.value, p.raw, p.is_valid, 0)
-            for key, p in prefilled(questionnaire, respondent).items()
+            for key, p in prefilled(questionnaire, profile).items()
         }
     else:
         rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
@@ -372,7 +372,7 @@ def parse_page(
 
 
 def save_page(
-    organisation: Organisation,
+    respondent: Respondent,
     section_id: str,
     item: str | None,
     posted: PostedPage,
@@ -387,7 +387,7 @@ def save_page(
     not apply to the response (status ``not_applicable``): the caller shows what was typed.
     """
     return _retrying(
-        lambda: _save_page_once(organisation, section_id, item, posted, seen_revision, actor)
+        lambda: _save_page_once(respondent, section_id, item, posted, seen_revision, actor)
     )
 
 
@@ -398,7 +398,7 @@ def _retrying(write: Callable[[], T]) -> T:
     """Run a read-check-write transaction, again from the start when it lost a race.
 
     Another save may commit between our read and our write: the revision check
-    (StaleDataError), the unique response per organisation (IntegrityError) or a
+    (StaleDataError), the unique response per respondent (IntegrityError) or a
     busy database then refuses ours, and we re-read and re-check. A database that
     refuses writes (read-only, disk full, connection gone) raises ``WriteRefused``
     at once: retrying would only keep the user waiting.
@@ -418,14 +418,14 @@ def _retrying(write: Callable[[], T]) -> T:
 
 
 def _save_page_once(
-    organisation: Organisation,
+    respondent: Respondent,
     section_id: str,
     item: str | None,
     posted: PostedPage,
     seen_revision: int,
     actor: str,
 ) -> SaveOutcome:
-    state = load_state(organisation)
+    state = load_state(respondent)
     page = state.page(section_id, item)
     if page is None:
         return SaveOutcome("unknown_page", state=state)
@@ -458,12 +458,12 @@ def _save_page_once(
     now = utcnow()
     response = state.response
     if response is None:
-        version = live_version(organisation.questionnaire)
+        version = live_version(respondent.questionnaire)
         assert version is not None
-        response = Response(organisation=organisation, questionnaire_version=version)
+        response = Response(respondent=respondent, questionnaire_version=version)
         db.session.add(response)
         new_revision = 1
-        for (sec, itm, key), value in prefilled(state.questionnaire, state.respondent).items():
+        for (sec, itm, key), value in prefilled(state.questionnaire, state.profile).items():
             response.answers.append(
                 Answer(section=sec, item=itm, question=key, value=value.value,
                        revision=1, updated_at=now, updated_by="prefill")
@@ -500,7 +500,7 @@ def _save_page_once(
         answer.updated_at = now
         answer.updated_by = actor
     response.updated_at = now  # always an UPDATE, so the revision check always runs
-    audit.record("save", actor, organisation=organisation, section=page.section.id,
+    audit.record("save", actor, respondent=respondent, section=page.section.id,
                  item=page.item, answers=len(parsed))  # fmt: skip
     db.session.commit()
     return SaveOutcome("saved", problems, [], response.revision, state)
@@ -512,13 +512,13 @@ class SubmitOutcome:
     problems: list[tuple[Page, dict[str, Problem]]] = field(default_factory=list)
 
 
-def submit(organisation: Organisation, actor: str) -> SubmitOutcome:
+def submit(respondent: Respondent, actor: str) -> SubmitOutcome:
     """Submit the response once every page is complete; a second submit is a no-op."""
-    return _retrying(lambda: _submit_once(organisation, actor))
+    return _retrying(lambda: _submit_once(respondent, actor))
 
 
-def _submit_once(organisation: Organisation, actor: str) -> SubmitOutcome:
-    state = load_state(organisation)
+def _submit_once(respondent: Respondent, actor: str) -> SubmitOutcome:
+    state = load_state(respondent)
     if state.response is None:
         return SubmitOutcome("not_started")
     if state.is_submitted:
@@ -531,7 +531,7 @@ def _submit_once(organisation: Organisation, actor: str) -> SubmitOutcome:
     state.response.status = "submitted"
     state.response.submitted_at = utcnow()
     state.response.updated_at = state.response.submitted_at
-    audit.record("submit", actor, organisation=organisation)
+    audit.record("submit", actor, respondent=respondent)
     db.session.commit()
     return SubmitOutcome("submitted")
 
@@ -541,5 +541,5 @@ def reopen(response: Response, actor: str) -> None:
     response.status = "draft"
     response.reopened_at = utcnow()
     response.updated_at = response.reopened_at
-    audit.record("reopen", actor, organisation=response.organisation)
+    audit.record("reopen", actor, respondent=response.respondent)
     db.session.commit()

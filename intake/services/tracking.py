@@ -1,7 +1,7 @@
 """Response tracking for VVSG: figures from aggregate queries, never from loading rows.
 
-An organisation's status is one SQL expression (``status_column``) used by every
-figure and by the organisation list, so they always agree:
+A respondent's status is one SQL expression (``status_column``) used by every
+figure and by the respondent list, so they always agree:
 not_invited → invited (mailed) → opened (link used) → in_progress → submitted.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import Select, case, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from intake.extensions import db
-from intake.models import Invitation, MailLog, Organisation, OrganisationItem, Questionnaire
+from intake.models import Invitation, MailLog, Questionnaire, Respondent, RespondentItem
 from intake.models import Response as ResponseRow
 from intake.questionnaire.vocabulary import KINDS
 from intake.services.questionnaires import live_version, model_of
@@ -31,12 +31,12 @@ STATUS_LABELS = {
 
 
 def status_column() -> ColumnElement[str]:
-    """The status of ``Organisation`` as a SQL expression (needs the outer join on Response)."""
+    """The status of ``Respondent`` as a SQL expression (needs the outer join on Response)."""
     mailed = exists().where(
-        MailLog.organisation_id == Organisation.id, MailLog.kind == "invitation", MailLog.ok
+        MailLog.respondent_id == Respondent.id, MailLog.kind == "invitation", MailLog.ok
     )
     opened = exists().where(
-        Invitation.organisation_id == Organisation.id, Invitation.first_opened_at.is_not(None)
+        Invitation.respondent_id == Respondent.id, Invitation.first_opened_at.is_not(None)
     )
     return case(
         (ResponseRow.status == "submitted", literal("submitted")),
@@ -50,9 +50,9 @@ def status_column() -> ColumnElement[str]:
 def _base(questionnaire: Questionnaire, *columns: Any) -> Select[Any]:
     return (
         select(*columns)
-        .select_from(Organisation)
-        .outerjoin(ResponseRow, ResponseRow.organisation_id == Organisation.id)
-        .where(Organisation.questionnaire_id == questionnaire.id)
+        .select_from(Respondent)
+        .outerjoin(ResponseRow, ResponseRow.respondent_id == Respondent.id)
+        .where(Respondent.questionnaire_id == questionnaire.id)
     )
 
 
@@ -77,7 +77,7 @@ class Overview:
 
     @property
     def invited(self) -> int:
-        """All organisations in the registry: the denominator of the response rate."""
+        """All respondents in the registry: the denominator of the response rate."""
         return sum(self.counts.values())
 
     @property
@@ -102,7 +102,7 @@ class GroupRate:
 
 def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
     """The response rate per kind or per province."""
-    attribute = {"kind": Organisation.kind, "province": Organisation.province}[column]
+    attribute = {"kind": Respondent.kind, "province": Respondent.province}[column]
     submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
     rows = db.session.execute(
         _base(questionnaire, attribute, func.count(), submitted)
@@ -119,22 +119,22 @@ def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
 class ItemRow:
     code: str
     title: str
-    invited: int  # invited organisations linked to the item
-    respondents: int  # submitted organisations linked to it
+    invited: int  # invited respondents linked to the item
+    submitted: int  # submitted respondents linked to it
 
 
 def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
-    """Per catalogue entry: linked organisations among all applicants and among respondents."""
+    """Per catalogue entry: the respondents linked to it, all of them and those who submitted."""
     version = live_version(questionnaire)
     if version is None:
         return {}
     model = model_of(version)
     submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
     rows = db.session.execute(
-        _base(questionnaire, OrganisationItem.catalogue, OrganisationItem.code, func.count(),
+        _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, func.count(),
               submitted)
-        .join(OrganisationItem, OrganisationItem.organisation_id == Organisation.id)
-        .group_by(OrganisationItem.catalogue, OrganisationItem.code)
+        .join(RespondentItem, RespondentItem.respondent_id == Respondent.id)
+        .group_by(RespondentItem.catalogue, RespondentItem.code)
     ).all()  # fmt: skip
     counts = {(cat, code): (total, int(sub or 0)) for cat, code, total, sub in rows}
     result: dict[str, list[ItemRow]] = {}
@@ -148,7 +148,7 @@ def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
 
 
 @dataclass(frozen=True)
-class OrganisationRow:
+class RespondentRow:
     id: int
     code: str
     name: str
@@ -163,7 +163,7 @@ class OrganisationRow:
         return STATUS_LABELS[self.status]
 
 
-def organisation_rows(
+def respondent_rows(
     questionnaire: Questionnaire,
     *,
     status: str | None = None,
@@ -172,41 +172,41 @@ def organisation_rows(
     item: str | None = None,
     search: str | None = None,
     limit: int | None = None,
-) -> list[OrganisationRow]:
-    """The organisation list with status, last activity and reminders, filtered in SQL."""
+) -> list[RespondentRow]:
+    """The respondent list with status, last activity and reminders, filtered in SQL."""
     status_expr = status_column()
     reminders = (
         select(func.count())
-        .where(MailLog.organisation_id == Organisation.id, MailLog.kind == "reminder", MailLog.ok)
+        .where(MailLog.respondent_id == Respondent.id, MailLog.kind == "reminder", MailLog.ok)
         .scalar_subquery()
     )
     opened = (
         select(func.max(Invitation.last_opened_at))
-        .where(Invitation.organisation_id == Organisation.id)
+        .where(Invitation.respondent_id == Respondent.id)
         .scalar_subquery()
     )
     query = _base(
         questionnaire,
-        Organisation.id, Organisation.code, Organisation.name, Organisation.kind,
-        Organisation.province, status_expr, ResponseRow.updated_at, opened, reminders,
-    ).order_by(Organisation.name)  # fmt: skip
+        Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
+        Respondent.province, status_expr, ResponseRow.updated_at, opened, reminders,
+    ).order_by(Respondent.name)  # fmt: skip
     if status in STATUSES:
         query = query.where(status_expr == status)
     if kind:
-        query = query.where(Organisation.kind == kind)
+        query = query.where(Respondent.kind == kind)
     if province:
-        query = query.where(Organisation.province == province)
+        query = query.where(Respondent.province == province)
     if item:
         query = query.where(
             exists().where(
-                OrganisationItem.organisation_id == Organisation.id, OrganisationItem.code == item
+                RespondentItem.respondent_id == Respondent.id, RespondentItem.code == item
             )
         )
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
-            or_(func.lower(Organisation.name).like(pattern),
-                func.lower(Organisation.code).like(pattern))
+            or_(func.lower(Respondent.name).like(pattern),
+                func.lower(Respondent.code).like(pattern))
         )  # fmt: skip
     if limit:
         query = query.limit(limit)
@@ -215,7 +215,7 @@ def organisation_rows(
         updated, last_opened = row[6], row[7]
         moments = [m for m in (updated, last_opened) if m is not None]
         result.append(
-            OrganisationRow(row[0], row[1], row[2], row[3], row[4], row[5],
+            RespondentRow(row[0], row[1], row[2], row[3], row[4], row[5],
                             max(moments) if moments else None, int(row[8] or 0))
         )  # fmt: skip
     return result
