@@ -16,6 +16,7 @@ from config import Config, config_from_env
 from intake.forms.types import web_type
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
+from intake.statuses import MailKind, ResponseStatus, TrackingStatus
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -91,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals["answer_keys"] = answer_keys
     app.jinja_env.globals["web_type"] = web_type
     app.jinja_env.globals["problem_message"] = problem_message
+    app.jinja_env.globals.update(
+        MailKind=MailKind, ResponseStatus=ResponseStatus, TrackingStatus=TrackingStatus
+    )
     app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(
         value, "d MMMM yyyy, HH:mm"
     )

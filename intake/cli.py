@@ -25,6 +25,7 @@ from intake.services import (
     tracking,
 )
 from intake.services.registry import RowProblem
+from intake.statuses import MailKind
 
 CLI = "cli"  # the actor recorded in the audit log for command-line changes
 
@@ -224,7 +225,7 @@ def template_command(slug: str, output: str) -> None:
     click.echo(f"wrote {output}")
 
 
-def _mail(slug: str, kind: mailing.MailKind) -> None:
+def _mail(slug: str, kind: MailKind) -> None:
     report = mailing.send(_questionnaire(slug), kind, actor=CLI)
     for code, reason in report.failed:
         click.echo(f"{code}: not sent: {reason}", err=True)
@@ -240,7 +241,7 @@ def _mail(slug: str, kind: mailing.MailKind) -> None:
 @with_appcontext
 def invite_command(slug: str) -> None:
     """Mail a personal link to every respondent not invited yet."""
-    _mail(slug, "invitation")
+    _mail(slug, MailKind.INVITATION)
 
 
 @click.command("remind")
@@ -248,7 +249,7 @@ def invite_command(slug: str) -> None:
 @with_appcontext
 def remind_command(slug: str) -> None:
     """Mail a reminder (with a fresh link) to invited respondents that have not submitted."""
-    _mail(slug, "reminder")
+    _mail(slug, MailKind.REMINDER)
 
 
 @click.command("status")

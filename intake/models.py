@@ -10,6 +10,7 @@ beside the raw text a coordinator typed when it did not validate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -29,12 +30,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import db
 from intake.questionnaire import vocabulary
+from intake.statuses import MailKind, ResponseStatus
 
 KINDS = tuple(vocabulary.KINDS)
 PROVINCES = vocabulary.PROVINCES
-RESPONSE_STATUSES = ("draft", "submitted")
 ROLES = ("admin", "coordinator")
-MAIL_KINDS = ("invitation", "reminder")
 
 
 def utcnow() -> dt.datetime:
@@ -67,7 +67,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def _in(column: str, values: Iterable[str]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
 
@@ -274,7 +274,7 @@ class MailLog(db.Model):
     """Every invitation or reminder sent (or written to the outbox), per respondent."""
 
     __tablename__ = "mail_log"
-    __table_args__ = (CheckConstraint(_in("kind", MAIL_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", MailKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     respondent_id: Mapped[int] = mapped_column(
@@ -296,7 +296,7 @@ class Response(db.Model):
     """
 
     __tablename__ = "responses"
-    __table_args__ = (CheckConstraint(_in("status", RESPONSE_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", ResponseStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     respondent_id: Mapped[int] = mapped_column(
@@ -305,7 +305,7 @@ class Response(db.Model):
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_versions.id"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ResponseStatus.DRAFT)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,6 +26,7 @@ from intake.services import (
     responses,
     tracking,
 )
+from intake.statuses import MailKind, ResponseStatus
 
 
 @bp.route("/")
@@ -135,15 +136,15 @@ def registry_template(slug: str) -> ResponseReturnValue:
 @admin_required
 def send_mail(slug: str, kind: str) -> ResponseReturnValue:
     """Send invitations to those not invited yet, or reminders to those not submitted."""
-    if kind not in {"invitation", "reminder"}:
+    if kind not in set(MailKind):
         abort(404)
     questionnaire = _questionnaire(slug)
     try:
-        report = mailing.send(questionnaire, kind, actor=_actor())  # type: ignore[arg-type]
+        report = mailing.send(questionnaire, MailKind(kind), actor=_actor())
     except (OSError, RuntimeError) as exc:
         flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.questionnaire", slug=slug))
-    what = _("Uitnodigingen") if kind == "invitation" else _("Herinneringen")
+    what = _("Uitnodigingen") if kind == MailKind.INVITATION else _("Herinneringen")
     problems = report.failed + report.skipped
     flash(f"{what}: {report.summary}.", "error" if problems else "success")
     for code, reason in problems[:10]:  # the mail log keeps them all
@@ -257,7 +258,7 @@ def revoke_link(respondent_id: int) -> ResponseReturnValue:
 @admin_required
 def reopen(respondent_id: int) -> ResponseReturnValue:
     respondent = _respondent(respondent_id)
-    if respondent.response is None or respondent.response.status != "submitted":
+    if respondent.response is None or respondent.response.status != ResponseStatus.SUBMITTED:
         flash(_("Deze vragenlijst is niet ingediend; er valt niets te heropenen."), "info")
     else:
         responses.reopen(respondent.response, _actor())

@@ -21,6 +21,7 @@ from intake.questionnaire.types.base import Samples
 from intake.questionnaire.vocabulary import PROVINCES
 from intake.services import invitations, questionnaires, responses
 from intake.services.responses import Page, PostedPage, ResponseState
+from intake.statuses import MailKind
 
 QUESTIONNAIRES = ("plan-samenleven-2025.yaml", "inspiratiedag-2022.yaml")
 FLEMISH = PROVINCES[:5]
@@ -203,7 +204,7 @@ def load(seed: int = 2025) -> DemoResult:
     submitted, drafts, opened = order[:42], order[42:49], order[49:53]
     now = utcnow()
     for respondent in order[:57]:  # the last two were added late and are not invited yet
-        db.session.add(MailLog(respondent_id=respondent.id, kind="invitation",
+        db.session.add(MailLog(respondent_id=respondent.id, kind=MailKind.INVITATION,
                                recipient=respondent.contacts[0].email,
                                subject="Uitnodiging"))  # fmt: skip
         invitation, _ = invitations.add_link(respondent)  # the mailed link (its token is not kept)
@@ -215,7 +216,7 @@ def load(seed: int = 2025) -> DemoResult:
         fill(respondent, rng, submit=True)
     for respondent in drafts:
         fill(respondent, rng, submit=False)
-        db.session.add(MailLog(respondent_id=respondent.id, kind="reminder",
+        db.session.add(MailLog(respondent_id=respondent.id, kind=MailKind.REMINDER,
                                recipient=respondent.contacts[0].email,
                                subject="Herinnering"))  # fmt: skip
     db.session.commit()

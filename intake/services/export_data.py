@@ -36,6 +36,7 @@ from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.types import QUESTION_TYPES, type_of
 from intake.services.questionnaires import live_version, model_of
 from intake.services.responses import Page, RespondentProfile, ResponseState, Stored
+from intake.statuses import ResponseStatus
 
 BATCH = 500  # responses per batch: bounds memory, whatever the total
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -130,7 +131,7 @@ class ExportSource:
 
     def response_ids(self) -> list[int]:
         """Response ids in pseudonym order (a list of ints: a few bytes per response)."""
-        statuses = ["submitted", "draft"] if self.include_drafts else ["submitted"]
+        statuses = list(ResponseStatus) if self.include_drafts else [ResponseStatus.SUBMITTED]
         return list(
             db.session.scalars(
                 select(Response.id)

@@ -26,6 +26,7 @@ from intake.services.export import ANSWERS
 from intake.services.export_data import BRUSSELS
 from intake.services.questionnaires import live_version, model_of
 from intake.services.registry import RowProblem
+from intake.statuses import ResponseStatus
 
 LEAD = {"code", "status", "versie", "ingediend_op"}
 
@@ -126,8 +127,8 @@ def _check(
                                               f"onbekende versie '{version_number}'"))  # fmt: skip
             continue
         version, model = versions[version_number]
-        status = str(values.get("status") or "submitted")
-        if status not in {"submitted", "draft"}:
+        status = str(values.get("status") or ResponseStatus.SUBMITTED)
+        if status not in set(ResponseStatus):
             report.problems.append(RowProblem(number, "status", "kies submitted of draft"))
             continue
         submitted_at = values.get("ingediend_op")

@@ -20,7 +20,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
@@ -31,11 +30,11 @@ from intake.extensions import db
 from intake.models import MailLog, Questionnaire, Respondent, Response, utcnow
 from intake.services import audit
 from intake.services.invitations import add_link
+from intake.statuses import MailKind, ResponseStatus
 
-MailKind = Literal["invitation", "reminder"]
 TEMPLATES: dict[MailKind, str] = {
-    "invitation": "mail/invitation.txt",
-    "reminder": "mail/reminder.txt",
+    MailKind.INVITATION: "mail/invitation.txt",
+    MailKind.REMINDER: "mail/reminder.txt",
 }
 
 
@@ -156,7 +155,7 @@ def compose(
 
 def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Respondent]:
     invited = exists().where(
-        MailLog.respondent_id == Respondent.id, MailLog.kind == "invitation", MailLog.ok
+        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION, MailLog.ok
     )
     query = (
         select(Respondent)
@@ -164,11 +163,11 @@ def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Respondent]:
         .options(selectinload(Respondent.contacts), selectinload(Respondent.response))
         .order_by(Respondent.code)
     )
-    if kind == "invitation":
+    if kind == MailKind.INVITATION:
         query = query.where(~invited)
     else:
         submitted = exists().where(
-            Response.respondent_id == Respondent.id, Response.status == "submitted"
+            Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
         )
         query = query.where(invited, ~submitted)
     return list(db.session.scalars(query))

@@ -29,6 +29,7 @@ from intake.questionnaire.values import Parsed, Posted, Problem
 from intake.services import audit
 from intake.services.questionnaires import live_version, model_of
 from intake.services.transactions import WriteRefused, lost_race
+from intake.statuses import ResponseStatus
 
 # "optional": nothing answered yet, but nothing on the page is required either.
 PageStatus = Literal["not_started", "optional", "in_progress", "complete"]
@@ -153,7 +154,7 @@ class ResponseState:
 
     @property
     def is_submitted(self) -> bool:
-        return self.response is not None and self.response.status == "submitted"
+        return self.response is not None and self.response.status == ResponseStatus.SUBMITTED
 
     @property
     def is_open(self) -> bool:
@@ -528,7 +529,7 @@ def _submit_once(respondent: Respondent, actor: str) -> SubmitOutcome:
     incomplete = [(p, pr) for p in state.pages() if (pr := state.problems(p))]
     if incomplete:
         return SubmitOutcome("incomplete", incomplete)
-    state.response.status = "submitted"
+    state.response.status = ResponseStatus.SUBMITTED
     state.response.submitted_at = utcnow()
     state.response.updated_at = state.response.submitted_at
     audit.record("submit", actor, respondent=respondent)
@@ -538,7 +539,7 @@ def _submit_once(respondent: Respondent, actor: str) -> SubmitOutcome:
 
 def reopen(response: Response, actor: str) -> None:
     """Let the coordinator edit a submitted response again (admin only)."""
-    response.status = "draft"
+    response.status = ResponseStatus.DRAFT
     response.reopened_at = utcnow()
     response.updated_at = response.reopened_at
     audit.record("reopen", actor, respondent=response.respondent)

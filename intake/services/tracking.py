@@ -19,31 +19,32 @@ from intake.models import Invitation, MailLog, Questionnaire, Respondent, Respon
 from intake.models import Response as ResponseRow
 from intake.questionnaire.vocabulary import KINDS
 from intake.services.questionnaires import live_version, model_of
+from intake.statuses import MailKind, ResponseStatus, TrackingStatus
 
-STATUSES = ("not_invited", "invited", "opened", "in_progress", "submitted")
+STATUSES = tuple(TrackingStatus)
 STATUS_LABELS = {
-    "not_invited": "niet uitgenodigd",
-    "invited": "uitgenodigd",
-    "opened": "link geopend",
-    "in_progress": "bezig",
-    "submitted": "ingediend",
+    TrackingStatus.NOT_INVITED: "niet uitgenodigd",
+    TrackingStatus.INVITED: "uitgenodigd",
+    TrackingStatus.OPENED: "link geopend",
+    TrackingStatus.IN_PROGRESS: "bezig",
+    TrackingStatus.SUBMITTED: "ingediend",
 }
 
 
 def status_column() -> ColumnElement[str]:
     """The status of ``Respondent`` as a SQL expression (needs the outer join on Response)."""
     mailed = exists().where(
-        MailLog.respondent_id == Respondent.id, MailLog.kind == "invitation", MailLog.ok
+        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION, MailLog.ok
     )
     opened = exists().where(
         Invitation.respondent_id == Respondent.id, Invitation.first_opened_at.is_not(None)
     )
     return case(
-        (ResponseRow.status == "submitted", literal("submitted")),
-        (ResponseRow.id.is_not(None), literal("in_progress")),
-        (opened, literal("opened")),
-        (mailed, literal("invited")),
-        else_=literal("not_invited"),
+        (ResponseRow.status == ResponseStatus.SUBMITTED, literal(TrackingStatus.SUBMITTED.value)),
+        (ResponseRow.id.is_not(None), literal(TrackingStatus.IN_PROGRESS.value)),
+        (opened, literal(TrackingStatus.OPENED.value)),
+        (mailed, literal(TrackingStatus.INVITED.value)),
+        else_=literal(TrackingStatus.NOT_INVITED.value),
     )
 
 
@@ -82,7 +83,7 @@ class Overview:
 
     @property
     def rate(self) -> Rate:
-        return Rate(self.counts["submitted"], self.invited)
+        return Rate(self.counts[TrackingStatus.SUBMITTED], self.invited)
 
 
 def overview(questionnaire: Questionnaire) -> Overview:
@@ -103,7 +104,7 @@ class GroupRate:
 def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
     """The response rate per kind or per province."""
     attribute = {"kind": Respondent.kind, "province": Respondent.province}[column]
-    submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
+    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
         _base(questionnaire, attribute, func.count(), submitted)
         .group_by(attribute)
@@ -129,7 +130,7 @@ def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
     if version is None:
         return {}
     model = model_of(version)
-    submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
+    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
         _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, func.count(),
               submitted)
@@ -177,7 +178,9 @@ def respondent_rows(
     status_expr = status_column()
     reminders = (
         select(func.count())
-        .where(MailLog.respondent_id == Respondent.id, MailLog.kind == "reminder", MailLog.ok)
+        .where(
+            MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.REMINDER, MailLog.ok
+        )
         .scalar_subquery()
     )
     opened = (
