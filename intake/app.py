@@ -14,14 +14,10 @@ from sqlalchemy import event
 
 from config import Config, config_from_env
 from intake.forms.types import web_type
+from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
 from intake.statuses import MailKind, ResponseStatus, TrackingStatus
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -45,6 +41,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         overrides = dict(config or {})
     config_obj.validate()
     app.config.from_object(config_obj)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config.update(overrides)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
-"""The ``intake`` command: Flask's CLI over the application factory.
+"""The project's own commands, registered on ``app.cli`` by the factory.
 
-``intake run``, ``intake shell`` and ``intake db ...`` (Flask-Migrate) come from
-Flask; the project's own commands are registered on ``app.cli`` here.
+The ``intake`` program itself (``intake.__main__``) is Flask's CLI over the factory:
+``intake run``, ``intake shell`` and ``intake db ...`` (Flask-Migrate) come from Flask.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from intake.models import Questionnaire
 from intake.questionnaire import DefinitionErrors, codebook, load_file
@@ -24,7 +24,7 @@ from intake.services import (
     registry,
     tracking,
 )
-from intake.services.registry import RowProblem
+from intake.services.problems import RowProblem
 from intake.statuses import MailKind
 
 CLI = "cli"  # the actor recorded in the audit log for command-line changes
@@ -348,16 +348,3 @@ def demo_command() -> None:
     click.echo("Coordinator links:")
     for name, path in result.links:
         click.echo(f"  {name}: {base}{path}")
-
-
-def _create_app() -> Flask:
-    from intake import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(
-    name="intake",
-    create_app=_create_app,
-    help="Intake: VVSG's survey intake and questionnaire engine.",
-)

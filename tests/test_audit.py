@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
-from intake.services import export, invitations, responses
+from intake.services import export, invitations, response_state, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
@@ -31,7 +31,7 @@ def test_every_sensitive_action_is_logged(app: Flask) -> None:
     admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
-        responses.load_state(respondent)
+        response_state.load_state(respondent)
         respondent.response.status = "submitted"
         db.session.commit()
     admin.post(f"{page}/heropenen", data={"csrf_token": csrf_token(admin, page)})

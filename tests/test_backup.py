@@ -14,7 +14,7 @@ import config as app_config
 from intake import create_app
 from intake.extensions import db
 from intake.models import Answer, Respondent, Response
-from intake.services import responses
+from intake.services import response_state, responses
 from tests.support import factory
 
 
@@ -35,7 +35,7 @@ def test_backup_while_writing_then_restore(
             i = 0
             while not stop.is_set():
                 respondent = db.session.get(Respondent, respondents[i % 5])
-                state = responses.load_state(respondent)
+                state = response_state.load_state(respondent)
                 posted = {"opmerkingen": (f"tekst {i}", None)}
                 responses.save_page(respondent, "afsluiting", None, posted, state.revision, "t")
                 i += 1

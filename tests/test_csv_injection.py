@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Questionnaire
-from intake.services import audit, export, responses, safe_csv
+from intake.services import audit, export, response_state, responses, safe_csv
 from tests.support import factory
 from tests.support.accounts import admin_client
 
@@ -107,7 +107,7 @@ def _hostile_responses(app: Flask) -> None:
             ("agii", None): {"tevredenheid_toelichting": ("\n".join(HOSTILE), None)},
         }  # fmt: skip
         for (section, item), posted in pages.items():
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
             outcome = responses.save_page(
                 respondent, section, item, posted, state.revision, HOSTILE[9]
             )

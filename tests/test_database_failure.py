@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from intake.extensions import db
 from intake.models import Respondent, utcnow
-from intake.services import responses
+from intake.services import response_state, responses
 from tests.support import factory, failures
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields, post_page
@@ -57,7 +57,7 @@ def server_errors_shown(app: Flask) -> Iterator[None]:
 
 def _value(app: Flask, respondent_id: int, key: str) -> object:
     with app.app_context():
-        state = responses.load_state(db.session.get(Respondent, respondent_id))
+        state = response_state.load_state(db.session.get(Respondent, respondent_id))
         return state.value("actie", "5", key)
 
 
@@ -167,7 +167,7 @@ def _complete(app: Flask, respondent_id: int) -> None:
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
         for (section, item), posted in filled.items():
-            revision = responses.load_state(respondent).revision
+            revision = response_state.load_state(respondent).revision
             outcome = responses.save_page(respondent, section, item, posted, revision, "test")
             assert outcome.status == "saved", outcome
 
@@ -262,7 +262,7 @@ def test_a_busy_database_is_waited_for_not_refused(
     with app.app_context():  # a response row exists, so there is a row to lock
         respondent = db.session.get(Respondent, respondent_id)
         responses.save_page(respondent, "planlast", None, {"stelling": ("3", None)}, 0, "test")
-        hidden["revision"] = str(responses.load_state(respondent).revision)
+        hidden["revision"] = str(response_state.load_state(respondent).revision)
     if backend == "sqlite":
         wait = ["PRAGMA busy_timeout = 50"]
         lock = "BEGIN IMMEDIATE"

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
-from intake.services import export, import_responses, questionnaires, responses
+from intake.services import export, import_responses, questionnaires, response_state, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
 
@@ -37,7 +37,7 @@ def _respond(
     respondent: Respondent, pages: dict[tuple[str, str | None], dict], submit: bool
 ) -> None:
     for (section, item), posted in pages.items():
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         outcome = responses.save_page(respondent, section, item, posted, state.revision, "test")
         assert outcome.status == "saved" and not outcome.problems, (section, outcome.problems)
     if submit:
@@ -248,7 +248,7 @@ def test_export_import_export_round_trip(app: Flask, exported_registry: dict[str
         report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)),
                                                   buffer.getvalue())  # fmt: skip
         assert report.problems == [] and report.imported == 2
-        g_state = responses.load_state(db.session.get(Respondent, exported_registry["G"]))
+        g_state = response_state.load_state(db.session.get(Respondent, exported_registry["G"]))
         # Answers the export left out (identities) are kept on import.
         assert g_state.value("organisatie", "", "contact_email") == "ann.peeters@example.be"
     second = _export(app)
@@ -275,7 +275,9 @@ def test_import_reports_every_bad_value_and_writes_nothing(
     buffer = io.BytesIO()
     workbook.save(buffer)
     with app.app_context():
-        before = responses.load_state(db.session.get(Respondent, exported_registry["CS"])).answers
+        before = response_state.load_state(
+            db.session.get(Respondent, exported_registry["CS"])
+        ).answers
         report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)),
                                                   buffer.getvalue())  # fmt: skip
         assert not report.written
@@ -283,7 +285,9 @@ def test_import_reports_every_bad_value_and_writes_nothing(
         assert problems[(2, "actie[5].succes")] == "Kies een van de mogelijke antwoorden."
         assert problems[(3, "code")] == "onbekende code 'ZZ99'"
         assert problems[(1, "bestaat.niet")] == "onbekende variabele"
-        after = responses.load_state(db.session.get(Respondent, exported_registry["CS"])).answers
+        after = response_state.load_state(
+            db.session.get(Respondent, exported_registry["CS"])
+        ).answers
         assert before == after
 
 
@@ -420,7 +424,7 @@ def test_xlsx_keeps_values_excel_cannot_hold_exactly(app: Flask, tmp_path: Path)
         late = factory.respondent(q, "G6", kind="gemeente")
         outcome = responses.save_page(late, "s", None, {"getal": ("1" + "2" * 39, None)}, 0, "t")
         assert outcome.problems["getal"].code == "too_many_digits"
-        assert responses.load_state(late).stored("s", "", "getal").raw == "1" + "2" * 39
+        assert response_state.load_state(late).stored("s", "", "getal").raw == "1" + "2" * 39
     workbook = _export(app)
     codes = _codes(app, ids)
     rows = _rows(workbook["Antwoorden"])

@@ -20,8 +20,9 @@ from werkzeug.datastructures import MultiDict
 from intake.extensions import db, limiter
 from intake.forms.page import field_names
 from intake.models import Answer, Questionnaire, Respondent
+from intake.questionnaire import repeat_items
 from intake.questionnaire.types import parse, to_form
-from intake.services import export, questionnaires, responses
+from intake.services import export, questionnaires, response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields
@@ -50,11 +51,11 @@ def _pages(app: Flask, slug: str, respondent_id: int) -> list[tuple[str, list[st
     """(url, field names, choice values) of every page the respondent can get."""
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         result = []
         for section in state.questionnaire.sections:
             items = [None] if section.repeat_for is None else [
-                c for c, _ in responses.repeat_items(state.questionnaire, section)[:3]
+                c for c, _ in repeat_items(state.questionnaire, section)[:3]
             ]  # fmt: skip
             for item in items:
                 url = f"/v/{slug}/p/{section.id}" + (f"/{item}" if item else "")
@@ -153,10 +154,10 @@ def test_export_of_hostile_answers_has_no_formula_or_markup(app: Flask, coordina
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
         for i, text in enumerate(HOSTILE_TEXTS):
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
             responses.save_page(respondent, "afsluiting", None, {"opmerkingen": (text, None)},
                                 state.revision, "hostile")  # fmt: skip
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
             responses.save_page(respondent, "actie", "5", {"succes_toelichting": (text, None),
                                                     "succes": (str(i % 5 + 1), None)},
                                 state.revision, "hostile")  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Contact, MailLog, Questionnaire, Respondent
-from intake.services import mailing, responses, tracking
+from intake.services import mailing, response_state, tracking
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.smtp import SMTPServer, parse
@@ -85,14 +85,14 @@ def test_reminders_skip_submitted_respondents(app: Flask, smtp: SMTPServer) -> N
     with app.app_context():
         respondent = db.session.get(Respondent, ids["CS04"])
         respondent.response  # noqa: B018
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         # Submit CS04 (as a coordinator would, through the services).
         import random
 
         from intake.services import demo
 
         demo.fill(respondent, random.Random(1), submit=True)
-        assert responses.load_state(respondent).is_submitted
+        assert response_state.load_state(respondent).is_submitted
         del state
     smtp.received.clear()
 

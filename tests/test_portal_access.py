@@ -7,7 +7,7 @@ from flask import Flask
 
 from intake.extensions import db
 from intake.models import Respondent
-from intake.services import responses
+from intake.services import response_state, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
@@ -35,10 +35,10 @@ def two_respondents(app: Flask) -> dict[str, tuple[int, str]]:
         a = factory.respondent(q, "A", name="Gemeente Aalst-test", items={"actions": ["5"]})
         b = factory.respondent(q, "B", name="Gemeente Beveren-test", items={"actions": ["5"]})
         for respondent in (a, b):
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
             posted = {"opmerkingen": (f"{SECRET}" if respondent is b else "A schrijft dit", None)}
             responses.save_page(respondent, "afsluiting", None, posted, state.revision, "setup")
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
             posted = {"succes_toelichting": (f"{respondent.code}: uitleg", None)}
             responses.save_page(respondent, "actie", "5", posted, state.revision, "setup")
         return {"A": (a.id, factory.link(a)), "B": (b.id, factory.link(b))}
@@ -46,7 +46,7 @@ def two_respondents(app: Flask) -> dict[str, tuple[int, str]]:
 
 def _answers(app: Flask, respondent_id: int) -> dict:
     with app.app_context():
-        return dict(responses.load_state(db.session.get(Respondent, respondent_id)).answers)
+        return dict(response_state.load_state(db.session.get(Respondent, respondent_id)).answers)
 
 
 @pytest.mark.parametrize("url", GET_URLS)
@@ -146,7 +146,7 @@ def test_token_is_stored_only_as_a_hash(app: Flask, two_respondents: dict) -> No
 
 def _stored_keys(app: Flask, respondent_id: int) -> set[tuple[str, str, str]]:
     with app.app_context():
-        return set(responses.load_state(db.session.get(Respondent, respondent_id)).answers)
+        return set(response_state.load_state(db.session.get(Respondent, respondent_id)).answers)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from intake.extensions import db
 from intake.models import Respondent
-from intake.services import responses
+from intake.services import response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields, post_page
@@ -35,7 +35,7 @@ def _org(app: Flask) -> tuple[int, str]:
 
 def _value(app: Flask, respondent_id: int, section: str, item: str, key: str) -> object:
     with app.app_context():
-        state = responses.load_state(db.session.get(Respondent, respondent_id))
+        state = response_state.load_state(db.session.get(Respondent, respondent_id))
         return state.value(section, item, key)
 
 
@@ -161,7 +161,7 @@ def test_double_click_on_submit_submits_once(app: Flask, client: FlaskClient) ->
     client.get(link)
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         filled = {
             "organisatie": {"via_igs": ("nee", None), "contact_functie": ("Expert", None)},
             "agii": {"tevredenheid": ("4", None), "zelf_beheren": ("ja", None)},
@@ -173,14 +173,14 @@ def test_double_click_on_submit_submits_once(app: Flask, client: FlaskClient) ->
         for section, posted in filled.items():
             outcome = responses.save_page(respondent, section, None, posted, state.revision, "test")
             assert outcome.status == "saved", outcome
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
         for item in ("2", "5", "15"):
             posted = {"succes": ("4", None), "cofinanciering": (["voortzetting"], None)}
             assert (
                 responses.save_page(respondent, "actie", item, posted, state.revision, "t").status
                 == "saved"
             )
-            state = responses.load_state(respondent)
+            state = response_state.load_state(respondent)
 
     token = csrf_token(client, f"{BASE}/overzicht")
     first = client.post(f"{BASE}/indienen", data={"csrf_token": token})
@@ -252,7 +252,7 @@ def test_unsaved_page_shows_every_field_the_user_typed_into(app: Flask) -> None:
     assert "online_toelichting" in hidden["shown"]
     with app.app_context():  # a colleague answers 'nee': the explanation is hidden for them
         respondent = db.session.get(Respondent, respondent_id)
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         responses.save_page(respondent, "algemeen", None, {"online_storend": ("nee", None)},
                             state.revision, "bart")  # fmt: skip
     typed = {"tevredenheid": "4", "online_storend": "ja", "online_toelichting": "De pauzes"}
@@ -273,7 +273,7 @@ def test_page_a_colleague_just_deselected_comes_back_unsaved_with_what_was_typed
     hidden = hidden_fields(ann.get(path).get_data(as_text=True))
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         outcome = responses.save_page(respondent, "organisatie", None,
                                       {"acties": (["2", "15"], None)}, state.revision,
                                       "bart")  # fmt: skip

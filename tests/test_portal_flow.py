@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Response
-from intake.services import responses
+from intake.services import response_state
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
@@ -67,12 +67,12 @@ def _setup(app: Flask) -> tuple[int, str]:
         return respondent.id, factory.link(respondent)
 
 
-def _state(app: Flask, respondent_id: int) -> responses.ResponseState:
+def _state(app: Flask, respondent_id: int) -> response_state.ResponseState:
     from intake.models import Respondent
 
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         # Touch what the assertions read, while the session is open.
         state.pages()
         return state

@@ -23,7 +23,7 @@ from intake.questionnaire import codebook, load_file
 from intake.questionnaire.conditions import evaluate
 from intake.questionnaire.types import describe, missing, parse, to_form, type_of
 from intake.questionnaire.types.base import Samples
-from intake.services import export, import_responses, responses
+from intake.services import export, import_responses, response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token
 from tests.support.portal import post_page
@@ -134,7 +134,7 @@ def _coordinator(app: Flask, client: FlaskClient, code: str = "S01") -> int:
 
 def _stored(app: Flask, respondent_id: int, section: str, item: str, key: str) -> Any:
     with app.app_context():
-        return responses.load_state(db.session.get(Respondent, respondent_id)).stored(
+        return response_state.load_state(db.session.get(Respondent, respondent_id)).stored(
             section, item, key
         )
 
@@ -231,7 +231,7 @@ def ranked(app: Flask) -> dict[str, int]:
             respondent = factory.respondent(q, code, kind="stad", items={"actions": ["5"]})
             for section, item, posted in (("beleid", None, {"prioriteiten": (ranking, None)}),
                                           ("actie", "5", {"doelen": (goals, None)})):  # fmt: skip
-                state = responses.load_state(respondent)
+                state = response_state.load_state(respondent)
                 outcome = responses.save_page(
                     respondent, section, item, posted, state.revision, "t"
                 )
@@ -292,12 +292,12 @@ def test_import_reads_the_ranks_back(app: Flask, ranked: dict[str, int]) -> None
     data = _workbook(app)
     with app.app_context():
         respondent = db.session.get(Respondent, ranked["S01"])
-        before = responses.load_state(respondent).answers
+        before = response_state.load_state(respondent).answers
         db.session.delete(respondent.response)
         db.session.commit()
         report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)), data)
         assert report.problems == [] and report.imported == 2
-        after = responses.load_state(db.session.get(Respondent, ranked["S01"]))
+        after = response_state.load_state(db.session.get(Respondent, ranked["S01"]))
         assert (
             after.value("beleid", "", "prioriteiten")
             == before[("beleid", "", "prioriteiten")].value

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from intake.extensions import db
 from intake.models import Questionnaire, Respondent
-from intake.services import registry, responses
+from intake.services import registry, response_state, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
@@ -169,7 +169,7 @@ def test_reimport_updates_by_code_and_keeps_responses(app: Flask) -> None:
     assert _import(app, VALID_CSV).created == 3
     with app.app_context():
         respondent = db.session.scalar(select(Respondent).where(Respondent.code == "CS04"))
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         responses.save_page(
             respondent, "planlast", None, {"stelling": ("4", None)}, state.revision, "t"
         )
@@ -183,7 +183,7 @@ def test_reimport_updates_by_code_and_keeps_responses(app: Flask) -> None:
         assert respondent.name == "Stad Noordhaven-aan-Zee" and respondent.item_codes(
             "actions"
         ) == ["2", "5"]
-        assert responses.load_state(respondent).value("planlast", "", "stelling") == 4
+        assert response_state.load_state(respondent).value("planlast", "", "stelling") == 4
     # A file without CS04 deletes nothing either.
     only_g02 = b"\n".join(VALID_CSV.splitlines()[0:1] + VALID_CSV.splitlines()[2:3]) + b"\n"
     assert _import(app, only_g02).written and _count(app) == 3

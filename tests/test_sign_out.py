@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Respondent, utcnow
-from intake.services import invitations, responses
+from intake.services import invitations, response_state
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
@@ -181,5 +181,5 @@ def test_a_page_posted_after_signing_out_is_saved_with_the_pasted_link(app: Flas
                       hidden=hidden_fields(back.get_data(as_text=True)))  # fmt: skip
     assert saved.status_code == 302
     with app.app_context():
-        state = responses.load_state(db.session.get(Respondent, respondent_id))
+        state = response_state.load_state(db.session.get(Respondent, respondent_id))
         assert state.value("afsluiting", "", "opmerkingen") == "Getypt na het afmelden"

@@ -5,13 +5,22 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from intake.admin import bp
 from intake.auth.access import admin_required
 from intake.extensions import db
 from intake.models import Questionnaire, Respondent, utcnow
@@ -23,10 +32,13 @@ from intake.services import (
     mailing,
     questionnaires,
     registry,
+    response_state,
     responses,
     tracking,
 )
 from intake.statuses import MailKind, ResponseStatus
+
+bp = Blueprint("admin", __name__)
 
 
 @bp.route("/")
@@ -224,7 +236,7 @@ def respondent(respondent_id: int) -> ResponseReturnValue:
 
 def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str:
     """A respondent with its link and its answers (read-only)."""
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     return render_template(
         "admin/respondent.html",
         respondent=respondent,

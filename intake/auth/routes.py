@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from intake.auth import bp
 from intake.auth.access import sign_in_admin, sign_out
 from intake.auth.forms import LoginForm
 from intake.extensions import limiter
 from intake.services import accounts
 from intake.web_security import SIGN_IN_LIMIT, redirect_target
+
+bp = Blueprint("auth", __name__)
 
 
 @bp.route("/")

@@ -19,7 +19,8 @@ from intake.forms.types import web_type
 from intake.questionnaire.model import Question
 from intake.questionnaire.types import answer_keys
 from intake.questionnaire.values import Posted
-from intake.services.responses import Page, PostedPage, Stored
+from intake.services.response_state import Page, Stored
+from intake.services.responses import PostedPage
 
 
 def field_names(question: Question) -> list[str]:

@@ -33,7 +33,7 @@ from intake.questionnaire.types.choice import OTHER_VALUE, other_key
 from intake.questionnaire.values import Posted
 
 if TYPE_CHECKING:
-    from intake.services.responses import Page, Stored
+    from intake.services.response_state import Page, Stored
 
 SEPARATOR = "__"  # between a question id and a row (or other part) in a field name
 OTHER_SUFFIX = f"{SEPARATOR}other_text"

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -28,13 +38,15 @@ from intake.forms.page import (
     posted_answers,
 )
 from intake.models import Respondent
-from intake.portal import bp
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
-from intake.services import invitations, questionnaires, responses
-from intake.services.responses import Page, ResponseState
+from intake.services import invitations, questionnaires, response_state, responses
+from intake.services.response_state import Page, ResponseState
+from intake.services.responses import SaveStatus, SubmitStatus
 from intake.services.transactions import WriteRefused
 from intake.web_security import LINK_LIMIT, server_error_page
+
+bp = Blueprint("portal", __name__)
 
 # Fields of the page form that are not answers.
 FORM_MACHINERY = frozenset({"csrf_token", "revision", SHOWN, "action", "access_link"})
@@ -128,7 +140,7 @@ def home() -> ResponseReturnValue:
 @bp.route("/v/<slug>/")
 def start(slug: str) -> ResponseReturnValue:
     respondent = _respondent(slug)
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     return render_template("portal/start.html", **_common(slug, state))
 
 
@@ -154,7 +166,7 @@ def page_view(slug: str, section: str, item: str | None = None) -> ResponseRetur
     if request.method == "POST":
         return _post_page(slug, section, item)
     respondent = _respondent(slug)
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     page = state.page(section, item)
     if page is None:
         abort(404)
@@ -238,7 +250,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         invitations.mark_opened(invitation)
 
     respondent = _respondent(slug)
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     page = state.page(section, item)
     if page is None:
         abort(404)
@@ -283,8 +295,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             status=outcome.status,
             revision=outcome.revision,
             saved_at=format_datetime(format="HH:mm"),
-        ), (404 if outcome.status == "not_applicable" else 200)
-    if outcome.status == "not_applicable":
+        ), (404 if outcome.status == SaveStatus.NOT_APPLICABLE else 200)
+    if outcome.status == SaveStatus.NOT_APPLICABLE:
         return _render_page(
             slug, state, page, form, revision=outcome.revision, visible=as_typed,
             read_only=True, status=404,
@@ -293,19 +305,19 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "heeft uitgevinkt. Je antwoorden staan hieronder nog, zodat je ze kunt "
                      "kopiëren."),
         )  # fmt: skip
-    if outcome.status in {"submitted", "closed"}:
+    if outcome.status in {SaveStatus.SUBMITTED, SaveStatus.CLOSED}:
         message = (
             _("Deze vragenlijst is al ingediend en kan niet meer gewijzigd worden. Wat je net "
               "typte staat hieronder nog, zodat je het kunt kopiëren. Vraag de VVSG om de "
               "vragenlijst te heropenen als je iets wilt aanpassen.")
-            if outcome.status == "submitted"
+            if outcome.status == SaveStatus.SUBMITTED
             else _("De bevraging is afgesloten; er kan niets meer gewijzigd worden. Wat je net "
                    "typte staat hieronder nog, zodat je het kunt kopiëren.")
         )  # fmt: skip
         return _render_page(
             slug, state, page, form, revision=outcome.revision, notice=message, visible=as_typed
         )
-    if outcome.status == "conflict":
+    if outcome.status == SaveStatus.CONFLICT:
         return _render_page(
             slug, state, page, form, revision=outcome.revision, conflicts=outcome.conflicts,
             problems=outcome.problems, status=409, visible=as_typed,
@@ -315,7 +327,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "versie van je collega te houden."),
         )  # fmt: skip
 
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     if action in {"volgende", "vorige"}:
         problems = state.problems(page) if action == "volgende" else {}
         if problems:
@@ -437,7 +449,7 @@ def _signed_out_page(
 @bp.route("/v/<slug>/overzicht")
 def summary(slug: str) -> ResponseReturnValue:
     respondent = _respondent(slug)
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     return render_template("portal/summary.html", **_common(slug, state), notice=None)
 
 
@@ -448,7 +460,7 @@ def submit(slug: str) -> ResponseReturnValue:
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
                    "Indienen.")  # fmt: skip
         return render_template("portal/summary.html", **_common(slug, state), notice=notice)
@@ -456,18 +468,18 @@ def submit(slug: str) -> ResponseReturnValue:
         outcome = responses.submit(respondent, _actor())
     except WriteRefused:
         _log_refused("submit")
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         notice = _(
             "Je antwoorden zijn nog niet ingediend: door een probleem aan onze kant lukte dat "
             "even niet. Er is niets verloren; klik zo meteen opnieuw op Indienen."
         )
         return render_template("portal/summary.html", **_common(slug, state), notice=notice), 503
-    if outcome.status in {"submitted", "already_submitted"}:
+    if outcome.status in {SubmitStatus.SUBMITTED, SubmitStatus.ALREADY_SUBMITTED}:
         return redirect(url_for("portal.submitted", slug=slug))
-    state = responses.load_state(respondent)
-    if outcome.status == "closed":
+    state = response_state.load_state(respondent)
+    if outcome.status == SubmitStatus.CLOSED:
         notice = _("De bevraging is afgesloten; indienen kan niet meer.")
-    elif outcome.status == "not_started":
+    elif outcome.status == SubmitStatus.NOT_STARTED:
         notice = _("Je hebt nog niets ingevuld.")
     else:
         notice = _("Nog niet alles is ingevuld. Vul de gemarkeerde vragen aan en dien daarna in.")
@@ -477,7 +489,7 @@ def submit(slug: str) -> ResponseReturnValue:
 @bp.route("/v/<slug>/ingediend")
 def submitted(slug: str) -> ResponseReturnValue:
     respondent = _respondent(slug)
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     if not state.is_submitted:
         return redirect(url_for("portal.summary", slug=slug))
     return render_template("portal/submitted.html", **_common(slug, state))

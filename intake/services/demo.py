@@ -13,14 +13,15 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from intake.app import PROJECT_ROOT
 from intake.extensions import db
 from intake.models import Contact, MailLog, Respondent, RespondentItem, utcnow
+from intake.paths import QUESTIONNAIRES_DIR
 from intake.questionnaire.types import type_of
 from intake.questionnaire.types.base import Samples
 from intake.questionnaire.vocabulary import PROVINCES
-from intake.services import invitations, questionnaires, responses
-from intake.services.responses import Page, PostedPage, ResponseState
+from intake.services import invitations, questionnaires, response_state, responses
+from intake.services.response_state import Page, ResponseState
+from intake.services.responses import PostedPage
 from intake.statuses import MailKind
 
 QUESTIONNAIRES = ("plan-samenleven-2025.yaml", "inspiratiedag-2022.yaml")
@@ -167,7 +168,7 @@ def plausible_answers(
 
 def fill(respondent: Respondent, rng: random.Random, *, submit: bool) -> None:
     """Fill in every page the respondent sees (and submit), through the services."""
-    state = responses.load_state(respondent)
+    state = response_state.load_state(respondent)
     done: set[tuple[str, str]] = set()
     while True:
         pending = [p for p in state.pages() if (p.section.id, p.item_key) not in done]
@@ -178,21 +179,23 @@ def fill(respondent: Respondent, rng: random.Random, *, submit: bool) -> None:
         outcome = responses.save_page(
             respondent, page.section.id, page.item, posted, state.revision, "demo"
         )
-        assert outcome.status == "saved", outcome.status
+        assert outcome.status == responses.SaveStatus.SAVED, outcome.status
         done.add((page.section.id, page.item_key))
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         if not submit and len(done) >= 3:
             return
     if submit:
         outcome = responses.submit(respondent, "demo")
-        assert outcome.status == "submitted", outcome
+        assert outcome.status == responses.SubmitStatus.SUBMITTED, outcome
 
 
 def load(seed: int = 2025) -> DemoResult:
     """Load the demo into the current database; safe to run again (it resets demo data)."""
     rng = random.Random(seed)
-    folder = PROJECT_ROOT / "questionnaires"
-    loaded = [questionnaires.store_file(folder / name)[0].questionnaire for name in QUESTIONNAIRES]
+    loaded = [
+        questionnaires.store_file(QUESTIONNAIRES_DIR / name)[0].questionnaire
+        for name in QUESTIONNAIRES
+    ]
     plan = loaded[0]
     # Start over: the database cascades to responses, answers, links and mail logs.
     db.session.execute(delete(Respondent).where(Respondent.questionnaire_id == plan.id))

@@ -36,14 +36,14 @@ from intake.questionnaire.codebook import question_variables
 from intake.questionnaire.types import QUESTION_TYPES
 from intake.questionnaire.values import MAX_TEXT
 from intake.services import audit, excel, pseudonyms, safe_csv, tracking
-from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
+from intake.services.export_data import ExportRow, ExportSource, is_closed
+from intake.services.sheets import ANSWERS, local_time
 
 Format = Literal["xlsx", "csv"]
 DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
 # A text that needs care in a cell: it starts like a formula or holds a control character.
 _RISKY = re.compile(f"^[{re.escape(''.join(DANGEROUS))}]|{ILLEGAL_CHARACTERS_RE.pattern}")
 _SMALL = 10**excel.DIGITS  # integers below this Excel holds exactly
-ANSWERS = "Antwoorden"
 _COMPUTED = {"Overzicht", "Frequenties"}  # figures, not answers: no need for a 16th digit
 KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
 

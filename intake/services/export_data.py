@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, Row, Text, cast, select, type_coerce
 from sqlalchemy.orm import selectinload
@@ -35,18 +34,11 @@ from intake.questionnaire.codebook import question_variables
 from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.types import QUESTION_TYPES, type_of
 from intake.services.questionnaires import live_version, model_of
-from intake.services.responses import Page, RespondentProfile, ResponseState, Stored
+from intake.services.response_state import Page, RespondentProfile, ResponseState, Stored
+from intake.services.sheets import local_time
 from intake.statuses import ResponseStatus
 
 BATCH = 500  # responses per batch: bounds memory, whatever the total
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def local_time(moment: dt.datetime | None) -> dt.datetime | None:
-    """A timestamp as Brussels wall-clock time without zone (Excel has no time zones)."""
-    if moment is None:
-        return None
-    return moment.astimezone(BRUSSELS).replace(tzinfo=None, microsecond=0)
 
 
 def merged_codebook(models: list[Model]) -> list[Variable]:

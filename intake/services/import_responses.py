@@ -22,10 +22,9 @@ from intake.questionnaire.types import parse, type_of
 from intake.questionnaire.types.base import CellError
 from intake.questionnaire.values import Parsed
 from intake.services import audit
-from intake.services.export import ANSWERS
-from intake.services.export_data import BRUSSELS
+from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
-from intake.services.registry import RowProblem
+from intake.services.sheets import ANSWERS, BRUSSELS
 from intake.statuses import ResponseStatus
 
 LEAD = {"code", "status", "versie", "ingediend_op"}

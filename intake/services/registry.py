@@ -35,6 +35,7 @@ from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.values import clean_text
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import audit, xlsx_rows
+from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
 
 MAX_ROWS = 50_000
@@ -70,22 +71,6 @@ _KIND_ALIASES = {k: k for k in KINDS} | {"igs": "igs", "intergemeentelijk": "igs
 _PROVINCE_ALIASES = {p.lower(): p for p in PROVINCES} | {"brussels": "Brussel", "bru": "Brussel"}
 _SPLIT = re.compile(r"[;\n,]+")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int | None  # 1-based row number as Excel shows it; None for the whole file
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"rij {self.row}")
-        if self.column is not None:
-            where.append(f"kolom '{self.column}'")
-        prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Questionnaire, Respondent
-from intake.services import accounts, mailing, responses
+from intake.services import accounts, mailing, response_state, responses
 from tests.browser.conftest import screenshot
 from tests.support import factory
 
@@ -87,7 +87,7 @@ def test_coordinator_from_invitation_mail_to_submission(app: Flask, page, live_s
     page.get_by_role("heading", name="Bedankt! Je antwoorden zijn ingediend.").wait_for()
     with app.app_context():
         respondent = db.session.scalar(select(Respondent).where(Respondent.code == "S05"))
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         assert state.is_submitted
         assert state.value("actie", "5", "succes") == 5
         assert state.value("planlast", "", "stelling") == 4
@@ -127,7 +127,7 @@ def test_admin_from_registry_import_to_export_download(
     # One respondent responds (through the services), then the admin exports.
     with app.app_context():
         respondent = db.session.scalar(select(Respondent).where(Respondent.code == "G01"))
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         responses.save_page(
             respondent, "planlast", None, {"stelling": ("5", None)}, state.revision, "t"
         )
@@ -179,7 +179,7 @@ def test_a_section_with_the_keyboard_only(app: Flask, page, live_server) -> None
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Acties zonder Vlaamse cofinanciering").wait_for()
     with app.app_context():
-        state = responses.load_state(db.session.scalar(
+        state = response_state.load_state(db.session.scalar(
             select(Respondent).where(Respondent.code == "G02")))  # fmt: skip
         assert state.value("actie", "5", "succes") == 4
         assert state.value("actie", "5", "succes_toelichting") == "Met het toetsenbord ingevuld."

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Respondent
-from intake.services import responses
+from intake.services import response_state
 from tests.browser.conftest import screenshot
 from tests.support import factory
 
@@ -50,7 +50,7 @@ def test_a_ranking_with_the_keyboard_only(app: Flask, page, live_server) -> None
 
     with app.app_context():
         respondent = db.session.scalar(select(Respondent).where(Respondent.code == "R02"))
-        state = responses.load_state(respondent)
+        state = response_state.load_state(respondent)
         assert state.value("beleid", "", "prioriteiten") == {
             "wonen": 3, "werk": 2, "onderwijs": 4, "ontmoeting": 1,
         }  # fmt: skip

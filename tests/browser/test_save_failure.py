@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Respondent
-from intake.services import responses
+from intake.services import response_state
 from tests.browser.conftest import screenshot
 from tests.browser.test_accessibility import _serious
 from tests.support import factory, failures
@@ -24,7 +24,7 @@ NOT_SAVED = "Je antwoorden zijn nog niet bewaard"
 def _stored(app: Flask, key: str) -> object:
     with app.app_context():
         respondent = db.session.scalar(select(Respondent).where(Respondent.code == "S07"))
-        return responses.load_state(respondent).value("actie", "5", key)
+        return response_state.load_state(respondent).value("actie", "5", key)
 
 
 def test_answers_typed_while_writes_fail_are_kept_offered_back_and_saved(
