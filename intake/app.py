@@ -55,9 +55,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from intake import web_security
+    from intake import errors, web_security
 
     web_security.init_app(app)
+    errors.init_app(app)
 
     from intake.cli import register_commands
 

@@ -34,7 +34,6 @@ from intake.statuses import MailKind, ResponseStatus
 
 KINDS = tuple(vocabulary.KINDS)
 PROVINCES = vocabulary.PROVINCES
-ROLES = ("admin", "coordinator")
 
 
 def utcnow() -> dt.datetime:
@@ -191,29 +190,20 @@ class RespondentItem(db.Model):
 
 
 class User(db.Model):
-    """A person who signs in with e-mail and password: a VVSG admin, or a coordinator."""
+    """A VVSG admin, who signs in with e-mail and password.
+
+    Coordinators never have an account: they sign in through their personal link.
+    """
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
-        CheckConstraint(
-            "role = 'admin' OR respondent_id IS NOT NULL", name="coordinator_has_respondent"
-        ),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="admin")
-    respondent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("respondents.id", ondelete="CASCADE")
-    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-    respondent: Mapped[Respondent | None] = relationship()
 
 
 class Invitation(db.Model):

@@ -112,7 +112,8 @@ def test_migrations_build_exactly_the_schema_of_the_models(
 
 
 NOW = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
-# One row in every table that refers to an organisation, as revision 0003 stores them.
+# One row in every table that refers to an organisation (and a coordinator account), as
+# revision 0003 stores them.
 AT_0003: list[tuple[str, dict[str, Any]]] = [
     ("questionnaires", {"id": 1, "slug": "plan", "title": "Plan", "is_open": True,
                         "created_at": NOW}),
@@ -128,6 +129,8 @@ AT_0003: list[tuple[str, dict[str, Any]]] = [
     ("invitations", {"id": 5, "organisation_id": 7, "token_hash": "b" * 64, "created_at": NOW}),
     ("users", {"id": 2, "email": "beheer@vvsg.be", "name": "Beheer", "role": "admin",
                "is_active": True, "created_at": NOW}),
+    ("users", {"id": 3, "email": "coordinator@noordhaven.be", "name": "", "role": "coordinator",
+               "organisation_id": 7, "is_active": True, "created_at": NOW}),
     ("sign_ins", {"id": 6, "token_hash": "c" * 64, "invitation_id": 5, "created_at": NOW,
                   "last_seen_at": NOW}),
     ("mail_log", {"id": 8, "organisation_id": 7, "kind": "invitation", "recipient": "ann@x.be",
@@ -161,7 +164,7 @@ def _renamed(row: dict[str, Any]) -> dict[str, Any]:
     return {("respondent_id" if k == "organisation_id" else k): v for k, v in row.items()}
 
 
-def test_0004_renames_organisations_to_respondents_keeping_every_row(
+def test_0004_and_0005_keep_every_row_of_a_database_filled_at_0003(
     empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = _app_on(empty_database_url, tmp_path, monkeypatch)
@@ -208,5 +211,13 @@ def test_0004_renames_organisations_to_respondents_keeping_every_row(
     result = runner.invoke(args=["db", "downgrade", "0003"])
     assert result.exit_code == 0, result.output
     assert _rows(empty_database_url, [t for t, _ in AT_0003]) == before
+
+    # 0005: the coordinator account (which could never sign in) goes, the admin stays.
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    (admin,) = _rows(empty_database_url, ["users"])["users"]
+    assert admin == {k: v for k, v in before["users"][0].items()
+                     if k not in {"role", "organisation_id"}}  # fmt: skip
+    assert runner.invoke(args=["db", "check"]).exit_code == 0
     with app.app_context():
         db.engine.dispose()

@@ -53,17 +53,7 @@ def _actor() -> str:
 
 
 def _questionnaire(slug: str) -> Questionnaire:
-    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
-    if questionnaire is None:
-        abort(404)
-    return questionnaire
-
-
-def _respondent(respondent_id: int) -> Respondent:
-    respondent = db.session.get(Respondent, respondent_id)
-    if respondent is None:
-        abort(404)
-    return respondent
+    return db.first_or_404(select(Questionnaire).where(Questionnaire.slug == slug))
 
 
 @bp.route("/vragenlijsten/<slug>")
@@ -231,7 +221,7 @@ def settings(slug: str) -> ResponseReturnValue:
 @bp.route("/respondenten/<id:respondent_id>")
 @admin_required
 def respondent(respondent_id: int) -> ResponseReturnValue:
-    return _respondent_page(_respondent(respondent_id))
+    return _respondent_page(db.get_or_404(Respondent, respondent_id))
 
 
 def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str:
@@ -252,7 +242,7 @@ def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str
 @admin_required
 def issue_link(respondent_id: int) -> ResponseReturnValue:
     """Revoke the current personal link and show a new one, once."""
-    respondent = _respondent(respondent_id)
+    respondent = db.get_or_404(Respondent, respondent_id)
     token = invitations.issue_link(respondent, _actor())
     return _respondent_page(respondent, url_for("portal.token_login", token=token, _external=True))
 
@@ -260,7 +250,7 @@ def issue_link(respondent_id: int) -> ResponseReturnValue:
 @bp.route("/respondenten/<id:respondent_id>/link/intrekken", methods=["POST"])
 @admin_required
 def revoke_link(respondent_id: int) -> ResponseReturnValue:
-    respondent = _respondent(respondent_id)
+    respondent = db.get_or_404(Respondent, respondent_id)
     invitations.revoke_links(respondent, _actor())
     flash(_("De persoonlijke link is ingetrokken; hij werkt niet meer."), "success")
     return redirect(url_for("admin.respondent", respondent_id=respondent.id))
@@ -269,7 +259,7 @@ def revoke_link(respondent_id: int) -> ResponseReturnValue:
 @bp.route("/respondenten/<id:respondent_id>/heropenen", methods=["POST"])
 @admin_required
 def reopen(respondent_id: int) -> ResponseReturnValue:
-    respondent = _respondent(respondent_id)
+    respondent = db.get_or_404(Respondent, respondent_id)
     if respondent.response is None or respondent.response.status != ResponseStatus.SUBMITTED:
         flash(_("Deze vragenlijst is niet ingediend; er valt niets te heropenen."), "info")
     else:

@@ -86,7 +86,7 @@ def load_identity(sign_in_id: str) -> AdminIdentity | CoordinatorIdentity | None
     if sign_in.user is not None:
         user = sign_in.user
         # Never from a remember cookie (admins get none): only in the session it started.
-        if session.get(ADMIN_SIGN_IN) == sign_in_id and user.is_active and user.role == "admin":
+        if session.get(ADMIN_SIGN_IN) == sign_in_id and user.is_active:
             identity = AdminIdentity(user, sign_in_id)
     else:
         invitation = sign_in.invitation

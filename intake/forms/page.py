@@ -50,6 +50,8 @@ def form_from_post(page: Page, formdata: MultiDict[str, str], language: str | No
 
 
 SHOWN = "shown"  # hidden inputs naming the questions a rendered form showed
+# Fields of the page form that are not answers.
+FORM_MACHINERY = frozenset({"csrf_token", "revision", SHOWN, "action", "access_link"})
 
 
 def posted_answers(page: Page, form: Form, shown: list[str]) -> PostedPage:

@@ -44,12 +44,9 @@ from intake.services import invitations, questionnaires, response_state, respons
 from intake.services.response_state import Page, ResponseState
 from intake.services.responses import SaveStatus, SubmitStatus
 from intake.services.transactions import WriteRefused
-from intake.web_security import LINK_LIMIT, server_error_page
+from intake.web_security import LINK_LIMIT
 
 bp = Blueprint("portal", __name__)
-
-# Fields of the page form that are not answers.
-FORM_MACHINERY = frozenset({"csrf_token", "revision", SHOWN, "action", "access_link"})
 
 
 def _language() -> str:
@@ -65,7 +62,7 @@ def _page_url(slug: str, page: Page) -> str:
 def _respondent(slug: str) -> Respondent:
     """The signed-in coordinator's respondent, when it answers this questionnaire.
 
-    Not signed in: 401, which shows how to sign in again (see ``_signed_out``).
+    Not signed in: 401, which shows how to sign in again (``intake.errors``).
     """
     if not current_user.is_authenticated:
         abort(401)
@@ -82,25 +79,6 @@ def _actor() -> str:
 
 
 # --------------------------------------------------------------------------- sign-in
-
-
-@bp.app_errorhandler(401)
-def _signed_out(error: Exception) -> ResponseReturnValue:
-    return render_template("portal/signed_out.html"), 401
-
-
-@bp.errorhandler(500)
-def _server_error(error: Exception) -> ResponseReturnValue:
-    """An unexpected failure (the database down...): autosave gets JSON, and a posted
-    page comes back as text to copy, so nothing typed is lost."""
-    if request.form.get("action") == "autosave":
-        return jsonify(status="error"), 500
-    typed = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in FORM_MACHINERY and value.strip()
-    ]
-    return server_error_page(typed)
 
 
 @bp.route("/t/<token>")
