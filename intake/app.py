@@ -74,7 +74,7 @@ def problem_message(problem: Problem) -> str:
 def _select_locale() -> str:
     """Dutch unless the visitor chose another language: many Flemish browsers say 'en'."""
     chosen = session.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else "nl"
+    return chosen if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"] else "nl"
 
 
 def _init_extensions(app: Flask) -> None:

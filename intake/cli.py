@@ -284,12 +284,12 @@ def status_command(slug: str) -> None:
               help="Add the Respondenten sheet (names, e-mails, code key).")  # fmt: skip
 @with_appcontext
 def export_command(
-    slug: str, output: str, fmt: str, include_drafts: bool, with_identities: bool
+    slug: str, output: str, fmt: export.Format, include_drafts: bool, with_identities: bool
 ) -> None:
     """Export answers, per-item tables, frequencies, open answers and the codebook."""
     options = export.ExportOptions(include_drafts, with_identities)
     with open(output, "wb") as handle:
-        count = export.write(_questionnaire(slug), handle, fmt, options, CLI)  # type: ignore[arg-type]
+        count = export.write(_questionnaire(slug), handle, fmt, options, CLI)
     click.echo(f"wrote {output}: {count} responses")
 
 

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import HTTPException
 
 from intake.forms.page import FORM_MACHINERY

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.questionnaire import vocabulary
 from intake.statuses import MailKind, ResponseStatus
 
@@ -71,7 +71,7 @@ def _in(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({quoted})"
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     """A survey such as ``plan-samenleven-2025``; its definitions live in versions."""
 
     __tablename__ = "questionnaires"
@@ -90,7 +90,7 @@ class Questionnaire(db.Model):
     respondents: Mapped[list[Respondent]] = relationship(back_populates="questionnaire")
 
 
-class QuestionnaireVersion(db.Model):
+class QuestionnaireVersion(Model):
     """One stored version of a questionnaire definition; responses point to it."""
 
     __tablename__ = "questionnaire_versions"
@@ -111,7 +111,7 @@ class QuestionnaireVersion(db.Model):
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
 
 
-class Respondent(db.Model):
+class Respondent(Model):
     """An invited respondent (city, municipality or IGS) for one questionnaire."""
 
     __tablename__ = "respondents"
@@ -156,7 +156,7 @@ class Respondent(db.Model):
         return [i.code for i in self.items if i.catalogue == catalogue]
 
 
-class Contact(db.Model):
+class Contact(Model):
     """A contact person of a respondent; invitations go to every contact."""
 
     __tablename__ = "contacts"
@@ -172,7 +172,7 @@ class Contact(db.Model):
     respondent: Mapped[Respondent] = relationship(back_populates="contacts")
 
 
-class RespondentItem(db.Model):
+class RespondentItem(Model):
     """A link from a respondent to a catalogue entry, e.g. an action it applied for."""
 
     __tablename__ = "respondent_items"
@@ -189,7 +189,7 @@ class RespondentItem(db.Model):
     respondent: Mapped[Respondent] = relationship(back_populates="items")
 
 
-class User(db.Model):
+class User(Model):
     """A VVSG admin, who signs in with e-mail and password.
 
     Coordinators never have an account: they sign in through their personal link.
@@ -206,7 +206,7 @@ class User(db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A personal link for one respondent; only a hash of its token is stored.
 
     Every mail carries a fresh link (tokens are never stored, so they cannot be
@@ -230,7 +230,7 @@ class Invitation(db.Model):
     respondent: Mapped[Respondent] = relationship(back_populates="invitations")
 
 
-class SignIn(db.Model):
+class SignIn(Model):
     """One sign-in: a browser that opened a personal link, or an admin's password sign-in.
 
     The browser holds a random id (in its session, and a coordinator's also in the
@@ -260,7 +260,7 @@ class SignIn(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class MailLog(db.Model):
+class MailLog(Model):
     """Every invitation or reminder sent (or written to the outbox), per respondent."""
 
     __tablename__ = "mail_log"
@@ -278,7 +278,7 @@ class MailLog(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class Response(db.Model):
+class Response(Model):
     """The one response of a respondent to a questionnaire.
 
     ``revision`` is an optimistic-locking counter: every save increments it, and
@@ -311,7 +311,7 @@ class Response(db.Model):
     __mapper_args__ = {"version_id_col": revision}
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer: a typed value, or the raw text when the value did not validate.
 
     ``item`` is the catalogue code of a repeated section ('' elsewhere).
@@ -337,7 +337,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, and when: saves, submissions, reopenings, links, imports, exports."""
 
     __tablename__ = "audit_events"

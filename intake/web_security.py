@@ -64,7 +64,7 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     if app.config.get("TRUSTED_PROXIES"):
         proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]  # Flask's way to add middleware
     limiter.init_app(app)
 
     @app.before_request

@@ -18,10 +18,9 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
-from intake.auth.access import admin_required
+from intake.auth.access import admin_required, signed_in_admin
 from intake.extensions import db
 from intake.models import Questionnaire, Respondent, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
@@ -49,11 +48,14 @@ def dashboard() -> ResponseReturnValue:
 
 
 def _actor() -> str:
-    return f"admin:{current_user.user.email}"
+    return f"admin:{signed_in_admin().user.email}"
 
 
 def _questionnaire(slug: str) -> Questionnaire:
-    return db.first_or_404(select(Questionnaire).where(Questionnaire.slug == slug))
+    questionnaire: Questionnaire = db.first_or_404(
+        select(Questionnaire).where(Questionnaire.slug == slug)
+    )
+    return questionnaire
 
 
 @bp.route("/vragenlijsten/<slug>")
@@ -84,7 +86,10 @@ def respondents(slug: str) -> ResponseReturnValue:
         key: request.args.get(key, "").strip() or None
         for key in ("status", "kind", "province", "item", "search")
     }
-    rows = tracking.respondent_rows(questionnaire, **filters)
+    rows = tracking.respondent_rows(
+        questionnaire, status=filters["status"], kind=filters["kind"],
+        province=filters["province"], item=filters["item"], search=filters["search"],
+    )  # fmt: skip
     version = questionnaires.live_version(questionnaire)
     catalogues = questionnaires.model_of(version).catalogues if version else {}
     return render_template(
@@ -159,13 +164,13 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
 def download_export(slug: str) -> ResponseReturnValue:
     """The analysis export as .xlsx (or a zip of CSV tables), built in a spool file."""
     questionnaire = _questionnaire(slug)
-    fmt = "csv" if request.args.get("format") == "csv" else "xlsx"
+    fmt: export.Format = "csv" if request.args.get("format") == "csv" else "xlsx"
     options = export.ExportOptions(
         include_drafts=request.args.get("drafts") == "1",
         with_identities=request.args.get("identities") == "1",
     )
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-    export.write(questionnaire, spool, fmt, options, _actor())  # type: ignore[arg-type]
+    export.write(questionnaire, spool, fmt, options, _actor())
     spool.seek(0)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(

@@ -24,11 +24,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
-from flask_wtf.csrf import ValidationError, validate_csrf
-from wtforms import Form
+from flask_wtf.csrf import validate_csrf
+from wtforms import Form, ValidationError
 
-from intake.auth.access import fresh_session, sign_in_coordinator
+from intake.auth.access import (
+    fresh_session,
+    sign_in_coordinator,
+    signed_in,
+    signed_in_coordinator,
+)
 from intake.extensions import csrf, limiter
 from intake.forms.page import (
     SHOWN,
@@ -41,6 +45,7 @@ from intake.models import Respondent
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
 from intake.services import invitations, questionnaires, response_state, responses
+from intake.services.accounts import CoordinatorIdentity
 from intake.services.response_state import Page, ResponseState
 from intake.services.responses import SaveStatus, SubmitStatus
 from intake.services.transactions import WriteRefused
@@ -64,18 +69,14 @@ def _respondent(slug: str) -> Respondent:
 
     Not signed in: 401, which shows how to sign in again (``intake.errors``).
     """
-    if not current_user.is_authenticated:
-        abort(401)
-    if current_user.is_admin:
-        abort(403)
-    respondent: Respondent = current_user.invitation.respondent
+    respondent = signed_in_coordinator().invitation.respondent
     if respondent.questionnaire.slug != slug:
         abort(404)
     return respondent
 
 
 def _actor() -> str:
-    return f"coordinator:{current_user.invitation.id}"
+    return f"coordinator:{signed_in_coordinator().invitation.id}"
 
 
 # --------------------------------------------------------------------------- sign-in
@@ -106,9 +107,10 @@ def token_login(token: str) -> ResponseReturnValue:
 
 @bp.route("/vragenlijst")
 def home() -> ResponseReturnValue:
-    if not current_user.is_authenticated or current_user.is_admin:
+    identity = signed_in()
+    if not isinstance(identity, CoordinatorIdentity):
         return redirect(url_for("auth.index"))
-    slug = current_user.invitation.respondent.questionnaire.slug
+    slug = identity.invitation.respondent.questionnaire.slug
     return redirect(url_for("portal.start", slug=slug))
 
 
@@ -215,7 +217,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
     autosave = action == "autosave"
     language = _language()
 
-    if not current_user.is_authenticated:
+    if signed_in() is None:
         link = request.form.get("access_link", "").strip()
         invitation = invitations.find_by_token(invitations.token_from_link(link)) if link else None
         if invitation is None or invitation.respondent.questionnaire.slug != slug:

@@ -41,10 +41,11 @@ def record(
 ) -> None:
     """Add an event to the current transaction (the caller commits)."""
     assert action in ACTIONS, action
-    if questionnaire is None and respondent is not None:
+    questionnaire_id: int | None = None
+    if questionnaire is not None:
+        questionnaire_id = questionnaire.id
+    elif respondent is not None:
         questionnaire_id = respondent.questionnaire_id
-    else:
-        questionnaire_id = questionnaire.id if questionnaire is not None else None
     db.session.add(
         AuditEvent(
             actor=actor[:200],

@@ -185,8 +185,8 @@ def fill(respondent: Respondent, rng: random.Random, *, submit: bool) -> None:
         if not submit and len(done) >= 3:
             return
     if submit:
-        outcome = responses.submit(respondent, "demo")
-        assert outcome.status == responses.SubmitStatus.SUBMITTED, outcome
+        submitted = responses.submit(respondent, "demo")
+        assert submitted.status == responses.SubmitStatus.SUBMITTED, submitted
 
 
 def load(seed: int = 2025) -> DemoResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import DBAPIError
 
 from intake.extensions import db
@@ -40,6 +40,7 @@ def revoke_links(respondent: Respondent, actor: str = "system") -> int:
         .where(Invitation.respondent_id == respondent.id, Invitation.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    assert isinstance(result, CursorResult)  # an UPDATE's result counts its rows
     audit.record("link_revoked", actor, respondent=respondent)
     db.session.commit()
     return result.rowcount or 0

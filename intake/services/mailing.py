@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -86,7 +87,10 @@ class _Transport:
         """Deliver; returns the recipients the server refused (others got the mail)."""
         international = not all(a.addr_spec.isascii() for a in message["To"].addresses)
         if self.outbox is not None:
-            policy = message.policy.clone(utf8=True) if international else message.policy
+            policy = message.policy
+            if international:
+                assert isinstance(policy, EmailPolicy)  # an EmailMessage's policy
+                policy = policy.clone(utf8=True)
             (self.outbox / f"{name}.eml").write_bytes(message.as_bytes(policy=policy))
             return {}
         if self.smtp is None or self.smtp.sock is None:

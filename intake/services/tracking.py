@@ -74,7 +74,7 @@ class Rate:
 
 @dataclass(frozen=True)
 class Overview:
-    counts: dict[str, int]
+    counts: dict[TrackingStatus, int]
 
     @property
     def invited(self) -> int:
@@ -90,7 +90,7 @@ def overview(questionnaire: Questionnaire) -> Overview:
     status = status_column().label("status")
     rows = db.session.execute(_base(questionnaire, status, func.count()).group_by(status)).all()
     counts = dict.fromkeys(STATUSES, 0)
-    counts.update({row[0]: row[1] for row in rows})
+    counts.update({TrackingStatus(row[0]): row[1] for row in rows})
     return Overview(counts)
 
 
@@ -155,7 +155,7 @@ class RespondentRow:
     name: str
     kind: str
     province: str
-    status: str
+    status: TrackingStatus
     last_activity: dt.datetime | None
     reminders: int
 
@@ -218,7 +218,7 @@ def respondent_rows(
         updated, last_opened = row[6], row[7]
         moments = [m for m in (updated, last_opened) if m is not None]
         result.append(
-            RespondentRow(row[0], row[1], row[2], row[3], row[4], row[5],
-                            max(moments) if moments else None, int(row[8] or 0))
+            RespondentRow(row[0], row[1], row[2], row[3], row[4], TrackingStatus(row[5]),
+                          max(moments) if moments else None, int(row[8] or 0))
         )  # fmt: skip
     return result
