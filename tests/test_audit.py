@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
 from intake.services import export, invitations, response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import post_page
 
 
-def test_every_sensitive_action_is_logged(app: Flask) -> None:
+def test_every_sensitive_action_is_logged(app: Flask, admin_client: FlaskClient) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
         respondent = factory.respondent(q, "S01", items={"actions": ["5"]})
@@ -25,7 +25,7 @@ def test_every_sensitive_action_is_logged(app: Flask) -> None:
     coordinator.get(link)
     post_page(coordinator, "/v/plan-samenleven-2025/p/planlast", {"stelling": "4"})
 
-    admin = admin_client(app)
+    admin = admin_client
     page = f"/admin/respondenten/{respondent_id}"
     admin.post(f"{page}/link", data={"csrf_token": csrf_token(admin, page)})
     admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")

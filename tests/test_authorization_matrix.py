@@ -17,6 +17,7 @@ from intake.extensions import db
 from intake.models import Respondent
 from intake.services import accounts
 from tests.support import factory
+from tests.support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, AuthActions
 from tests.support.html import csrf_token
 
 ROLES = ("anonymous", "coordinator_a", "coordinator_b", "admin")
@@ -97,7 +98,7 @@ def build_world(app: Flask) -> dict[str, str]:
         a = factory.respondent(q, "A", items={"actions": ["5"]})
         b = factory.respondent(q, "B", items={"actions": ["5"]})
         c = factory.respondent(q, "C", items={"actions": ["5"]})
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
+        accounts.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         link_a = factory.link(a)
         return {"a": link_a, "b": factory.link(b), "respondent": str(c.id),
                 "token": link_a.removeprefix("/t/")}  # fmt: skip
@@ -116,9 +117,7 @@ def client_for(app: Flask, role: str, world: dict[str, str]) -> FlaskClient:
     elif role == "coordinator_b":
         client.get(world["b"])
     elif role == "admin":
-        token = csrf_token(client, "/aanmelden")
-        credentials = {"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test"}
-        client.post("/aanmelden", data={**credentials, "csrf_token": token})
+        assert AuthActions(app, client).login().status_code == 302
     return client
 
 

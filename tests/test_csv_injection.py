@@ -16,13 +16,13 @@ import zipfile
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Questionnaire
 from intake.services import audit, export, response_state, responses, safe_csv
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 SEPARATORS = (",", ";", "\t", "|")
@@ -131,7 +131,9 @@ def test_csv_export_zip_has_no_formula_under_any_separator(app: Flask) -> None:
         assert formulas(text) == [], name
 
 
-def test_audit_log_csv_has_no_formula_under_any_separator(app: Flask) -> None:
+def test_audit_log_csv_has_no_formula_under_any_separator(
+    app: Flask, admin_client: FlaskClient
+) -> None:
     _hostile_responses(app)
     with app.app_context():
         q = db.session.scalar(select(Questionnaire))
@@ -141,6 +143,6 @@ def test_audit_log_csv_has_no_formula_under_any_separator(app: Flask) -> None:
         text = audit.as_csv(q)
     assert text.count("\n") > len(HOSTILE)
     assert formulas(text) == []
-    admin = admin_client(app)
+    admin = admin_client
     download = admin.get("/admin/logboek?format=csv").get_data(as_text=True)
     assert "cmd" in download and formulas(download) == []

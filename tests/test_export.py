@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -19,7 +19,6 @@ from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
 from intake.services import export, import_responses, questionnaires, response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 
@@ -324,14 +323,18 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
 
 
 def test_cli_export_and_admin_download(
-    app: Flask, runner: FlaskCliRunner, exported_registry: dict[str, int], tmp_path: Path
+    app: Flask,
+    runner: FlaskCliRunner,
+    exported_registry: dict[str, int],
+    tmp_path: Path,
+    admin_client: FlaskClient,
 ) -> None:
     target = tmp_path / "export.xlsx"
     result = runner.invoke(args=["export", "-q", "plan-samenleven-2025", "-o", str(target)])
     assert result.exit_code == 0 and "2 responses" in result.output
     assert load_workbook(target).sheetnames[1] == "Antwoorden"
 
-    admin = admin_client(app)
+    admin = admin_client
     download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
@@ -340,13 +343,15 @@ def test_cli_export_and_admin_download(
     assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
 
 
-def test_identities_export_survives_control_characters_in_stored_data(app: Flask) -> None:
+def test_identities_export_survives_control_characters_in_stored_data(
+    app: Flask, admin_client: FlaskClient
+) -> None:
     """Data stored before import cleaned it still exports; openpyxl cannot store \\x01."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
         factory.respondent(q, "G1", name="Gemeente\x01Bel", kind="gemeente",
                              contact=("Ann\x1b Peeters", "ann@bel.be"))  # fmt: skip
-    admin = admin_client(app)
+    admin = admin_client
     download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     assert download.status_code == 200
     rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import select
 
@@ -16,7 +16,6 @@ from intake.extensions import db
 from intake.models import Contact, MailLog, Questionnaire, Respondent
 from intake.services import mailing, response_state, tracking
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.smtp import SMTPServer, parse
 
 LINK = re.compile(r"http://intake\.test(/t/[A-Za-z0-9_-]+)")
@@ -139,11 +138,13 @@ def test_development_outbox_gets_eml_files(app: Flask, tmp_path) -> None:  # noq
     assert "/t/" in text
 
 
-def test_admin_buttons_send_invitations(app: Flask, smtp: SMTPServer) -> None:
+def test_admin_buttons_send_invitations(
+    app: Flask, smtp: SMTPServer, admin_client: FlaskClient
+) -> None:
     from tests.support.html import csrf_token
 
     _registry(app)
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     result = admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
     assert result.status_code == 302
@@ -286,7 +287,7 @@ def test_the_outbox_copes_with_international_addresses(app: Flask, tmp_path: Pat
 
 
 def test_cli_and_admin_name_every_address_not_mailed(
-    app: Flask, smtp: SMTPServer, runner: FlaskCliRunner
+    app: Flask, smtp: SMTPServer, runner: FlaskCliRunner, admin_client: FlaskClient
 ) -> None:
     from tests.support.html import csrf_token
 
@@ -296,7 +297,7 @@ def test_cli_and_admin_name_every_address_not_mailed(
     assert "G02: not sent: jürgen@example.be: " in result.output
     assert "G04: sent, but not to jürgen@example.be: " in result.output
     assert "invitations: 4 verstuurd, 1 mislukt, 1 adres overgeslagen" in result.output
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
     shown = admin.get(page).get_data(as_text=True)

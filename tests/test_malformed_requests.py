@@ -12,11 +12,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 SITE = "https://enquete.vvsg.be"
 SLUG = "plan-samenleven-2025"
@@ -113,8 +113,10 @@ ADMIN_URLS = [
 
 
 @pytest.mark.parametrize("url", ADMIN_URLS)
-def test_admin_urls_with_nul_or_huge_ids_are_refused(app: Flask, plan: str, url: str) -> None:
-    admin = admin_client(app)
+def test_admin_urls_with_nul_or_huge_ids_are_refused(
+    app: Flask, plan: str, url: str, admin_client: FlaskClient
+) -> None:
+    admin = admin_client
     assert admin.get(url).status_code in (400, 404), url
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from intake.extensions import db
 from intake.models import Respondent
 from intake.services import response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields, post_page
 
@@ -92,13 +92,15 @@ def test_other_questionnaire_urls_are_not_found(app: Flask, two_respondents: dic
     assert client.get("/v/bestaat-niet/overzicht").status_code == 404
 
 
-def test_anonymous_and_admin_cannot_use_portal_pages(app: Flask, two_respondents: dict) -> None:
+def test_anonymous_and_admin_cannot_use_portal_pages(
+    app: Flask, two_respondents: dict, admin_client: FlaskClient
+) -> None:
     anonymous = app.test_client()
     for url in GET_URLS[:-1]:
         response = anonymous.get(url)
         assert response.status_code == 401, url
         assert SECRET not in response.get_data(as_text=True)
-    admin = admin_client(app)
+    admin = admin_client
     assert admin.get(f"{BASE}/p/afsluiting").status_code == 403
     hidden = hidden_fields(admin.get("/admin/").get_data(as_text=True))
     assert (

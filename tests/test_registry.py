@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -18,7 +18,6 @@ from intake.extensions import db
 from intake.models import Questionnaire, Respondent
 from intake.services import registry, response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 
 HEADER = "code;naam;soort;provincie;gemeenten;contactpersoon;e-mail;acties"
@@ -205,9 +204,9 @@ def test_cli_import_reports_rows_and_exit_code(
     assert ok.exit_code == 0 and "3 nieuw, 0 bijgewerkt" in ok.output
 
 
-def test_admin_upload_template_and_escaping(app: Flask) -> None:
+def test_admin_upload_template_and_escaping(app: Flask, admin_client: FlaskClient) -> None:
     _plan(app)
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     template = admin.get(f"{page}/register-sjabloon.xlsx")
     assert template.status_code == 200

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Invitation, MailLog, Questionnaire, Response, utcnow
 from intake.services import questionnaires, tracking
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 FIXTURE = [
     # code, kind, province, actions, status
@@ -150,9 +149,11 @@ def test_status_command_first_line(
     assert any("Limburg" in line and "2/3 (67%)" in line for line in lines)
 
 
-def test_dashboard_page_shows_the_figures(app: Flask, fixture_questionnaire: int) -> None:
+def test_dashboard_page_shows_the_figures(
+    app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
+) -> None:
 
-    admin = admin_client(app)
+    admin = admin_client
     page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
     assert "40%" in page and "4 van 10 uitgenodigde besturen hebben ingediend" in page
     assert (
