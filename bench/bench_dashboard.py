@@ -1,11 +1,11 @@
-"""Benchmark: dashboard figures with 10,000 invited organisations.
+"""Benchmark: dashboard figures with 10,000 invited respondents.
 
 Measures the aggregate queries behind the dashboard (overview, by kind, by
-province, per action, the organisation list) on SQLite, next to two baselines
+province, per action, the respondent list) on SQLite, next to two baselines
 measured in the same run: a bare ``SELECT count(*)`` and counting the same
-statuses in Python after loading every organisation with its response.
+statuses in Python after loading every respondent with its response.
 
-    .venv/bin/python bench/bench_dashboard.py [--organisations 10000]
+    .venv/bin/python bench/bench_dashboard.py [--respondents 10000]
     DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/bench_dashboard.py
 """
 
@@ -32,8 +32,8 @@ from intake.extensions import db  # noqa: E402
 from intake.models import (  # noqa: E402
     Invitation,
     MailLog,
-    Organisation,
-    OrganisationItem,
+    Respondent,
+    RespondentItem,
     Response,
     utcnow,
 )
@@ -58,61 +58,64 @@ def populate(count: int) -> None:
     q = factory.load_questionnaire(factory.PLAN)
     version = questionnaires.live_version(q)
     now = utcnow()
-    orgs = [
+    respondents = [
         {"questionnaire_id": q.id, "code": f"B{i:05d}", "name": f"Bestuur {i:05d}",
          "kind": rng.choice(list(KINDS)), "province": rng.choice(PROVINCES[:5]), "members": [],
          "created_at": now, "updated_at": now}
         for i in range(count)
     ]  # fmt: skip
-    db.session.execute(insert(Organisation), orgs)
-    ids = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
+    db.session.execute(insert(Respondent), respondents)
+    ids = db.session.scalars(select(Respondent.id).order_by(Respondent.id)).all()
     items, mails, invitations, responses = [], [], [], []
-    for org_id in ids:
+    for respondent_id in ids:
         for code in rng.sample(ACTIONS, rng.randint(2, 6)):
-            items.append({"organisation_id": org_id, "catalogue": "actions", "code": code})
+            items.append({"respondent_id": respondent_id, "catalogue": "actions", "code": code})
         roll = rng.random()
         if roll > 0.05:
-            mails.append({"organisation_id": org_id, "kind": "invitation", "recipient": "x@y.be",
-                          "subject": "Uitnodiging", "sent_at": now, "ok": True})  # fmt: skip
+            mails.append({"respondent_id": respondent_id, "kind": "invitation",
+                          "recipient": "x@y.be", "subject": "Uitnodiging", "sent_at": now,
+                          "ok": True})  # fmt: skip
         if roll > 0.15:
-            invitations.append({"organisation_id": org_id, "token_hash": f"{org_id:064d}",
+            invitations.append({"respondent_id": respondent_id,
+                                "token_hash": f"{respondent_id:064d}",
                                 "created_at": now, "first_opened_at": now,
                                 "last_opened_at": now})  # fmt: skip
         if roll > 0.2:
-            responses.append({"organisation_id": org_id, "questionnaire_version_id": version.id,
+            responses.append({"respondent_id": respondent_id,
+                              "questionnaire_version_id": version.id,
                               "status": "submitted" if roll > 0.29 else "draft", "revision": 1,
                               "started_at": now, "updated_at": now})  # fmt: skip
-    for table, rows in ((OrganisationItem, items), (MailLog, mails), (Invitation, invitations),
+    for table, rows in ((RespondentItem, items), (MailLog, mails), (Invitation, invitations),
                         (Response, responses)):  # fmt: skip
         db.session.execute(insert(table), rows)
     db.session.commit()
 
 
 def python_counts(q_id: int) -> dict[str, int]:
-    """What a naive dashboard does: load every organisation and count in Python."""
-    orgs = db.session.scalars(
-        select(Organisation)
-        .where(Organisation.questionnaire_id == q_id)
-        .options(selectinload(Organisation.response), selectinload(Organisation.invitations),
-                 selectinload(Organisation.items))
+    """What a naive dashboard does: load every respondent and count in Python."""
+    respondents = db.session.scalars(
+        select(Respondent)
+        .where(Respondent.questionnaire_id == q_id)
+        .options(selectinload(Respondent.response), selectinload(Respondent.invitations),
+                 selectinload(Respondent.items))
     ).all()  # fmt: skip
     counts: dict[str, int] = {}
-    for org in orgs:
-        if org.response is not None:
-            key = "submitted" if org.response.status == "submitted" else "in_progress"
-        elif any(i.first_opened_at for i in org.invitations):
+    for respondent in respondents:
+        if respondent.response is not None:
+            key = "submitted" if respondent.response.status == "submitted" else "in_progress"
+        elif any(i.first_opened_at for i in respondent.invitations):
             key = "opened"
         else:
             key = "other"
         counts[key] = counts.get(key, 0) + 1
-    for org in orgs:
-        db.session.expunge(org)
+    for respondent in respondents:
+        db.session.expunge(respondent)
     return counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--respondents", type=int, default=10_000)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="intake-bench-")
     os.environ["INTAKE_INSTANCE_PATH"] = tmp
@@ -125,24 +128,24 @@ def main() -> None:
         db.drop_all()
         db.create_all()
         start = time.perf_counter()
-        populate(args.organisations)
-        print(f"{args.organisations} organisations on {db.engine.dialect.name} "
+        populate(args.respondents)
+        print(f"{args.respondents} respondents on {db.engine.dialect.name} "
               f"(populated in {time.perf_counter() - start:.1f} s)")  # fmt: skip
         qobj = questionnaires.get_by_slug("plan-samenleven-2025")
         questionnaire = qobj.id
         cases: dict[str, Callable[[], object]] = {
             "baseline: SELECT count(*)": lambda: db.session.scalar(
-                select(func.count()).select_from(Organisation)
+                select(func.count()).select_from(Respondent)
             ),
             "baseline: load all + count in Python": lambda: python_counts(questionnaire),
             "overview (status counts)": lambda: tracking.overview(qobj),
             "by kind": lambda: tracking.by_column(qobj, "kind"),
             "by province": lambda: tracking.by_column(qobj, "province"),
             "per action": lambda: tracking.by_item(qobj),
-            "organisation list, filtered (status+province)": lambda: tracking.organisation_rows(
+            "respondent list, filtered (status+province)": lambda: tracking.respondent_rows(
                 qobj, status="in_progress", province="Limburg"
             ),
-            "organisation list, all rows": lambda: tracking.organisation_rows(qobj),
+            "respondent list, all rows": lambda: tracking.respondent_rows(qobj),
         }
         figures = {name: measure(fn) for name, fn in cases.items()}
         print(str(tracking.overview(qobj).rate))

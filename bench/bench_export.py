@@ -58,7 +58,7 @@ def populate(db_path: Path, count: int) -> None:
     from sqlalchemy import insert, select
 
     from intake.extensions import db
-    from intake.models import Answer, Organisation, OrganisationItem, Response, utcnow
+    from intake.models import Answer, Respondent, RespondentItem, Response, utcnow
     from intake.services import questionnaires
     from tests.support import factory
 
@@ -70,25 +70,25 @@ def populate(db_path: Path, count: int) -> None:
         version = questionnaires.live_version(q)
         now = utcnow()
         kinds = ["centrumstad", "stad", "gemeente", "igs"]
-        db.session.execute(insert(Organisation), [
+        db.session.execute(insert(Respondent), [
             {"questionnaire_id": q.id, "code": f"B{i:05d}", "name": f"Bestuur {i:05d}",
              "kind": kinds[i % 4], "province": "Limburg", "members": [], "created_at": now,
              "updated_at": now}
             for i in range(count)
         ])  # fmt: skip
-        ids = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
-        chosen = {org_id: rng.sample(ACTIONS, 10) for org_id in ids}
-        db.session.execute(insert(OrganisationItem), [
-            {"organisation_id": org_id, "catalogue": "actions", "code": code}
-            for org_id, codes in chosen.items() for code in codes
+        ids = db.session.scalars(select(Respondent.id).order_by(Respondent.id)).all()
+        chosen = {respondent_id: rng.sample(ACTIONS, 10) for respondent_id in ids}
+        db.session.execute(insert(RespondentItem), [
+            {"respondent_id": respondent_id, "catalogue": "actions", "code": code}
+            for respondent_id, codes in chosen.items() for code in codes
         ])  # fmt: skip
         db.session.execute(insert(Response), [
-            {"organisation_id": org_id, "questionnaire_version_id": version.id,
+            {"respondent_id": respondent_id, "questionnaire_version_id": version.id,
              "status": "submitted", "revision": 1, "started_at": now, "updated_at": now,
              "submitted_at": now}
-            for org_id in ids
+            for respondent_id in ids
         ])  # fmt: skip
-        response_of = dict(db.session.execute(select(Response.organisation_id, Response.id)).all())
+        response_of = dict(db.session.execute(select(Response.respondent_id, Response.id)).all())
         cofin = [
             "niet_opgestart",
             "innovatie_actie",
@@ -98,11 +98,11 @@ def populate(db_path: Path, count: int) -> None:
             "voortzetting",
         ]
         rows = []
-        for org_id, codes in chosen.items():
-            add = _adder(rows, response_of[org_id], now)
+        for respondent_id, codes in chosen.items():
+            add = _adder(rows, response_of[respondent_id], now)
 
-            add("organisatie", "naam", f"Bestuur {org_id}")
-            add("organisatie", "type", kinds[org_id % 4])
+            add("organisatie", "naam", f"Bestuur {respondent_id}")
+            add("organisatie", "type", kinds[respondent_id % 4])
             add("organisatie", "provincie", "Limburg")
             add("organisatie", "via_igs", "nee")
             add("organisatie", "contact_naam", "Ann Peeters")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import config  # noqa: E402
 from intake import create_app  # noqa: E402
 from intake.extensions import db  # noqa: E402
-from intake.services import responses  # noqa: E402
+from intake.services import response_state  # noqa: E402
 from tests.support import factory  # noqa: E402
 from tests.support.portal import hidden_fields  # noqa: E402
 
@@ -60,9 +60,11 @@ def main() -> None:
     with app.app_context():
         db.create_all()
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "CS01", kind="centrumstad", items={"actions": ALL_ACTIONS})
-        link = factory.link(org)
-        state = responses.load_state(org)
+        respondent = factory.respondent(
+            q, "CS01", kind="centrumstad", items={"actions": ALL_ACTIONS}
+        )
+        link = factory.link(respondent)
+        state = response_state.load_state(respondent)
         # The largest page: the one with the most inputs (choices count one each).
         largest = max(
             state.pages(),

@@ -3,7 +3,7 @@
 For each backend (SQLite in WAL mode, and a throw-away PostgreSQL cluster when its
 binaries are installed) this script prepares a database, starts
 ``gunicorn -k gthread -w 4 --threads 4 wsgi:app`` on a free 127.0.0.1 port, and
-runs N simulated coordinators (threads; each its own organisation and cookie jar)
+runs N simulated coordinators (threads; each its own respondent and cookie jar)
 for a fixed time: sign in through the personal link, then over and over open a page,
 change an answer, save; at the end submit. Afterwards it checks in the database that
 every save the server acknowledged (302) is stored exactly, and prints requests per
@@ -80,7 +80,7 @@ def _free_port() -> int:
 
 
 def prepare(database_url: str, instance: Path, users: int) -> list[tuple[str, str]]:
-    """Load the questionnaire and a registry; returns (organisation code, link path)."""
+    """Load the questionnaire and a registry; returns (respondent code, link path)."""
     import config
     from intake import create_app
     from intake.extensions import db
@@ -96,9 +96,9 @@ def prepare(database_url: str, instance: Path, users: int) -> list[tuple[str, st
         q = factory.load_questionnaire(factory.PLAN)
         links = []
         for n in range(users):
-            org = factory.organisation(q, f"L{n:03d}", kind="gemeente",
+            respondent = factory.respondent(q, f"L{n:03d}", kind="gemeente",
                                        items={"actions": ["5", "15"]})  # fmt: skip
-            links.append((org.code, factory.link(org)))
+            links.append((respondent.code, factory.link(respondent)))
         db.engine.dispose()
     return links
 
@@ -165,7 +165,7 @@ def verify(database_url: str, instance: Path, stats: Stats) -> int:
     import config
     from intake import create_app
     from intake.extensions import db
-    from intake.models import Answer, Organisation, Response
+    from intake.models import Answer, Respondent, Response
 
     os.environ["INTAKE_INSTANCE_PATH"] = str(instance)
     settings = config.TestingConfig()
@@ -176,8 +176,8 @@ def verify(database_url: str, instance: Path, stats: Stats) -> int:
         stored = {
             (code, f"{a.section}|{a.item}", a.question): a.value
             for code, a in db.session.execute(
-                select(Organisation.code, Answer).join(Response, Response.organisation_id
-                                                       == Organisation.id)
+                select(Respondent.code, Answer).join(Response, Response.respondent_id
+                                                       == Respondent.id)
                 .join(Answer, Answer.response_id == Response.id)
             )
         }  # fmt: skip

@@ -14,13 +14,10 @@ from sqlalchemy import event
 
 from config import Config, config_from_env
 from intake.forms.types import web_type
+from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+from intake.statuses import MailKind, ResponseStatus, TrackingStatus
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -44,6 +41,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         overrides = dict(config or {})
     config_obj.validate()
     app.config.from_object(config_obj)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config.update(overrides)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -57,9 +55,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from intake import web_security
+    from intake import errors, web_security
 
     web_security.init_app(app)
+    errors.init_app(app)
 
     from intake.cli import register_commands
 
@@ -75,7 +74,7 @@ def problem_message(problem: Problem) -> str:
 def _select_locale() -> str:
     """Dutch unless the visitor chose another language: many Flemish browsers say 'en'."""
     chosen = session.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else "nl"
+    return chosen if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"] else "nl"
 
 
 def _init_extensions(app: Flask) -> None:
@@ -91,6 +90,9 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals["answer_keys"] = answer_keys
     app.jinja_env.globals["web_type"] = web_type
     app.jinja_env.globals["problem_message"] = problem_message
+    app.jinja_env.globals.update(
+        MailKind=MailKind, ResponseStatus=ResponseStatus, TrackingStatus=TrackingStatus
+    )
     app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(
         value, "d MMMM yyyy, HH:mm"
     )

@@ -1,7 +1,7 @@
-"""The ``intake`` command: Flask's CLI over the application factory.
+"""The project's own commands, registered on ``app.cli`` by the factory.
 
-``intake run``, ``intake shell`` and ``intake db ...`` (Flask-Migrate) come from
-Flask; the project's own commands are registered on ``app.cli`` here.
+The ``intake`` program itself (``intake.__main__``) is Flask's CLI over the factory:
+``intake run``, ``intake shell`` and ``intake db ...`` (Flask-Migrate) come from Flask.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from intake.models import Questionnaire
 from intake.questionnaire import DefinitionErrors, codebook, load_file
@@ -24,7 +24,8 @@ from intake.services import (
     registry,
     tracking,
 )
-from intake.services.registry import RowProblem
+from intake.services.problems import RowProblem
+from intake.statuses import MailKind
 
 CLI = "cli"  # the actor recorded in the audit log for command-line changes
 
@@ -33,7 +34,7 @@ def register_commands(app: Flask) -> None:
     """Add Intake's commands to ``app.cli``."""
     app.cli.add_command(users_group)
     app.cli.add_command(questionnaire_group)
-    app.cli.add_command(applicants_group)
+    app.cli.add_command(respondents_group)
     app.cli.add_command(invite_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(status_command)
@@ -183,8 +184,10 @@ def live_command(slug: str, version: int) -> None:
     click.echo(f"{slug}: new responses start on version {version}")
 
 
-@click.group("applicants", cls=AppGroup, help="The registry of invited applicant organisations.")
-def applicants_group() -> None:
+@click.group(
+    "respondents", cls=AppGroup, help="The registry of respondents invited to a questionnaire."
+)
+def respondents_group() -> None:
     pass
 
 
@@ -198,12 +201,12 @@ def _import_outcome(file: str, problems: list[RowProblem], written: bool, summar
     click.echo(f"{file}: {summary}")
 
 
-@applicants_group.command("import")
+@respondents_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @QUESTIONNAIRE_OPTION
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows, skip the others.")
 def import_command(file: str, slug: str, skip_invalid: bool) -> None:
-    """Import or update applicants from an .xlsx or .csv file (by code; nothing is deleted)."""
+    """Import or update respondents from an .xlsx or .csv file (by code; nothing is deleted)."""
     with open(file, "rb") as handle:
         data = handle.read()
     report = registry.import_file(
@@ -212,7 +215,7 @@ def import_command(file: str, slug: str, skip_invalid: bool) -> None:
     _import_outcome(file, report.problems, report.written, report.summary)
 
 
-@applicants_group.command("template")
+@respondents_group.command("template")
 @QUESTIONNAIRE_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 def template_command(slug: str, output: str) -> None:
@@ -222,7 +225,7 @@ def template_command(slug: str, output: str) -> None:
     click.echo(f"wrote {output}")
 
 
-def _mail(slug: str, kind: mailing.MailKind) -> None:
+def _mail(slug: str, kind: MailKind) -> None:
     report = mailing.send(_questionnaire(slug), kind, actor=CLI)
     for code, reason in report.failed:
         click.echo(f"{code}: not sent: {reason}", err=True)
@@ -237,16 +240,16 @@ def _mail(slug: str, kind: mailing.MailKind) -> None:
 @QUESTIONNAIRE_OPTION
 @with_appcontext
 def invite_command(slug: str) -> None:
-    """Mail a personal link to every organisation not invited yet."""
-    _mail(slug, "invitation")
+    """Mail a personal link to every respondent not invited yet."""
+    _mail(slug, MailKind.INVITATION)
 
 
 @click.command("remind")
 @QUESTIONNAIRE_OPTION
 @with_appcontext
 def remind_command(slug: str) -> None:
-    """Mail a reminder (with a fresh link) to invited organisations that have not submitted."""
-    _mail(slug, "reminder")
+    """Mail a reminder (with a fresh link) to invited respondents that have not submitted."""
+    _mail(slug, MailKind.REMINDER)
 
 
 @click.command("status")
@@ -266,11 +269,9 @@ def status_command(slug: str) -> None:
         for group in tracking.by_column(questionnaire, column):
             click.echo(f"  {group.label:<46} {group.rate}")
     for catalogue, rows in tracking.by_item(questionnaire).items():
-        click.echo(f"per item of {catalogue!r} (applicants linked / respondents linked):")
+        click.echo(f"per item of {catalogue!r} (respondents linked / submitted):")
         for row in rows:
-            click.echo(
-                f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.respondents:>5}"
-            )
+            click.echo(f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.submitted:>5}")
 
 
 @click.command("export")
@@ -283,12 +284,12 @@ def status_command(slug: str) -> None:
               help="Add the Respondenten sheet (names, e-mails, code key).")  # fmt: skip
 @with_appcontext
 def export_command(
-    slug: str, output: str, fmt: str, include_drafts: bool, with_identities: bool
+    slug: str, output: str, fmt: export.Format, include_drafts: bool, with_identities: bool
 ) -> None:
     """Export answers, per-item tables, frequencies, open answers and the codebook."""
     options = export.ExportOptions(include_drafts, with_identities)
     with open(output, "wb") as handle:
-        count = export.write(_questionnaire(slug), handle, fmt, options, CLI)  # type: ignore[arg-type]
+        count = export.write(_questionnaire(slug), handle, fmt, options, CLI)
     click.echo(f"wrote {output}: {count} responses")
 
 
@@ -331,7 +332,7 @@ DEMO_ADMIN_PASSWORD = "demo-wachtwoord"
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo data (both questionnaires, 59 fictional applicants) and print how to sign in."""
+    """Load demo data (both questionnaires, 59 fictional respondents) and print how to sign in."""
     from flask import current_app
 
     from intake.services import demo
@@ -340,23 +341,10 @@ def demo_command() -> None:
     result = demo.load()
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(
-        f"Demo loaded: {result.organisations} applicants, {result.submitted} submitted, "
+        f"Demo loaded: {result.respondents} respondents, {result.submitted} submitted, "
         f"{result.drafts} in progress."
     )
     click.echo(f"Admin sign-in: {base}/aanmelden  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
     click.echo("Coordinator links:")
     for name, path in result.links:
         click.echo(f"  {name}: {base}{path}")
-
-
-def _create_app() -> Flask:
-    from intake import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(
-    name="intake",
-    create_app=_create_app,
-    help="Intake: VVSG's survey intake and questionnaire engine.",
-)

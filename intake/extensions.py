@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -30,6 +31,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of the models. At run time it is Flask-SQLAlchemy's db.Model (built on
+# Base, with the app's engine and session); the type checker cannot see through that
+# dynamic class and gets the declarative Base it is built on.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

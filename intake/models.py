@@ -1,6 +1,6 @@
-"""Typed SQLAlchemy models: questionnaires, the applicant registry, access, responses.
+"""Typed SQLAlchemy models: questionnaires, the respondent registry, access, responses.
 
-One organisation row per invited applicant *per questionnaire*: the registry of
+One respondent row per invited city, municipality or IGS *per questionnaire*: the registry of
 project year 3 is not the registry of an event evaluation. Answers are stored one
 row per (section, item, question), so a question added or removed in a later
 questionnaire version never needs a schema change, and a typed value is kept
@@ -10,6 +10,7 @@ beside the raw text a coordinator typed when it did not validate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -27,14 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.questionnaire import vocabulary
+from intake.statuses import MailKind, ResponseStatus
 
 KINDS = tuple(vocabulary.KINDS)
 PROVINCES = vocabulary.PROVINCES
-RESPONSE_STATUSES = ("draft", "submitted")
-ROLES = ("admin", "coordinator")
-MAIL_KINDS = ("invitation", "reminder")
 
 
 def utcnow() -> dt.datetime:
@@ -67,12 +66,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def _in(column: str, values: Iterable[str]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     """A survey such as ``plan-samenleven-2025``; its definitions live in versions."""
 
     __tablename__ = "questionnaires"
@@ -88,10 +87,10 @@ class Questionnaire(db.Model):
     versions: Mapped[list[QuestionnaireVersion]] = relationship(
         back_populates="questionnaire", order_by="QuestionnaireVersion.version"
     )
-    organisations: Mapped[list[Organisation]] = relationship(back_populates="questionnaire")
+    respondents: Mapped[list[Respondent]] = relationship(back_populates="questionnaire")
 
 
-class QuestionnaireVersion(db.Model):
+class QuestionnaireVersion(Model):
     """One stored version of a questionnaire definition; responses point to it."""
 
     __tablename__ = "questionnaire_versions"
@@ -112,10 +111,10 @@ class QuestionnaireVersion(db.Model):
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
 
 
-class Organisation(db.Model):
-    """An invited applicant (city, municipality or IGS) for one questionnaire."""
+class Respondent(Model):
+    """An invited respondent (city, municipality or IGS) for one questionnaire."""
 
-    __tablename__ = "organisations"
+    __tablename__ = "respondents"
     __table_args__ = (
         UniqueConstraint("questionnaire_id", "code"),
         UniqueConstraint("questionnaire_id", "pseudonym"),
@@ -137,87 +136,78 @@ class Organisation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    questionnaire: Mapped[Questionnaire] = relationship(back_populates="organisations")
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="respondents")
     contacts: Mapped[list[Contact]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.position"
+        back_populates="respondent", cascade="all, delete-orphan", order_by="Contact.position"
     )
-    items: Mapped[list[OrganisationItem]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationItem.id"
+    items: Mapped[list[RespondentItem]] = relationship(
+        back_populates="respondent", cascade="all, delete-orphan", order_by="RespondentItem.id"
     )
-    # The database deletes these with the organisation (ON DELETE CASCADE).
+    # The database deletes these with the respondent (ON DELETE CASCADE).
     invitations: Mapped[list[Invitation]] = relationship(
-        back_populates="organisation", passive_deletes=True
+        back_populates="respondent", passive_deletes=True
     )
     response: Mapped[Response | None] = relationship(
-        back_populates="organisation", passive_deletes=True
+        back_populates="respondent", passive_deletes=True
     )
 
     def item_codes(self, catalogue: str) -> list[str]:
-        """Codes of the catalogue entries (e.g. actions) this organisation is linked to."""
+        """Codes of the catalogue entries (e.g. actions) this respondent is linked to."""
         return [i.code for i in self.items if i.catalogue == catalogue]
 
 
-class Contact(db.Model):
-    """A contact person of an organisation; invitations go to every contact."""
+class Contact(Model):
+    """A contact person of a respondent; invitations go to every contact."""
 
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
 
-    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+    respondent: Mapped[Respondent] = relationship(back_populates="contacts")
 
 
-class OrganisationItem(db.Model):
-    """A link from an organisation to a catalogue entry, e.g. an action it applied for."""
+class RespondentItem(Model):
+    """A link from a respondent to a catalogue entry, e.g. an action it applied for."""
 
-    __tablename__ = "organisation_items"
+    __tablename__ = "respondent_items"
     __table_args__ = (
-        UniqueConstraint("organisation_id", "catalogue", "code"),
-        Index("ix_organisation_items_catalogue_code", "catalogue", "code"),
+        UniqueConstraint("respondent_id", "catalogue", "code"),
+        Index("ix_respondent_items_catalogue_code", "catalogue", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"))
     catalogue: Mapped[str] = mapped_column(String(50))
     code: Mapped[str] = mapped_column(String(50))
 
-    organisation: Mapped[Organisation] = relationship(back_populates="items")
+    respondent: Mapped[Respondent] = relationship(back_populates="items")
 
 
-class User(db.Model):
-    """A person who signs in with e-mail and password: a VVSG admin, or a coordinator."""
+class User(Model):
+    """A VVSG admin, who signs in with e-mail and password.
+
+    Coordinators never have an account: they sign in through their personal link.
+    """
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
-        CheckConstraint(
-            "role = 'admin' OR organisation_id IS NOT NULL", name="coordinator_has_organisation"
-        ),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="admin")
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation | None] = relationship()
 
-
-class Invitation(db.Model):
-    """A personal link for one organisation; only a hash of its token is stored.
+class Invitation(Model):
+    """A personal link for one respondent; only a hash of its token is stored.
 
     Every mail carries a fresh link (tokens are never stored, so they cannot be
     sent again); earlier links stay valid until an admin revokes them.
@@ -226,8 +216,8 @@ class Invitation(db.Model):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -237,10 +227,10 @@ class Invitation(db.Model):
     first_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation] = relationship(back_populates="invitations")
+    respondent: Mapped[Respondent] = relationship(back_populates="invitations")
 
 
-class SignIn(db.Model):
+class SignIn(Model):
     """One sign-in: a browser that opened a personal link, or an admin's password sign-in.
 
     The browser holds a random id (in its session, and a coordinator's also in the
@@ -270,15 +260,15 @@ class SignIn(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class MailLog(db.Model):
-    """Every invitation or reminder sent (or written to the outbox), per organisation."""
+class MailLog(Model):
+    """Every invitation or reminder sent (or written to the outbox), per respondent."""
 
     __tablename__ = "mail_log"
-    __table_args__ = (CheckConstraint(_in("kind", MAIL_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", MailKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(320))
@@ -288,31 +278,31 @@ class MailLog(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class Response(db.Model):
-    """The one response of an organisation to a questionnaire.
+class Response(Model):
+    """The one response of a respondent to a questionnaire.
 
     ``revision`` is an optimistic-locking counter: every save increments it, and
     SQLAlchemy refuses an UPDATE that was based on a stale revision.
     """
 
     __tablename__ = "responses"
-    __table_args__ = (CheckConstraint(_in("status", RESPONSE_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", ResponseStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), unique=True
     )
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_versions.id"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ResponseStatus.DRAFT)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation] = relationship(back_populates="response")
+    respondent: Mapped[Respondent] = relationship(back_populates="response")
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
@@ -321,7 +311,7 @@ class Response(db.Model):
     __mapper_args__ = {"version_id_col": revision}
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer: a typed value, or the raw text when the value did not validate.
 
     ``item`` is the catalogue code of a repeated section ('' elsewhere).
@@ -347,7 +337,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, and when: saves, submissions, reopenings, links, imports, exports."""
 
     __tablename__ = "audit_events"
@@ -360,7 +350,7 @@ class AuditEvent(db.Model):
     questionnaire_id: Mapped[int | None] = mapped_column(
         ForeignKey("questionnaires.id", ondelete="CASCADE")
     )
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondents.id", ondelete="SET NULL"), index=True
     )
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,15 +1,12 @@
-"""Security headers, rate limits, untrusted URLs, and the error pages that go with them."""
+"""Security headers, rate limits and untrusted URLs (their error pages: ``intake.errors``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, render_template, request
-from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -67,7 +64,7 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     if app.config.get("TRUSTED_PROXIES"):
         proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]  # Flask's way to add middleware
     limiter.init_app(app)
 
     @app.before_request
@@ -94,50 +91,3 @@ def init_app(app: Flask) -> None:
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
-
-    @app.errorhandler(429)
-    def _too_many(error: HTTPException) -> tuple[str, int]:
-        message = _("Te veel pogingen na elkaar. Wacht even en probeer het dan opnieuw.")
-        return render_template("error.html", title=_("Even geduld"), message=message), 429
-
-    @app.errorhandler(413)
-    def _too_large(error: HTTPException) -> tuple[str, int]:
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = _("Het bestand is te groot: het mag hoogstens %(mb)s MB zijn.", mb=limit)
-        return render_template("error.html", title=_("Te groot"), message=message), 413
-
-    @app.errorhandler(500)
-    def _server_error(error: HTTPException) -> tuple[str, int]:
-        return server_error_page()
-
-    for code, title, message in (
-        (
-            400,
-            "Ongeldige aanvraag",
-            "Deze link of dit formulier bevat tekens die hier niet "
-            "thuishoren. Open de pagina opnieuw via de startpagina.",
-        ),
-        (403, "Geen toegang", "Je hebt geen toegang tot deze pagina."),
-        (404, "Niet gevonden", "Deze pagina bestaat niet (meer)."),
-    ):
-        app.register_error_handler(code, _page(code, title, message))
-
-
-def server_error_page(typed: Iterable[tuple[str, str]] = ()) -> tuple[str, int]:
-    """Our 500 page; ``typed`` lists what a form posted, so the user can copy it.
-
-    It reads nothing from the database, which may be why we are here: the page
-    leaves out the signed-in user (``without_account``).
-    """
-    message = _("Door een probleem aan onze kant lukt dit even niet. Probeer het over enkele "
-                "minuten opnieuw.")  # fmt: skip
-    page = render_template("error.html", title=_("Er ging iets mis"), message=message,
-                           typed=list(typed), without_account=True)  # fmt: skip
-    return page, 500
-
-
-def _page(code: int, title: str, message: str):  # noqa: ANN202
-    def handler(error: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", title=_(title), message=_(message)), code
-
-    return handler

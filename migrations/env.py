@@ -104,10 +104,28 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the original. With
+            # foreign keys enforced, dropping a table that others reference deletes their
+            # rows (ON DELETE CASCADE), so enforcement is off while migrating; SQLite only
+            # honours this outside a transaction. foreign_key_check runs before the commit.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # ends SQLAlchemy's autobegun transaction: Alembic begins its own
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
+        finally:
+            if sqlite:  # the pooled connection goes back as every other one is
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

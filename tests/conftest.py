@@ -22,6 +22,7 @@ import config as app_config
 from intake import create_app
 from intake.extensions import db
 from tests.support import postgres
+from tests.support.accounts import AuthActions
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BINDIR = postgres.find_bindir()
@@ -126,3 +127,19 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    """Sign ``client`` in and out through the real forms; the admin account exists."""
+    actions = AuthActions(app, client)
+    actions.create_admin()
+    return actions
+
+
+@pytest.fixture
+def admin_client(auth: AuthActions, client: FlaskClient) -> FlaskClient:
+    """``client``, signed in as a VVSG admin through the sign-in form."""
+    response = auth.login()
+    assert response.status_code == 302, "admin sign-in failed"
+    return client

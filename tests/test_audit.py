@@ -5,34 +5,34 @@ from __future__ import annotations
 import io
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import AuditEvent, Organisation, Questionnaire
-from intake.services import export, invitations, responses
+from intake.models import AuditEvent, Questionnaire, Respondent
+from intake.services import export, invitations, response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import post_page
 
 
-def test_every_sensitive_action_is_logged(app: Flask) -> None:
+def test_every_sensitive_action_is_logged(app: Flask, admin_client: FlaskClient) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "S01", items={"actions": ["5"]})
-        org_id, link = org.id, factory.link(org)
+        respondent = factory.respondent(q, "S01", items={"actions": ["5"]})
+        respondent_id, link = respondent.id, factory.link(respondent)
     coordinator = app.test_client()
     coordinator.get(link)
     post_page(coordinator, "/v/plan-samenleven-2025/p/planlast", {"stelling": "4"})
 
-    admin = admin_client(app)
-    page = f"/admin/organisaties/{org_id}"
+    admin = admin_client
+    page = f"/admin/respondenten/{respondent_id}"
     admin.post(f"{page}/link", data={"csrf_token": csrf_token(admin, page)})
     admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     with app.app_context():
-        org = db.session.get(Organisation, org_id)
-        responses.load_state(org)
-        org.response.status = "submitted"
+        respondent = db.session.get(Respondent, respondent_id)
+        response_state.load_state(respondent)
+        respondent.response.status = "submitted"
         db.session.commit()
     admin.post(f"{page}/heropenen", data={"csrf_token": csrf_token(admin, page)})
 
@@ -44,7 +44,7 @@ def test_every_sensitive_action_is_logged(app: Flask) -> None:
         assert ("export_identities", "admin") in seen
         assert ("reopen", "admin") in seen
         save = next(e for e in events if e.action == "save")
-        assert save.organisation_id == org_id and save.detail["section"] == "planlast"
+        assert save.respondent_id == respondent_id and save.detail["section"] == "planlast"
         assert all(e.at is not None for e in events)
 
     log = admin.get("/admin/logboek").get_data(as_text=True)
@@ -59,10 +59,10 @@ def test_a_failed_save_leaves_no_event(app: Flask) -> None:
     """The event is part of the change's transaction: no change, no event."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "S01", items={"actions": ["5"]})
-        responses.save_page(org, "planlast", None, {"stelling": ("4", None)}, 0, "a")
+        respondent = factory.respondent(q, "S01", items={"actions": ["5"]})
+        responses.save_page(respondent, "planlast", None, {"stelling": ("4", None)}, 0, "a")
         before = db.session.scalar(select(db.func.count()).select_from(AuditEvent))
-        stale = responses.save_page(org, "planlast", None, {"stelling": ("2", None)}, 0, "b")
+        stale = responses.save_page(respondent, "planlast", None, {"stelling": ("2", None)}, 0, "b")
         assert stale.status == "conflict"
         after = db.session.scalar(select(db.func.count()).select_from(AuditEvent))
         assert after == before
@@ -82,8 +82,8 @@ def test_cli_actions_are_logged_as_cli(app: Flask, runner, tmp_path) -> None:  #
 def test_export_and_link_services_record_their_actor(app: Flask) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "S01")
-        invitations.revoke_links(org, "admin:x@y.be")
+        respondent = factory.respondent(q, "S01")
+        invitations.revoke_links(respondent, "admin:x@y.be")
         export.write(db.session.scalar(select(Questionnaire)), io.BytesIO(), actor="admin:x@y.be")
         actions = [(e.action, e.actor) for e in db.session.scalars(select(AuditEvent))]
     assert ("link_revoked", "admin:x@y.be") in actions and ("export", "admin:x@y.be") in actions

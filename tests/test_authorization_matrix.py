@@ -14,9 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intake.extensions import db
-from intake.models import Organisation
+from intake.models import Respondent
 from intake.services import accounts
 from tests.support import factory
+from tests.support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, AuthActions
 from tests.support.html import csrf_token
 
 ROLES = ("anonymous", "coordinator_a", "coordinator_b", "admin")
@@ -31,7 +32,7 @@ class Row:
     data: dict | None = None  # None: GET; a dict: POST (with a CSRF token added)
 
 
-# URLs may use {org} (organisation C, whom no coordinator here represents) and {token} (A's).
+# URLs may use {respondent} (respondent C, whom no coordinator here represents) and {token} (A's).
 MATRIX: dict[tuple[str, str], Row] = {
     ("auth.index", "GET"): Row("/", (302, 302, 302, 302)),
     ("auth.login", "GET"): Row("/aanmelden", (200, 200, 200, 200)),
@@ -55,9 +56,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("admin.dashboard", "GET"): Row("/admin/", (302, 403, 403, 200)),
     ("admin.audit_log", "GET"): Row("/admin/logboek", (302, 403, 403, 200)),
     ("admin.questionnaire", "GET"): Row(f"/admin/vragenlijsten/{SLUG}", (302, 403, 403, 200)),
-    ("admin.organisations", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/organisaties",
+    ("admin.respondents", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/respondenten",
                                         (302, 403, 403, 200)),
-    ("admin.organisation", "GET"): Row("/admin/organisaties/{org}", (302, 403, 403, 200)),
+    ("admin.respondent", "GET"): Row("/admin/respondenten/{respondent}", (302, 403, 403, 200)),
     ("admin.download_export", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/export",
                                           (302, 403, 403, 200)),
     ("admin.registry_template", "GET"): Row(
@@ -69,10 +70,12 @@ MATRIX: dict[tuple[str, str], Row] = {
                                      (302, 403, 403, 302), {}),
     ("admin.settings", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/instellingen",
                                     (302, 403, 403, 302), {"is_open": "1"}),
-    ("admin.issue_link", "POST"): Row("/admin/organisaties/{org}/link", (302, 403, 403, 200), {}),
-    ("admin.revoke_link", "POST"): Row("/admin/organisaties/{org}/link/intrekken",
+    ("admin.issue_link", "POST"): Row("/admin/respondenten/{respondent}/link",
+                                      (302, 403, 403, 200), {}),
+    ("admin.revoke_link", "POST"): Row("/admin/respondenten/{respondent}/link/intrekken",
                                        (302, 403, 403, 302), {}),
-    ("admin.reopen", "POST"): Row("/admin/organisaties/{org}/heropenen", (302, 403, 403, 302), {}),
+    ("admin.reopen", "POST"): Row("/admin/respondenten/{respondent}/heropenen",
+                                  (302, 403, 403, 302), {}),
 }  # fmt: skip
 
 
@@ -89,15 +92,15 @@ def test_matrix_covers_every_route(app: Flask) -> None:
 
 
 def build_world(app: Flask) -> dict[str, str]:
-    """Organisations A, B (each with a coordinator link) and C, and the test admin."""
+    """Respondents A, B (each with a coordinator link) and C, and the test admin."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        a = factory.organisation(q, "A", items={"actions": ["5"]})
-        b = factory.organisation(q, "B", items={"actions": ["5"]})
-        c = factory.organisation(q, "C", items={"actions": ["5"]})
-        accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
+        a = factory.respondent(q, "A", items={"actions": ["5"]})
+        b = factory.respondent(q, "B", items={"actions": ["5"]})
+        c = factory.respondent(q, "C", items={"actions": ["5"]})
+        accounts.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         link_a = factory.link(a)
-        return {"a": link_a, "b": factory.link(b), "org": str(c.id),
+        return {"a": link_a, "b": factory.link(b), "respondent": str(c.id),
                 "token": link_a.removeprefix("/t/")}  # fmt: skip
 
 
@@ -114,9 +117,7 @@ def client_for(app: Flask, role: str, world: dict[str, str]) -> FlaskClient:
     elif role == "coordinator_b":
         client.get(world["b"])
     elif role == "admin":
-        token = csrf_token(client, "/aanmelden")
-        credentials = {"email": "beheer@vvsg.be", "password": "wachtwoord-voor-test"}
-        client.post("/aanmelden", data={**credentials, "csrf_token": token})
+        assert AuthActions(app, client).login().status_code == 302
     return client
 
 
@@ -129,7 +130,7 @@ def test_every_route_for_every_role(app: Flask, world: dict[str, str], role: str
         # Rows that change who is signed in get a browser of their own.
         changes_session = endpoint in {"auth.logout", "auth.login", "portal.token_login"}
         client = client_for(app, role, world) if changes_session else shared
-        url = row.url.format(org=world["org"], token=world["token"])
+        url = row.url.format(respondent=world["respondent"], token=world["token"])
         if row.data is None:
             response = client.get(url)
         else:
@@ -151,8 +152,8 @@ def test_pages_have_no_inline_script_or_style(app: Flask, world: dict[str, str])
         for (_, method), row in MATRIX.items():
             if method != "GET":
                 continue
-            response = client.get(row.url.format(org=world["org"], token=world["token"]),
-                                  follow_redirects=True)  # fmt: skip
+            url = row.url.format(respondent=world["respondent"], token=world["token"])
+            response = client.get(url, follow_redirects=True)
             if "text/html" not in response.headers.get("Content-Type", ""):
                 continue
             page = response.get_data(as_text=True)
@@ -160,4 +161,4 @@ def test_pages_have_no_inline_script_or_style(app: Flask, world: dict[str, str])
             assert not re.search(r"\sstyle=\"", page), row.url
             assert not re.search(r"\son[a-z]+=\"", page), row.url
     with app.app_context():
-        assert db.session.get(Organisation, int(world["org"])) is not None
+        assert db.session.get(Respondent, int(world["respondent"])) is not None

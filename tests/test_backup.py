@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, func, select, text
 import config as app_config
 from intake import create_app
 from intake.extensions import db
-from intake.models import Answer, Organisation, Response
-from intake.services import responses
+from intake.models import Answer, Respondent, Response
+from intake.services import response_state, responses
 from tests.support import factory
 
 
@@ -24,7 +24,9 @@ def test_backup_while_writing_then_restore(
 ) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        orgs = [factory.organisation(q, f"G{i}", items={"actions": ["5"]}).id for i in range(5)]
+        respondents = [
+            factory.respondent(q, f"G{i}", items={"actions": ["5"]}).id for i in range(5)
+        ]
     stop = threading.Event()
     started = threading.Event()
 
@@ -32,10 +34,10 @@ def test_backup_while_writing_then_restore(
         with app.app_context():
             i = 0
             while not stop.is_set():
-                org = db.session.get(Organisation, orgs[i % 5])
-                state = responses.load_state(org)
+                respondent = db.session.get(Respondent, respondents[i % 5])
+                state = response_state.load_state(respondent)
                 posted = {"opmerkingen": (f"tekst {i}", None)}
-                responses.save_page(org, "afsluiting", None, posted, state.revision, "t")
+                responses.save_page(respondent, "afsluiting", None, posted, state.revision, "t")
                 i += 1
                 if i == 10:
                     started.set()
@@ -69,7 +71,7 @@ def test_backup_while_writing_then_restore(
     settings.SQLALCHEMY_DATABASE_URI = f"sqlite:///{target}"
     restored = create_app(settings)
     with restored.app_context():
-        codes = sorted(db.session.scalars(select(Organisation.code)))
+        codes = sorted(db.session.scalars(select(Respondent.code)))
         assert codes == [f"G{i}" for i in range(5)]
         assert db.session.scalar(select(func.count()).select_from(Response)) >= 1
         texts = db.session.scalars(select(Answer.value).where(Answer.question == "opmerkingen"))

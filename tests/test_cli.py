@@ -39,5 +39,5 @@ def test_create_admin_command(app: Flask, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "nieuw@vvsg.be"))
-        assert user is not None and user.role == "admin"
+        assert user is not None and user.is_active
         assert verify_password(user.password_hash, "geheim-genoeg")

@@ -16,13 +16,13 @@ import zipfile
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Questionnaire
-from intake.services import audit, export, responses, safe_csv
+from intake.services import audit, export, response_state, responses, safe_csv
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 SEPARATORS = (",", ";", "\t", "|")
@@ -93,7 +93,7 @@ def test_harmless_text_is_written_unchanged(value: str) -> None:
 def _hostile_responses(app: Flask) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "G01", name=HOSTILE[0], kind="gemeente",
+        respondent = factory.respondent(q, "G01", name=HOSTILE[0], kind="gemeente",
                                    contact=(HOSTILE[1], "ann@lindeloo.be"),
                                    items={"actions": ["5"]})  # fmt: skip
         pages = {
@@ -107,8 +107,10 @@ def _hostile_responses(app: Flask) -> None:
             ("agii", None): {"tevredenheid_toelichting": ("\n".join(HOSTILE), None)},
         }  # fmt: skip
         for (section, item), posted in pages.items():
-            state = responses.load_state(org)
-            outcome = responses.save_page(org, section, item, posted, state.revision, HOSTILE[9])
+            state = response_state.load_state(respondent)
+            outcome = responses.save_page(
+                respondent, section, item, posted, state.revision, HOSTILE[9]
+            )
             assert outcome.status == "saved" and not outcome.problems, outcome.problems
 
 
@@ -129,7 +131,9 @@ def test_csv_export_zip_has_no_formula_under_any_separator(app: Flask) -> None:
         assert formulas(text) == [], name
 
 
-def test_audit_log_csv_has_no_formula_under_any_separator(app: Flask) -> None:
+def test_audit_log_csv_has_no_formula_under_any_separator(
+    app: Flask, admin_client: FlaskClient
+) -> None:
     _hostile_responses(app)
     with app.app_context():
         q = db.session.scalar(select(Questionnaire))
@@ -139,6 +143,6 @@ def test_audit_log_csv_has_no_formula_under_any_separator(app: Flask) -> None:
         text = audit.as_csv(q)
     assert text.count("\n") > len(HOSTILE)
     assert formulas(text) == []
-    admin = admin_client(app)
+    admin = admin_client
     download = admin.get("/admin/logboek?format=csv").get_data(as_text=True)
     assert "cmd" in download and formulas(download) == []

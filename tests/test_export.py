@@ -11,15 +11,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import AuditEvent, Organisation, Questionnaire
-from intake.services import export, import_responses, questionnaires, responses
+from intake.models import AuditEvent, Questionnaire, Respondent
+from intake.services import export, import_responses, questionnaires, response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 
@@ -33,13 +32,15 @@ COMMON = {
 }
 
 
-def _respond(org: Organisation, pages: dict[tuple[str, str | None], dict], submit: bool) -> None:
+def _respond(
+    respondent: Respondent, pages: dict[tuple[str, str | None], dict], submit: bool
+) -> None:
     for (section, item), posted in pages.items():
-        state = responses.load_state(org)
-        outcome = responses.save_page(org, section, item, posted, state.revision, "test")
+        state = response_state.load_state(respondent)
+        outcome = responses.save_page(respondent, section, item, posted, state.revision, "test")
         assert outcome.status == "saved" and not outcome.problems, (section, outcome.problems)
     if submit:
-        assert responses.submit(org, "test").status == "submitted"
+        assert responses.submit(respondent, "test").status == "submitted"
 
 
 @pytest.fixture
@@ -47,15 +48,13 @@ def exported_registry(app: Flask) -> dict[str, int]:
     """CS (actions 5, 15) and G (action 5) submitted, IGS (5) a draft, S not started."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        cs = factory.organisation(q, "10001", name="Stad Noordhaven", kind="centrumstad",
+        cs = factory.respondent(q, "10001", name="Stad Noordhaven", kind="centrumstad",
                                   items={"actions": ["5", "15"]})  # fmt: skip
-        g = factory.organisation(q, "20002", name="Gemeente Lindeloo", kind="gemeente",
+        g = factory.respondent(q, "20002", name="Gemeente Lindeloo", kind="gemeente",
                                  province="Limburg", items={"actions": ["5"]})  # fmt: skip
-        igs = factory.organisation(q, "IGS-1", name="IGS Kempen", kind="igs",
+        igs = factory.respondent(q, "IGS-1", name="IGS Kempen", kind="igs",
                                    items={"actions": ["5"]})  # fmt: skip
-        factory.organisation(
-            q, "30003", name="Stad Beekveld", kind="stad", items={"actions": ["2"]}
-        )
+        factory.respondent(q, "30003", name="Stad Beekveld", kind="stad", items={"actions": ["2"]})
         _respond(cs, {
             ("organisatie", None): {"via_igs": ("nee", None), "contact_functie": ("Expert", None)},
             ("actie", "5"): {"succes": ("5", None), "succes_toelichting": (HOSTILE[0], None),
@@ -89,7 +88,7 @@ def _rows(sheet: Any) -> list[tuple]:
 
 def _codes(app: Flask, ids: dict[str, int]) -> dict[str, str]:
     with app.app_context():
-        return {k: db.session.get(Organisation, v).pseudonym for k, v in ids.items()}
+        return {k: db.session.get(Respondent, v).pseudonym for k, v in ids.items()}
 
 
 def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, int]) -> None:
@@ -99,7 +98,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
                                    "Open antwoorden", "Codeboek"]  # fmt: skip
     assert codes["CS"] == "CS01" and codes["G"] == "G01" and codes["IGS"] == "IGS01"
 
-    # Overzicht: response rate against the invited organisations.
+    # Overzicht: response rate against the invited respondents.
     overzicht = _rows(workbook["Overzicht"])
     assert overzicht[0] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3", None, None)
     assert overzicht[2][:2] == ("Versie(s)", "1")
@@ -205,7 +204,7 @@ def test_pseudonyms_are_fixed_once(app: Flask, exported_registry: dict[str, int]
     first = _codes(app, exported_registry)
     with app.app_context():
         q = db.session.scalar(select(Questionnaire))
-        late = factory.organisation(q, "40004", kind="centrumstad", items={"actions": ["5"]}).id
+        late = factory.respondent(q, "40004", kind="centrumstad", items={"actions": ["5"]}).id
     _export(app)
     assert _codes(app, exported_registry) == first  # codes never change
     assert _codes(app, {"late": late}) == {"late": "CS02"}  # newcomers get the next number
@@ -241,14 +240,14 @@ def test_export_import_export_round_trip(app: Flask, exported_registry: dict[str
     buffer = io.BytesIO()
     first.save(buffer)
     with app.app_context():
-        cs = db.session.get(Organisation, exported_registry["CS"])
+        cs = db.session.get(Respondent, exported_registry["CS"])
         for response in [cs.response]:
             db.session.delete(response)  # CS's response is lost; the export brings it back
         db.session.commit()
         report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)),
                                                   buffer.getvalue())  # fmt: skip
         assert report.problems == [] and report.imported == 2
-        g_state = responses.load_state(db.session.get(Organisation, exported_registry["G"]))
+        g_state = response_state.load_state(db.session.get(Respondent, exported_registry["G"]))
         # Answers the export left out (identities) are kept on import.
         assert g_state.value("organisatie", "", "contact_email") == "ann.peeters@example.be"
     second = _export(app)
@@ -275,7 +274,9 @@ def test_import_reports_every_bad_value_and_writes_nothing(
     buffer = io.BytesIO()
     workbook.save(buffer)
     with app.app_context():
-        before = responses.load_state(db.session.get(Organisation, exported_registry["CS"])).answers
+        before = response_state.load_state(
+            db.session.get(Respondent, exported_registry["CS"])
+        ).answers
         report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)),
                                                   buffer.getvalue())  # fmt: skip
         assert not report.written
@@ -283,7 +284,9 @@ def test_import_reports_every_bad_value_and_writes_nothing(
         assert problems[(2, "actie[5].succes")] == "Kies een van de mogelijke antwoorden."
         assert problems[(3, "code")] == "onbekende code 'ZZ99'"
         assert problems[(1, "bestaat.niet")] == "onbekende variabele"
-        after = responses.load_state(db.session.get(Organisation, exported_registry["CS"])).answers
+        after = response_state.load_state(
+            db.session.get(Respondent, exported_registry["CS"])
+        ).answers
         assert before == after
 
 
@@ -291,7 +294,7 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
     """v2 removes a question: its column stays for the responses that have it."""
     with app.app_context():
         q = factory.load_questionnaire(factory.INSPIRATIE)
-        old = factory.organisation(q, "G1", kind="gemeente")
+        old = factory.respondent(q, "G1", kind="gemeente")
         posted = {"dienst": ("jeugd", None), "workshops": (["w1"], None), "collegas": ("3", None)}
         _respond(old, {("deelname", None): posted}, submit=False)
         v2_text = factory.INSPIRATIE.read_text().replace("version: 1", "version: 2")
@@ -300,7 +303,7 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
         v2_file = tmp_path / "v2.yaml"
         v2_file.write_text(v2_text[:start] + "\n" + v2_text[end:])
         questionnaires.store_file(v2_file)
-        new = factory.organisation(q, "G2", kind="gemeente")
+        new = factory.respondent(q, "G2", kind="gemeente")
         _respond(new, {("deelname", None): {k: v for k, v in posted.items() if k != "collegas"}},
                  submit=False)  # fmt: skip
         assert new.response.questionnaire_version.version == 2
@@ -320,14 +323,18 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
 
 
 def test_cli_export_and_admin_download(
-    app: Flask, runner: FlaskCliRunner, exported_registry: dict[str, int], tmp_path: Path
+    app: Flask,
+    runner: FlaskCliRunner,
+    exported_registry: dict[str, int],
+    tmp_path: Path,
+    admin_client: FlaskClient,
 ) -> None:
     target = tmp_path / "export.xlsx"
     result = runner.invoke(args=["export", "-q", "plan-samenleven-2025", "-o", str(target)])
     assert result.exit_code == 0 and "2 responses" in result.output
     assert load_workbook(target).sheetnames[1] == "Antwoorden"
 
-    admin = admin_client(app)
+    admin = admin_client
     download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
@@ -336,13 +343,15 @@ def test_cli_export_and_admin_download(
     assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
 
 
-def test_identities_export_survives_control_characters_in_stored_data(app: Flask) -> None:
+def test_identities_export_survives_control_characters_in_stored_data(
+    app: Flask, admin_client: FlaskClient
+) -> None:
     """Data stored before import cleaned it still exports; openpyxl cannot store \\x01."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        factory.organisation(q, "G1", name="Gemeente\x01Bel", kind="gemeente",
+        factory.respondent(q, "G1", name="Gemeente\x01Bel", kind="gemeente",
                              contact=("Ann\x1b Peeters", "ann@bel.be"))  # fmt: skip
-    admin = admin_client(app)
+    admin = admin_client
     download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     assert download.status_code == 200
     rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])
@@ -359,7 +368,7 @@ def test_an_export_that_fails_is_not_logged(app: Flask, fmt: str) -> None:
     """The audit log says an export was made only when its file was written."""
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        factory.organisation(q, "G1", kind="gemeente")
+        factory.respondent(q, "G1", kind="gemeente")
         with open("/dev/full", "wb", buffering=0) as full, pytest.raises(OSError):  # disk full
             export.write(q, full, fmt, export.ExportOptions(with_identities=True))
         db.session.rollback()
@@ -409,18 +418,18 @@ def test_xlsx_keeps_values_excel_cannot_hold_exactly(app: Flask, tmp_path: Path)
         q = factory.load_questionnaire(source)
         ids = {}
         for index, (date, number) in enumerate(zip(DATES, NUMBERS, strict=True)):
-            org = factory.organisation(q, f"G{index}", kind="gemeente")
+            respondent = factory.respondent(q, f"G{index}", kind="gemeente")
             posted = {"datum": (date, None), "getal": ("1", None), "tekst": ("kort", None)}
-            _respond(org, {("s", None): posted}, submit=True)
-            _store(org.response, "getal", number)
-            ids[f"G{index}"] = org.id
+            _respond(respondent, {("s", None): posted}, submit=True)
+            _store(respondent.response, "getal", number)
+            ids[f"G{index}"] = respondent.id
         _store(factory.by_code(q, "G0").response, "tekst", LONG)
         db.session.commit()
         # Typed today, a 40-digit number is kept as typed and flagged, never rounded.
-        late = factory.organisation(q, "G6", kind="gemeente")
+        late = factory.respondent(q, "G6", kind="gemeente")
         outcome = responses.save_page(late, "s", None, {"getal": ("1" + "2" * 39, None)}, 0, "t")
         assert outcome.problems["getal"].code == "too_many_digits"
-        assert responses.load_state(late).stored("s", "", "getal").raw == "1" + "2" * 39
+        assert response_state.load_state(late).stored("s", "", "getal").raw == "1" + "2" * 39
     workbook = _export(app)
     codes = _codes(app, ids)
     rows = _rows(workbook["Antwoorden"])

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intake.services import accounts
-from tests.support.html import csrf_token
+from tests.support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, AuthActions
 
 
 def test_factory_registers_the_three_areas(app: Flask) -> None:
@@ -33,37 +33,25 @@ def test_admin_pages_require_sign_in(client: FlaskClient) -> None:
     assert "/aanmelden" in response.headers["Location"]
 
 
-def test_admin_signs_in_and_out(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        accounts.create_admin("Beheer@VVSG.be", "juist-wachtwoord")
+def test_admin_signs_in_and_out(client: FlaskClient, auth: AuthActions) -> None:
+    auth.create_admin("Beheer@VVSG.be", "juist-wachtwoord")
 
-    token = csrf_token(client, "/aanmelden")
-    wrong = client.post(
-        "/aanmelden",
-        data={"email": "beheer@vvsg.be", "password": "fout", "csrf_token": token},
-    )
+    wrong = auth.login("beheer@vvsg.be", "fout")
     assert wrong.status_code == 200
     assert "horen niet bij elkaar" in wrong.get_data(as_text=True)
 
-    ok = client.post(
-        "/aanmelden",
-        data={"email": "beheer@vvsg.be", "password": "juist-wachtwoord", "csrf_token": token},
-    )
+    ok = auth.login("beheer@vvsg.be", "juist-wachtwoord")
     assert ok.status_code == 302
     assert ok.headers["Location"].endswith("/admin/")
     assert client.get("/admin/").status_code == 200
 
-    out = client.post("/afmelden", data={"csrf_token": csrf_token(client, "/admin/")})
+    out = auth.logout()
     assert out.status_code == 302
     assert client.get("/admin/").status_code == 302
 
 
-def test_sign_in_without_csrf_token_is_refused(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "juist-wachtwoord")
-    response = client.post(
-        "/aanmelden", data={"email": "beheer@vvsg.be", "password": "juist-wachtwoord"}
-    )
+def test_sign_in_without_csrf_token_is_refused(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post("/aanmelden", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
     assert response.status_code == 400
     assert client.get("/admin/").status_code == 302
 

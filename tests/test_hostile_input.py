@@ -19,9 +19,10 @@ from werkzeug.datastructures import MultiDict
 
 from intake.extensions import db, limiter
 from intake.forms.page import field_names
-from intake.models import Answer, Organisation, Questionnaire
+from intake.models import Answer, Questionnaire, Respondent
+from intake.questionnaire import repeat_items
 from intake.questionnaire.types import parse, to_form
-from intake.services import export, questionnaires, responses
+from intake.services import export, questionnaires, response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields
@@ -46,15 +47,15 @@ HOSTILE_TEXTS = [
 texts = st.one_of(st.sampled_from(HOSTILE_TEXTS), st.text(max_size=300))
 
 
-def _pages(app: Flask, slug: str, org_id: int) -> list[tuple[str, list[str], list[str]]]:
-    """(url, field names, choice values) of every page the organisation can get."""
+def _pages(app: Flask, slug: str, respondent_id: int) -> list[tuple[str, list[str], list[str]]]:
+    """(url, field names, choice values) of every page the respondent can get."""
     with app.app_context():
-        org = db.session.get(Organisation, org_id)
-        state = responses.load_state(org)
+        respondent = db.session.get(Respondent, respondent_id)
+        state = response_state.load_state(respondent)
         result = []
         for section in state.questionnaire.sections:
             items = [None] if section.repeat_for is None else [
-                c for c, _ in responses.repeat_items(state.questionnaire, section)[:3]
+                c for c, _ in repeat_items(state.questionnaire, section)[:3]
             ]  # fmt: skip
             for item in items:
                 url = f"/v/{slug}/p/{section.id}" + (f"/{item}" if item else "")
@@ -69,15 +70,15 @@ def coordinators(app: Flask) -> dict[str, Any]:
     with app.app_context():
         plan = factory.load_questionnaire(factory.PLAN)
         day = factory.load_questionnaire(factory.INSPIRATIE)
-        p = factory.organisation(plan, "P1", kind="igs", items={"actions": ["2", "5", "15"]})
-        d = factory.organisation(day, "D1", kind="gemeente")
+        p = factory.respondent(plan, "P1", kind="igs", items={"actions": ["2", "5", "15"]})
+        d = factory.respondent(day, "D1", kind="gemeente")
         links = {"plan-samenleven-2025": (p.id, factory.link(p)),
                  "inspiratiedag-2022": (d.id, factory.link(d))}  # fmt: skip
     clients = {}
-    for slug, (org_id, link) in links.items():
+    for slug, (respondent_id, link) in links.items():
         client = app.test_client()
         client.get(link)
-        clients[slug] = (client, org_id, _pages(app, slug, org_id))
+        clients[slug] = (client, respondent_id, _pages(app, slug, respondent_id))
     return clients
 
 
@@ -99,16 +100,16 @@ def submissions(draw: st.DrawFn, pages: list) -> tuple[str, list[tuple[str, str]
     return url, [*pairs, *(("shown", s) for s in shown), ("action", action)]
 
 
-def _assert_only_valid_values(app: Flask, org_id: int) -> None:
+def _assert_only_valid_values(app: Flask, respondent_id: int) -> None:
     """Every stored valid value is one the questionnaire accepts; invalid ones are text."""
     with app.app_context():
-        org = db.session.get(Organisation, org_id)
-        model = questionnaires.model_of(org.response.questionnaire_version) if org.response \
-            else None  # fmt: skip
+        respondent = db.session.get(Respondent, respondent_id)
+        response = respondent.response
+        model = questionnaires.model_of(response.questionnaire_version) if response else None
         if model is None:
             return
         for answer in db.session.scalars(
-            select(Answer).where(Answer.response_id == org.response.id)
+            select(Answer).where(Answer.response_id == respondent.response.id)
         ):
             question = model.question(answer.section, answer.question.split(".")[0])
             assert question is not None, answer.question
@@ -132,7 +133,7 @@ def _assert_only_valid_values(app: Flask, org_id: int) -> None:
 @given(data=st.data())
 def test_hostile_posts_never_break_anything(app: Flask, coordinators: dict, data: Any) -> None:
     slug = data.draw(st.sampled_from(sorted(coordinators)))
-    client, org_id, pages = coordinators[slug]
+    client, respondent_id, pages = coordinators[slug]
     url, pairs = data.draw(submissions(pages))
     page = client.get(url)
     assert page.status_code in (200, 302), (url, page.status_code)
@@ -145,19 +146,19 @@ def test_hostile_posts_never_break_anything(app: Flask, coordinators: dict, data
         html = client.get(shown_url).get_data(as_text=True)
         assert MARKER not in html and "<script>alert" not in html
         assert not re.search(r"<img src=x", html)
-    _assert_only_valid_values(app, org_id)
+    _assert_only_valid_values(app, respondent_id)
 
 
 def test_export_of_hostile_answers_has_no_formula_or_markup(app: Flask, coordinators: dict) -> None:
-    client, org_id, _ = coordinators["plan-samenleven-2025"]
+    client, respondent_id, _ = coordinators["plan-samenleven-2025"]
     with app.app_context():
-        org = db.session.get(Organisation, org_id)
+        respondent = db.session.get(Respondent, respondent_id)
         for i, text in enumerate(HOSTILE_TEXTS):
-            state = responses.load_state(org)
-            responses.save_page(org, "afsluiting", None, {"opmerkingen": (text, None)},
+            state = response_state.load_state(respondent)
+            responses.save_page(respondent, "afsluiting", None, {"opmerkingen": (text, None)},
                                 state.revision, "hostile")  # fmt: skip
-            state = responses.load_state(org)
-            responses.save_page(org, "actie", "5", {"succes_toelichting": (text, None),
+            state = response_state.load_state(respondent)
+            responses.save_page(respondent, "actie", "5", {"succes_toelichting": (text, None),
                                                     "succes": (str(i % 5 + 1), None)},
                                 state.revision, "hostile")  # fmt: skip
         buffer = io.BytesIO()
@@ -229,7 +230,7 @@ def hostile_requests(
     from tests.test_authorization_matrix import MATRIX
 
     key = draw(st.sampled_from(sorted(MATRIX)))
-    path = MATRIX[key].url.format(org=world["org"], token=world["token"])
+    path = MATRIX[key].url.format(respondent=world["respondent"], token=world["token"])
     where = draw(st.sampled_from(["segment", "inside", "append", "query"]))
     fragment = draw(fragments)
     segments = path.split("/")

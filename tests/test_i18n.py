@@ -17,7 +17,7 @@ def test_dutch_by_default_even_for_english_browsers(client: FlaskClient) -> None
 def test_english_on_request(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        link = factory.link(factory.organisation(q, "G01", items={"actions": ["5"]}))
+        link = factory.link(factory.respondent(q, "G01", items={"actions": ["5"]}))
     client.get(link)
     switched = client.get("/taal/en?next=/v/plan-samenleven-2025/")
     assert switched.headers["Location"] == "/v/plan-samenleven-2025/"

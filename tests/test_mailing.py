@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Contact, MailLog, Organisation, Questionnaire
-from intake.services import mailing, responses, tracking
+from intake.models import Contact, MailLog, Questionnaire, Respondent
+from intake.services import mailing, response_state, tracking
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.smtp import SMTPServer, parse
 
 LINK = re.compile(r"http://intake\.test(/t/[A-Za-z0-9_-]+)")
@@ -41,7 +40,7 @@ def _registry(app: Flask) -> dict[str, int]:
             ("G02", ("Bart Claes", "bart@lindeloo.be")),
             ("S05", ("Eva Jans", "eva@beekveld.be")),
         ]:
-            ids[code] = factory.organisation(q, code, contact=contact,
+            ids[code] = factory.respondent(q, code, contact=contact,
                                              items={"actions": ["5"]}).id  # fmt: skip
         return ids
 
@@ -79,20 +78,20 @@ def test_invitations_reach_every_contact_with_a_link_that_signs_in(
         assert len(logged) == 3 and all(m.ok and m.kind == "invitation" for m in logged)
 
 
-def test_reminders_skip_submitted_organisations(app: Flask, smtp: SMTPServer) -> None:
+def test_reminders_skip_submitted_respondents(app: Flask, smtp: SMTPServer) -> None:
     ids = _registry(app)
     _send(app, "invitation")
     with app.app_context():
-        org = db.session.get(Organisation, ids["CS04"])
-        org.response  # noqa: B018
-        state = responses.load_state(org)
+        respondent = db.session.get(Respondent, ids["CS04"])
+        respondent.response  # noqa: B018
+        state = response_state.load_state(respondent)
         # Submit CS04 (as a coordinator would, through the services).
         import random
 
         from intake.services import demo
 
-        demo.fill(org, random.Random(1), submit=True)
-        assert responses.load_state(org).is_submitted
+        demo.fill(respondent, random.Random(1), submit=True)
+        assert response_state.load_state(respondent).is_submitted
         del state
     smtp.received.clear()
 
@@ -109,7 +108,7 @@ def test_reminders_skip_submitted_organisations(app: Flask, smtp: SMTPServer) ->
 
     with app.app_context():
         q = db.session.scalar(select(Questionnaire))
-        rows = {r.code: r for r in tracking.organisation_rows(q)}
+        rows = {r.code: r for r in tracking.respondent_rows(q)}
         assert rows["G02"].reminders == 1 and rows["CS04"].reminders == 0
         assert rows["CS04"].status == "submitted"
         assert rows["G02"].status == "opened"  # its reminder link was just used
@@ -139,11 +138,13 @@ def test_development_outbox_gets_eml_files(app: Flask, tmp_path) -> None:  # noq
     assert "/t/" in text
 
 
-def test_admin_buttons_send_invitations(app: Flask, smtp: SMTPServer) -> None:
+def test_admin_buttons_send_invitations(
+    app: Flask, smtp: SMTPServer, admin_client: FlaskClient
+) -> None:
     from tests.support.html import csrf_token
 
     _registry(app)
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     result = admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
     assert result.status_code == 302
@@ -166,17 +167,17 @@ def _international(app: Flask) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
         for code, contacts in INTERNATIONAL:
-            org = factory.organisation(q, code, contact=contacts[0], items={"actions": ["5"]})
+            respondent = factory.respondent(q, code, contact=contacts[0], items={"actions": ["5"]})
             for name, address in contacts[1:]:
-                org.contacts.append(Contact(name=name, email=address, position=1))
+                respondent.contacts.append(Contact(name=name, email=address, position=1))
         db.session.commit()
 
 
 def _logs(app: Flask) -> list[tuple[str, str, bool, str | None]]:
     with app.app_context():
-        query = select(Organisation.code, MailLog.recipient, MailLog.ok, MailLog.error)
+        query = select(Respondent.code, MailLog.recipient, MailLog.ok, MailLog.error)
         return [
-            tuple(row) for row in db.session.execute(query.join(Organisation).order_by(MailLog.id))
+            tuple(row) for row in db.session.execute(query.join(Respondent).order_by(MailLog.id))
         ]
 
 
@@ -240,7 +241,7 @@ def test_a_refused_recipient_is_logged_and_the_rest_is_sent(app: Flask) -> None:
     assert refused == [("G04", "eva@beekveld.be")]
 
 
-def test_a_server_that_hangs_up_fails_one_organisation_not_the_batch(app: Flask) -> None:
+def test_a_server_that_hangs_up_fails_one_respondent_not_the_batch(app: Flask) -> None:
     _international(app)
     with SMTPServer(smtputf8=True, hang_up=["bert@xn--bcher-kva.be"]) as server:
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_OUTBOX=None)
@@ -250,17 +251,17 @@ def test_a_server_that_hangs_up_fails_one_organisation_not_the_batch(app: Flask)
         assert len(server.received) == 4
 
 
-def test_a_template_that_fails_for_one_organisation_does_not_stop_the_batch(
+def test_a_template_that_fails_for_one_respondent_does_not_stop_the_batch(
     app: Flask, smtp: SMTPServer, tmp_path: Path
 ) -> None:
-    """VVSG edits the mail texts; an error that hits one organisation fails only that one."""
+    """VVSG edits the mail texts; an error that hits one respondent fails only that one."""
     _registry(app)
     with app.app_context():
         factory.by_code(db.session.scalar(select(Questionnaire)), "G02").members = ["A", "B"]
         db.session.commit()
     (tmp_path / "mail").mkdir()
     (tmp_path / "mail" / "invitation.txt").write_text(
-        "Onderwerp: Uitnodiging\nBeste {{ greeting }}, {{ 100 // organisation.members|length }}"
+        "Onderwerp: Uitnodiging\nBeste {{ greeting }}, {{ 100 // respondent.members|length }}"
         "\n{{ link }}\n"
     )
     app.jinja_loader = ChoiceLoader([FileSystemLoader(tmp_path), app.jinja_loader])
@@ -286,7 +287,7 @@ def test_the_outbox_copes_with_international_addresses(app: Flask, tmp_path: Pat
 
 
 def test_cli_and_admin_name_every_address_not_mailed(
-    app: Flask, smtp: SMTPServer, runner: FlaskCliRunner
+    app: Flask, smtp: SMTPServer, runner: FlaskCliRunner, admin_client: FlaskClient
 ) -> None:
     from tests.support.html import csrf_token
 
@@ -296,7 +297,7 @@ def test_cli_and_admin_name_every_address_not_mailed(
     assert "G02: not sent: jürgen@example.be: " in result.output
     assert "G04: sent, but not to jürgen@example.be: " in result.output
     assert "invitations: 4 verstuurd, 1 mislukt, 1 adres overgeslagen" in result.output
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
     shown = admin.get(page).get_data(as_text=True)

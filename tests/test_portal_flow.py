@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Response
-from intake.services import responses
+from intake.services import response_state
 from tests.support import factory
-from tests.support.accounts import admin_client
-from tests.support.html import csrf_token
+from tests.support.accounts import AuthActions
+from tests.support.html import csrf_token, document, shown
 from tests.support.portal import page_links, post_page
 
 SLUG = "plan-samenleven-2025"
@@ -60,26 +60,26 @@ PAGES = {
 def _setup(app: Flask) -> tuple[int, str]:
     with app.app_context():
         questionnaire = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(
+        respondent = factory.respondent(
             questionnaire, "S05", name="Stad Voorbeeld", kind="stad", province="Antwerpen",
             items={"actions": ["2", "5", "15"]},
         )  # fmt: skip
-        return org.id, factory.link(org)
+        return respondent.id, factory.link(respondent)
 
 
-def _state(app: Flask, org_id: int) -> responses.ResponseState:
-    from intake.models import Organisation
+def _state(app: Flask, respondent_id: int) -> response_state.ResponseState:
+    from intake.models import Respondent
 
     with app.app_context():
-        org = db.session.get(Organisation, org_id)
-        state = responses.load_state(org)
+        respondent = db.session.get(Respondent, respondent_id)
+        state = response_state.load_state(respondent)
         # Touch what the assertions read, while the session is open.
         state.pages()
         return state
 
 
-def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
-    org_id, link = _setup(app)
+def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    respondent_id, link = _setup(app)
 
     # Token sign-in lands on the start page, which lists every page with its state.
     signed_in = client.get(link)
@@ -93,11 +93,11 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
     assert f"{BASE}/p/intergemeentelijk" not in links  # not an IGS member (yet)
     assert "Nog niet begonnen" in start
 
-    # The organisation page is prefilled from the registry.
-    organisation_page = client.get(f"{BASE}/p/organisatie").get_data(as_text=True)
-    assert 'value="Stad Voorbeeld"' in organisation_page
-    assert 'value="ann.peeters@example.be"' in organisation_page
-    assert 'checked id="acties-1" name="acties" type="checkbox" value="5"' in organisation_page
+    # The respondent page is prefilled from the registry.
+    respondent_page = client.get(f"{BASE}/p/organisatie").get_data(as_text=True)
+    assert shown(respondent_page, "naam") == ["Stad Voorbeeld"]
+    assert shown(respondent_page, "contact_email") == ["ann.peeters@example.be"]
+    assert shown(respondent_page, "acties") == ["2", "5", "15"]  # the registry's actions
 
     # A draft save with an invalid e-mail address keeps it, flagged.
     draft = post_page(
@@ -105,10 +105,10 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
     )
     assert draft.status_code == 302
     flagged = client.get(f"{BASE}/p/organisatie").get_data(as_text=True)
-    assert 'value="ann@"' in flagged
+    assert shown(flagged, "contact_email") == ["ann@"]
     assert "Vul een geldig e-mailadres in" in flagged
-    assert 'aria-invalid="true"' in flagged
-    state = _state(app, org_id)
+    assert document(flagged).xpath('//input[@name="contact_email"]/@aria-invalid') == ["true"]
+    state = _state(app, respondent_id)
     stored = state.stored("organisatie", "", "contact_email")
     assert (stored.value, stored.raw, stored.is_valid) == (None, "ann@", False)
 
@@ -124,7 +124,8 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
     other_browser = app.test_client()
     other_browser.get(link)
     resumed = other_browser.get(f"{BASE}/p/organisatie").get_data(as_text=True)
-    assert 'value="ann@"' in resumed and 'value="Beleidsmedewerker samenleven"' in resumed
+    assert shown(resumed, "contact_email") == ["ann@"]
+    assert shown(resumed, "contact_functie") == ["Beleidsmedewerker samenleven"]
 
     # Walk every page with "Volgende".
     next_page = post_page(client, f"{BASE}/p/organisatie", PAGES["organisatie"], "volgende")
@@ -163,7 +164,7 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
         as_text=True
     )
 
-    state = _state(app, org_id)
+    state = _state(app, respondent_id)
     assert state.is_submitted
     assert state.value("actie", "5", "cofinanciering") == ["voortzetting", "other"]
     assert state.value("actie", "5", "cofinanciering.other_text") == "Een wachtlijst wegwerken"
@@ -172,14 +173,22 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient) -> None:
     assert state.value("zonder_cofinanciering", "", "acties") == ["4", "12"]
 
     _read_only_then_reopened(
-        app, client, org_id, f"{BASE}/p/planlast", "stelling", ("planlast", "", "stelling"), 4
+        app,
+        client,
+        auth.admin_browser(),
+        respondent_id,
+        f"{BASE}/p/planlast",
+        "stelling",
+        ("planlast", "", "stelling"),
+        4,
     )
 
 
 def _read_only_then_reopened(
     app: Flask,
     client: FlaskClient,
-    org_id: int,
+    admin: FlaskClient,
+    respondent_id: int,
     path: str,
     field: str,
     key: tuple[str, str, str],
@@ -189,26 +198,25 @@ def _read_only_then_reopened(
     refused = post_page(client, path, {field: "1"})
     assert refused.status_code == 200
     assert "al ingediend" in refused.get_data(as_text=True)
-    assert _state(app, org_id).value(*key) == stored
+    assert _state(app, respondent_id).value(*key) == stored
     assert "disabled" in client.get(path).get_data(as_text=True)
 
-    admin = admin_client(app)
-    assert admin.get(f"/admin/organisaties/{org_id}").status_code == 200
+    assert admin.get(f"/admin/respondenten/{respondent_id}").status_code == 200
     reopened = admin.post(
-        f"/admin/organisaties/{org_id}/heropenen",
-        data={"csrf_token": csrf_token(admin, f"/admin/organisaties/{org_id}")},
+        f"/admin/respondenten/{respondent_id}/heropenen",
+        data={"csrf_token": csrf_token(admin, f"/admin/respondenten/{respondent_id}")},
     )
     assert reopened.status_code == 302
-    assert not _state(app, org_id).is_submitted
+    assert not _state(app, respondent_id).is_submitted
     assert post_page(client, path, {field: "2"}).status_code == 302
-    assert _state(app, org_id).value(*key) == 2
+    assert _state(app, respondent_id).value(*key) == 2
 
 
-def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
+def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
     with app.app_context():
         questionnaire = factory.load_questionnaire(factory.INSPIRATIE)
-        org = factory.organisation(questionnaire, "G02", kind="gemeente", province="Limburg")
-        org_id, link = org.id, factory.link(org)
+        respondent = factory.respondent(questionnaire, "G02", kind="gemeente", province="Limburg")
+        respondent_id, link = respondent.id, factory.link(respondent)
     base = "/v/inspiratiedag-2022"
     client.get(link)
     start = client.get(f"{base}/").get_data(as_text=True)
@@ -229,7 +237,7 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     # A number that is not a number is kept as typed and flagged.
     post_page(client, f"{base}/p/deelname", {"workshops": ["w2", "w5"], "collegas": "drie"})
     page = client.get(f"{base}/p/deelname").get_data(as_text=True)
-    assert 'value="drie"' in page and "Vul een getal in" in page
+    assert shown(page, "collegas") == ["drie"] and "Vul een getal in" in page
     post_page(client, f"{base}/p/deelname",
               {"dienst": "jeugd", "workshops": ["w2", "w5"], "collegas": "2,5"})  # fmt: skip
     assert "Vul een geheel getal in" in client.get(f"{base}/p/deelname").get_data(as_text=True)
@@ -240,8 +248,8 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     other_browser = app.test_client()
     other_browser.get(link)
     resumed = other_browser.get(f"{base}/p/deelname").get_data(as_text=True)
-    assert 'checked id="workshops-1" name="workshops" type="checkbox" value="w2"' in resumed
-    assert 'value="2"' in resumed
+    assert shown(resumed, "workshops") == ["w2", "w5"]
+    assert shown(resumed, "collegas") == ["2"]
 
     # The matrix and a condition on the same page.
     algemeen = {
@@ -275,9 +283,11 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     token = csrf_token(client, f"{base}/overzicht")
     assert client.post(f"{base}/indienen", data={"csrf_token": token}).status_code == 302
     with app.app_context():
-        response = db.session.scalar(select(Response).where(Response.organisation_id == org_id))
+        response = db.session.scalar(
+            select(Response).where(Response.respondent_id == respondent_id)
+        )
         assert response.status == "submitted"
-    state = _state(app, org_id)
+    state = _state(app, respondent_id)
     assert state.value("algemeen", "", "aspecten") == {
         "programma": 5, "sprekers": 4, "platform": 3, "info": 4,
     }  # fmt: skip
@@ -286,7 +296,14 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient) -> None:
     assert state.value("afsluiting", "", "email") == "Lies@gemeente.be"
 
     _read_only_then_reopened(
-        app, client, org_id, f"{base}/p/workshop/w5", "nut", ("workshop", "w5", "nut"), 3
+        app,
+        client,
+        auth.admin_browser(),
+        respondent_id,
+        f"{base}/p/workshop/w5",
+        "nut",
+        ("workshop", "w5", "nut"),
+        3,
     )
 
 
@@ -294,7 +311,7 @@ def test_messages_with_values_show_them(app: Flask, client: FlaskClient) -> None
     """'Kies hoogstens 3 antwoorden': a message with a value renders with it filled in."""
     with app.app_context():
         q = factory.load_questionnaire(factory.INSPIRATIE)
-        link = factory.link(factory.organisation(q, "G9", kind="gemeente"))
+        link = factory.link(factory.respondent(q, "G9", kind="gemeente"))
     client.get(link)
     path = "/v/inspiratiedag-2022/p/deelname"
     post_page(client, path, {"workshops": ["w1", "w2", "w3", "w4"], "collegas": "500"})

@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, QuestionnaireVersion, Response
+from intake.models import QuestionnaireVersion, Respondent, Response
 from intake.services import questionnaires
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,11 +88,11 @@ def test_load_refuses_a_broken_file_and_stores_nothing(app: Flask, runner: Flask
 def test_responses_keep_the_version_they_started_on(app: Flask, tmp_path: Path) -> None:
     with app.app_context():
         v1, _ = questionnaires.store_file(INSPIRATIE)
-        org = Organisation(
+        respondent = Respondent(
             questionnaire=v1.questionnaire, code="G01", name="Gemeente", kind="gemeente",
             province="Limburg",
         )  # fmt: skip
-        db.session.add(Response(organisation=org, questionnaire_version=v1))
+        db.session.add(Response(respondent=respondent, questionnaire_version=v1))
         db.session.commit()
 
         v2_file = tmp_path / "v2.yaml"

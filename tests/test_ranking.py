@@ -12,18 +12,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire
+from intake.models import Questionnaire, Respondent
 from intake.questionnaire import codebook, load_file
 from intake.questionnaire.conditions import evaluate
 from intake.questionnaire.types import describe, missing, parse, to_form, type_of
 from intake.questionnaire.types.base import Samples
-from intake.services import export, import_responses, responses
+from intake.services import export, import_responses, response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token
 from tests.support.portal import post_page
@@ -76,6 +76,7 @@ def test_a_required_ranking_ranks_every_choice() -> None:
 
 @given(st.dictionaries(st.sampled_from(["wonen", "werk", "onderwijs", "ontmoeting", "x"]),
                        st.text(max_size=4)))  # fmt: skip
+@example({"wonen": "²"})  # a digit to str.isdigit, but no number to int()
 def test_any_post_parses_without_error(posted: dict[str, str]) -> None:
     parsed = parse(RANKING, posted)["prioriteiten"]
     if parsed.value is not None:
@@ -125,16 +126,18 @@ def test_codebook_has_a_rank_variable_per_choice() -> None:
 def _coordinator(app: Flask, client: FlaskClient, code: str = "S01") -> int:
     with app.app_context():
         q = factory.load_questionnaire(FIXTURE)
-        org = factory.organisation(q, code, items={"actions": ["2", "5"]})
-        link = factory.link(org)
-        org_id = org.id
+        respondent = factory.respondent(q, code, items={"actions": ["2", "5"]})
+        link = factory.link(respondent)
+        respondent_id = respondent.id
     client.get(link)
-    return org_id
+    return respondent_id
 
 
-def _stored(app: Flask, org_id: int, section: str, item: str, key: str) -> Any:
+def _stored(app: Flask, respondent_id: int, section: str, item: str, key: str) -> Any:
     with app.app_context():
-        return responses.load_state(db.session.get(Organisation, org_id)).stored(section, item, key)
+        return response_state.load_state(db.session.get(Respondent, respondent_id)).stored(
+            section, item, key
+        )
 
 
 def _selected(html: str, name: str) -> str | None:
@@ -159,12 +162,12 @@ def test_portal_renders_a_labelled_select_per_choice(app: Flask, client: FlaskCl
 
 
 def test_portal_keeps_flags_and_saves_a_ranking(app: Flask, client: FlaskClient) -> None:
-    org_id = _coordinator(app, client)
+    respondent_id = _coordinator(app, client)
 
     # The same rank twice: saved as typed, flagged, and shown again as typed.
     saved = post_page(client, PAGE, _ranks(wonen=1, werk=1))
     assert saved.status_code == 302
-    stored = _stored(app, org_id, "beleid", "", "prioriteiten")
+    stored = _stored(app, respondent_id, "beleid", "", "prioriteiten")
     assert (stored.value, stored.is_valid) == ({"wonen": 1, "werk": 1}, False)
     html = client.get(PAGE).get_data(as_text=True)
     assert "Geef elke rang maar één keer." in html
@@ -183,7 +186,7 @@ def test_portal_keeps_flags_and_saves_a_ranking(app: Flask, client: FlaskClient)
     done = post_page(client, PAGE, _ranks(ontmoeting=1, wonen=2, werk=3, onderwijs=4),
                      action="volgende")  # fmt: skip
     assert done.status_code == 302 and done.headers["Location"] == f"{BASE}/p/actie/2"
-    stored = _stored(app, org_id, "beleid", "", "prioriteiten")
+    stored = _stored(app, respondent_id, "beleid", "", "prioriteiten")
     assert stored.value == {"wonen": 2, "werk": 3, "onderwijs": 4, "ontmoeting": 1}
     assert stored.is_valid
 
@@ -194,11 +197,11 @@ def test_portal_keeps_flags_and_saves_a_ranking(app: Flask, client: FlaskClient)
     assert "Waarom staat ontmoeting bovenaan?" in html
     post_page(client, PAGE, {**_ranks(ontmoeting=1, wonen=2, werk=3, onderwijs=4),
                              "waarom": "Wij zijn een dorp."})  # fmt: skip
-    assert _stored(app, org_id, "beleid", "", "waarom").value == "Wij zijn een dorp."
+    assert _stored(app, respondent_id, "beleid", "", "waarom").value == "Wij zijn een dorp."
 
     # An optional ranking in a repeated section may stay empty or rank only the first.
     post_page(client, f"{BASE}/p/actie/2", {"doelen__kennis": "1"})
-    assert _stored(app, org_id, "actie", "2", "doelen").value == {"kennis": 1}
+    assert _stored(app, respondent_id, "actie", "2", "doelen").value == {"kennis": 1}
 
     summary = client.get(f"{BASE}/overzicht").get_data(as_text=True)
     assert "1. Ontmoeting; 2. Wonen; 3. Werk; 4. Onderwijs" in summary
@@ -226,14 +229,16 @@ def ranked(app: Flask) -> dict[str, int]:
                     {"netwerk": "1"}),
         }  # fmt: skip
         for code, (ranking, goals) in answers.items():
-            org = factory.organisation(q, code, kind="stad", items={"actions": ["5"]})
+            respondent = factory.respondent(q, code, kind="stad", items={"actions": ["5"]})
             for section, item, posted in (("beleid", None, {"prioriteiten": (ranking, None)}),
                                           ("actie", "5", {"doelen": (goals, None)})):  # fmt: skip
-                state = responses.load_state(org)
-                outcome = responses.save_page(org, section, item, posted, state.revision, "t")
+                state = response_state.load_state(respondent)
+                outcome = responses.save_page(
+                    respondent, section, item, posted, state.revision, "t"
+                )
                 assert outcome.status == "saved" and not outcome.problems
-            assert responses.submit(org, "test").status == "submitted"
-            ids[code] = org.id
+            assert responses.submit(respondent, "test").status == "submitted"
+            ids[code] = respondent.id
         return ids
 
 
@@ -261,7 +266,7 @@ def test_export_has_a_rank_column_per_choice(app: Flask, ranked: dict[str, int])
     assert by_first[1]["actie[5].doelen.kennis"] == 1 and by_first[1]["actie[5].doelen.bereik"] == 3
     assert by_first[2]["actie[5].doelen.netwerk"] == 1
     assert by_first[2]["actie[5].doelen.kennis"] is None  # not ranked
-    assert by_first[2]["actie[2].doelen.kennis"] is None  # not this organisation's action
+    assert by_first[2]["actie[2].doelen.kennis"] is None  # not this respondent's action
 
     per_action = _rows(workbook["Per actie"])
     assert per_action[0] == ("code", "item", "item_titel", "doelen.bereik", "doelen.netwerk",
@@ -287,13 +292,13 @@ def test_export_has_a_rank_column_per_choice(app: Flask, ranked: dict[str, int])
 def test_import_reads_the_ranks_back(app: Flask, ranked: dict[str, int]) -> None:
     data = _workbook(app)
     with app.app_context():
-        org = db.session.get(Organisation, ranked["S01"])
-        before = responses.load_state(org).answers
-        db.session.delete(org.response)
+        respondent = db.session.get(Respondent, ranked["S01"])
+        before = response_state.load_state(respondent).answers
+        db.session.delete(respondent.response)
         db.session.commit()
         report = import_responses.import_workbook(db.session.scalar(select(Questionnaire)), data)
         assert report.problems == [] and report.imported == 2
-        after = responses.load_state(db.session.get(Organisation, ranked["S01"]))
+        after = response_state.load_state(db.session.get(Respondent, ranked["S01"]))
         assert (
             after.value("beleid", "", "prioriteiten")
             == before[("beleid", "", "prioriteiten")].value

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire
-from intake.services import registry, responses
+from intake.models import Questionnaire, Respondent
+from intake.services import registry, response_state, responses
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 
 HEADER = "code;naam;soort;provincie;gemeenten;contactpersoon;e-mail;acties"
@@ -37,7 +36,7 @@ def _import(app: Flask, data: bytes, name: str = "register.csv", **kwargs: bool)
 
 def _count(app: Flask) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Organisation))
+        return db.session.scalar(select(func.count()).select_from(Respondent))
 
 
 VALID_CSV = (
@@ -55,16 +54,16 @@ def test_valid_semicolon_csv_is_imported(app: Flask) -> None:
     assert report.problems == [] and report.written
     assert (report.created, report.updated) == (3, 0)
     with app.app_context():
-        igs = db.session.scalar(select(Organisation).where(Organisation.code == "IGS01"))
+        igs = db.session.scalar(select(Respondent).where(Respondent.code == "IGS01"))
         assert igs.kind == "igs" and igs.province == "Antwerpen"
         assert igs.members == ["Gemeente A", "Gemeente B"]
         assert [(c.name, c.email) for c in igs.contacts] == [
             ("Eva Jans", "eva@igs.be"), ("Tom Maes", "tom@igs.be"),
         ]  # fmt: skip
         assert igs.item_codes("actions") == ["13", "24"]
-        g02 = db.session.scalar(select(Organisation).where(Organisation.code == "G02"))
+        g02 = db.session.scalar(select(Respondent).where(Respondent.code == "G02"))
         assert g02.province == "Limburg" and g02.kind == "gemeente"
-        cs04 = db.session.scalar(select(Organisation).where(Organisation.code == "CS04"))
+        cs04 = db.session.scalar(select(Respondent).where(Respondent.code == "CS04"))
         assert cs04.item_codes("actions") == ["2", "5", "15", "24"]
 
 
@@ -80,8 +79,8 @@ def test_valid_xlsx_with_comma_free_numbers_is_imported(app: Flask) -> None:
     report = _import(app, buffer.getvalue(), "register.xlsx")
     assert report.problems == [] and report.created == 2
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "12345"))
-        assert org.item_codes("actions") == ["5"]
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "12345"))
+        assert respondent.item_codes("actions") == ["5"]
 
 
 BAD_ROWS = [
@@ -168,18 +167,22 @@ def test_reimport_updates_by_code_and_keeps_responses(app: Flask) -> None:
     _plan(app)
     assert _import(app, VALID_CSV).created == 3
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "CS04"))
-        state = responses.load_state(org)
-        responses.save_page(org, "planlast", None, {"stelling": ("4", None)}, state.revision, "t")
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "CS04"))
+        state = response_state.load_state(respondent)
+        responses.save_page(
+            respondent, "planlast", None, {"stelling": ("4", None)}, state.revision, "t"
+        )
     changed = VALID_CSV.replace(b"Stad Noordhaven", b"Stad Noordhaven-aan-Zee").replace(
         b"2 5 15 24", b"2 5"
     )
     report = _import(app, changed)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "CS04"))
-        assert org.name == "Stad Noordhaven-aan-Zee" and org.item_codes("actions") == ["2", "5"]
-        assert responses.load_state(org).value("planlast", "", "stelling") == 4
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "CS04"))
+        assert respondent.name == "Stad Noordhaven-aan-Zee" and respondent.item_codes(
+            "actions"
+        ) == ["2", "5"]
+        assert response_state.load_state(respondent).value("planlast", "", "stelling") == 4
     # A file without CS04 deletes nothing either.
     only_g02 = b"\n".join(VALID_CSV.splitlines()[0:1] + VALID_CSV.splitlines()[2:3]) + b"\n"
     assert _import(app, only_g02).written and _count(app) == 3
@@ -191,19 +194,19 @@ def test_cli_import_reports_rows_and_exit_code(
     _plan(app)
     bad = tmp_path / "fout.csv"
     bad.write_bytes(f"{HEADER}\nG1;Gemeente;dorp;Limburg;;;a@b.be;5\n".encode())
-    result = runner.invoke(args=["applicants", "import", str(bad), "-q", "plan-samenleven-2025"])
+    result = runner.invoke(args=["respondents", "import", str(bad), "-q", "plan-samenleven-2025"])
     assert result.exit_code == 1
     assert f"{bad}: rij 2, kolom 'soort': onbekende soort 'dorp'" in result.output
     assert "niets geïmporteerd" in result.output
     good = tmp_path / "goed.csv"
     good.write_bytes(VALID_CSV)
-    ok = runner.invoke(args=["applicants", "import", str(good), "-q", "plan-samenleven-2025"])
+    ok = runner.invoke(args=["respondents", "import", str(good), "-q", "plan-samenleven-2025"])
     assert ok.exit_code == 0 and "3 nieuw, 0 bijgewerkt" in ok.output
 
 
-def test_admin_upload_template_and_escaping(app: Flask) -> None:
+def test_admin_upload_template_and_escaping(app: Flask, admin_client: FlaskClient) -> None:
     _plan(app)
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     template = admin.get(f"{page}/register-sjabloon.xlsx")
     assert template.status_code == 200
@@ -231,12 +234,12 @@ def test_admin_upload_template_and_escaping(app: Flask) -> None:
         content_type="multipart/form-data",
     )
     assert done.status_code == 302
-    listing = admin.get(f"{page}/organisaties").get_data(as_text=True)
+    listing = admin.get(f"{page}/respondenten").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in listing
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
     with app.app_context():
-        org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "X1"))
-    detail = admin.get(f"/admin/organisaties/{org_id}").get_data(as_text=True)
+        respondent_id = db.session.scalar(select(Respondent.id).where(Respondent.code == "X1"))
+    detail = admin.get(f"/admin/respondenten/{respondent_id}").get_data(as_text=True)
     assert "<img src=x" not in detail
 
 
@@ -266,10 +269,10 @@ def test_control_characters_are_cleaned_at_import(app: Flask) -> None:
     report = _import(app, data)
     assert report.written and report.problems == [], report.problems
     with app.app_context():
-        one = db.session.scalar(select(Organisation).where(Organisation.code == "G1"))
+        one = db.session.scalar(select(Respondent).where(Respondent.code == "G1"))
         assert one.name == "GemeenteBel" and one.members == ["GemeenteA"]
         assert [(c.name, c.email) for c in one.contacts] == [("Ann Peeters", "a@b.be")]
-        two = db.session.scalar(select(Organisation).where(Organisation.code == "G2"))
+        two = db.session.scalar(select(Respondent).where(Respondent.code == "G2"))
         assert two.name == "GemeenteTwee"
 
 
@@ -430,9 +433,14 @@ def test_large_files_are_all_or_nothing_across_chunks(app: Flask) -> None:
     assert (again.created, again.updated, again.unchanged) == (1, 1, 2_998)
     with app.app_context():
         q = db.session.scalar(select(Questionnaire))
-        org = factory.by_code(q, "G01500")
-        assert org.name == "Gemeente 1500 bis" and org.item_codes("actions") == ["2", "5"]
-        assert [(c.name, c.email) for c in org.contacts] == [("Contact 1500", "c1500@g1500.be")]
+        respondent = factory.by_code(q, "G01500")
+        assert respondent.name == "Gemeente 1500 bis" and respondent.item_codes("actions") == [
+            "2",
+            "5",
+        ]
+        assert [(c.name, c.email) for c in respondent.contacts] == [
+            ("Contact 1500", "c1500@g1500.be")
+        ]
         assert factory.by_code(q, "G02990").kind == "centrumstad"  # 2990 % 4 == 2
 
 

@@ -12,10 +12,9 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, utcnow
-from intake.services import invitations, responses
+from intake.models import Respondent, utcnow
+from intake.services import invitations, response_state
 from tests.support import factory
-from tests.support.accounts import admin_client
 from tests.support.html import csrf_token
 from tests.support.portal import hidden_fields, post_page
 
@@ -26,8 +25,8 @@ COOKIES = ("session", "remember_token")
 def _link(app: Flask) -> tuple[int, str]:
     with app.app_context():
         questionnaire = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(questionnaire, "A", items={"actions": ["5"]})
-        return org.id, factory.link(org)
+        respondent = factory.respondent(questionnaire, "A", items={"actions": ["5"]})
+        return respondent.id, factory.link(respondent)
 
 
 def _cookies(client: FlaskClient) -> dict[str, str]:
@@ -91,18 +90,20 @@ def test_the_link_signs_in_again_after_signing_out(app: Flask) -> None:
 
 
 def test_revoking_the_link_ends_its_remembered_sign_ins(app: Flask) -> None:
-    org_id, link = _link(app)
+    respondent_id, link = _link(app)
     client = app.test_client()
     client.get(link)
     remembered = {"remember_token": _cookies(client)["remember_token"]}
     with app.app_context():
-        invitations.revoke_links(db.session.get(Organisation, org_id))
+        invitations.revoke_links(db.session.get(Respondent, respondent_id))
     assert _browser(app, remembered).get(f"{BASE}/").status_code == 401
     assert client.get(f"{BASE}/").status_code == 401
 
 
-def test_admin_session_cookie_replayed_after_sign_out_opens_nothing(app: Flask) -> None:
-    admin = admin_client(app)
+def test_admin_session_cookie_replayed_after_sign_out_opens_nothing(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    admin = admin_client
     assert admin.get("/admin/").status_code == 200
     copied = _cookies(admin)
     _sign_out(admin, "/admin/")
@@ -111,14 +112,16 @@ def test_admin_session_cookie_replayed_after_sign_out_opens_nothing(app: Flask) 
     assert replayed.status_code == 302 and "/aanmelden" in replayed.headers["Location"]
 
 
-def test_admins_get_no_remember_cookie(app: Flask) -> None:
-    assert admin_client(app).get_cookie("remember_token") is None
+def test_admins_get_no_remember_cookie(app: Flask, admin_client: FlaskClient) -> None:
+    assert admin_client.get_cookie("remember_token") is None
 
 
-def test_a_signed_remember_cookie_naming_an_admin_sign_in_opens_nothing(app: Flask) -> None:
+def test_a_signed_remember_cookie_naming_an_admin_sign_in_opens_nothing(
+    app: Flask, admin_client: FlaskClient
+) -> None:
     """Admins are never given a remember cookie; one that names a real admin sign-in (from
     a stolen session, or forged with a leaked key) must not be accepted."""
-    admin = admin_client(app)
+    admin = admin_client
     with admin.session_transaction() as session:
         admin_id = session["_user_id"]
     with app.test_request_context():
@@ -158,8 +161,10 @@ def test_a_sign_in_unused_for_longer_than_its_cookie_lives_ends(app: Flask) -> N
         assert db.session.scalars(select(SignIn.ended_at)).one() is not None
 
 
-def test_an_admin_sign_in_unused_for_a_working_day_ends(app: Flask) -> None:
-    admin = admin_client(app)
+def test_an_admin_sign_in_unused_for_a_working_day_ends(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    admin = admin_client
     _age_sign_ins(app, app.config["PERMANENT_SESSION_LIFETIME"] + dt.timedelta(minutes=1))
     assert admin.get("/admin/").status_code == 302
 
@@ -167,7 +172,7 @@ def test_an_admin_sign_in_unused_for_a_working_day_ends(app: Flask) -> None:
 def test_a_page_posted_after_signing_out_is_saved_with_the_pasted_link(app: Flask) -> None:
     """Signed out (or holding cookies of an ended sign-in), the page comes back with what
     was typed, and pasting the personal link saves it, as for an expired session."""
-    org_id, link = _link(app)
+    respondent_id, link = _link(app)
     client = app.test_client()
     client.get(link)
     path = f"{BASE}/p/afsluiting"
@@ -181,5 +186,5 @@ def test_a_page_posted_after_signing_out_is_saved_with_the_pasted_link(app: Flas
                       hidden=hidden_fields(back.get_data(as_text=True)))  # fmt: skip
     assert saved.status_code == 302
     with app.app_context():
-        state = responses.load_state(db.session.get(Organisation, org_id))
+        state = response_state.load_state(db.session.get(Respondent, respondent_id))
         assert state.value("afsluiting", "", "opmerkingen") == "Getypt na het afmelden"

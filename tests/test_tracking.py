@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import Invitation, MailLog, Questionnaire, Response, utcnow
 from intake.services import questionnaires, tracking
 from tests.support import factory
-from tests.support.accounts import admin_client
 
 FIXTURE = [
     # code, kind, province, actions, status
@@ -34,13 +33,13 @@ def fixture_questionnaire(app: Flask) -> int:
         q = factory.load_questionnaire(factory.PLAN)
         version = questionnaires.live_version(q)
         for code, kind, province, actions, status in FIXTURE:
-            org = factory.organisation(
+            respondent = factory.respondent(
                 q, code, kind=kind, province=province, items={"actions": actions}
             )
             if status != "not_invited":
                 db.session.add(
                     MailLog(
-                        organisation_id=org.id,
+                        respondent_id=respondent.id,
                         kind="invitation",
                         recipient="x@y.be",
                         subject="Uitnodiging",
@@ -49,7 +48,7 @@ def fixture_questionnaire(app: Flask) -> int:
             if status in {"opened", "in_progress", "submitted"}:
                 db.session.add(
                     Invitation(
-                        organisation_id=org.id,
+                        respondent_id=respondent.id,
                         token_hash=f"{code:0>64}",
                         first_opened_at=utcnow(),
                         last_opened_at=utcnow(),
@@ -58,7 +57,7 @@ def fixture_questionnaire(app: Flask) -> int:
             if status in {"in_progress", "submitted"}:
                 db.session.add(
                     Response(
-                        organisation_id=org.id,
+                        respondent_id=respondent.id,
                         questionnaire_version=version,
                         status="draft" if status == "in_progress" else status,
                     )
@@ -66,7 +65,7 @@ def fixture_questionnaire(app: Flask) -> int:
             if code == "A9":
                 db.session.add(
                     MailLog(
-                        organisation_id=org.id,
+                        respondent_id=respondent.id,
                         kind="reminder",
                         recipient="x@y.be",
                         subject="Herinnering",
@@ -75,7 +74,7 @@ def fixture_questionnaire(app: Flask) -> int:
         # A failed reminder does not count.
         db.session.add(
             MailLog(
-                organisation_id=org.id,
+                respondent_id=respondent.id,
                 kind="reminder",
                 recipient="x@y.be",
                 subject="Herinnering",
@@ -117,22 +116,22 @@ def test_overview_by_kind_province_and_item(app: Flask, fixture_questionnaire: i
             "Oost-Vlaanderen": "0/1 (0%)",
             "West-Vlaanderen": "1/2 (50%)",
         }
-        items = {r.code: (r.invited, r.respondents) for r in tracking.by_item(q)["actions"]}
+        items = {r.code: (r.invited, r.submitted) for r in tracking.by_item(q)["actions"]}
         assert items["2"] == (3, 1) and items["5"] == (6, 4)
         assert items["13"] == (2, 0) and items["24"] == (2, 1)
         assert items["7"] == (0, 0) and "4" not in items  # unsurveyed and unused: left out
 
 
-def test_organisation_list_filters(app: Flask, fixture_questionnaire: int) -> None:
+def test_respondent_list_filters(app: Flask, fixture_questionnaire: int) -> None:
     with app.app_context():
         q = _q(app)
-        rows = tracking.organisation_rows(q)
+        rows = tracking.respondent_rows(q)
         assert len(rows) == 10
         by_code = {r.code: r for r in rows}
         assert by_code["A9"].reminders == 1 and by_code["A1"].reminders == 0
         assert by_code["A7"].status == "not_invited" and by_code["A7"].last_activity is None
         assert by_code["A3"].last_activity is not None
-        codes = lambda **f: sorted(r.code for r in tracking.organisation_rows(q, **f))  # noqa: E731
+        codes = lambda **f: sorted(r.code for r in tracking.respondent_rows(q, **f))  # noqa: E731
         assert codes(status="submitted") == ["A1", "A2", "A6", "A8"]
         assert codes(kind="igs", province="Limburg") == ["A8"]
         assert codes(item="24") == ["A7", "A8"]
@@ -150,9 +149,11 @@ def test_status_command_first_line(
     assert any("Limburg" in line and "2/3 (67%)" in line for line in lines)
 
 
-def test_dashboard_page_shows_the_figures(app: Flask, fixture_questionnaire: int) -> None:
+def test_dashboard_page_shows_the_figures(
+    app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
+) -> None:
 
-    admin = admin_client(app)
+    admin = admin_client
     page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
     assert "40%" in page and "4 van 10 uitgenodigde besturen hebben ingediend" in page
     assert (
@@ -161,7 +162,7 @@ def test_dashboard_page_shows_the_figures(app: Flask, fixture_questionnaire: int
     )
     assert "<td>5</td><td>Oefenkansen Nederlands organiseren</td><td>6</td><td>4</td>" in page
     listing = admin.get(
-        "/admin/vragenlijsten/plan-samenleven-2025/organisaties?status=in_progress"
+        "/admin/vragenlijsten/plan-samenleven-2025/respondenten?status=in_progress"
     ).get_data(as_text=True)
     assert "Bestuur A3" in listing and "Bestuur A10" in listing and "Bestuur A1<" not in listing
 
@@ -171,8 +172,8 @@ def test_closed_questionnaire_refuses_edits_with_a_clear_message(
 ) -> None:
     with app.app_context():
         q = _q(app)
-        org = factory.by_code(q, "A3")
-        link = factory.link(org)
+        respondent = factory.by_code(q, "A3")
+        link = factory.link(respondent)
         questionnaires.set_open(q, False)
     client = app.test_client()
     client.get(link)

@@ -11,9 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intake import create_app
-from intake.services import accounts
 from tests.support import factory
-from tests.support.accounts import admin_client
+from tests.support.accounts import AuthActions
 from tests.support.html import csrf_token
 
 
@@ -50,22 +49,10 @@ def test_production_sends_hsts_and_secure_cookies(
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_admin_sign_in_is_rate_limited(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "juist-wachtwoord")
-    token = csrf_token(client, "/aanmelden")
-    codes = [
-        client.post(
-            "/aanmelden",
-            data={"email": "beheer@vvsg.be", "password": f"gok{i}", "csrf_token": token},
-        ).status_code  # fmt: skip
-        for i in range(11)
-    ]
+def test_admin_sign_in_is_rate_limited(auth: AuthActions) -> None:
+    codes = [auth.login(password=f"gok{i}").status_code for i in range(11)]
     assert codes[:10] == [200] * 10 and codes[10] == 429
-    blocked = client.post(
-        "/aanmelden",
-        data={"email": "beheer@vvsg.be", "password": "juist-wachtwoord", "csrf_token": token},
-    )
+    blocked = auth.login()
     assert blocked.status_code == 429  # even the right password waits
     assert "Te veel pogingen" in blocked.get_data(as_text=True)
 
@@ -75,11 +62,11 @@ def test_token_guessing_is_rate_limited(client: FlaskClient) -> None:
     assert codes[:30] == [404] * 30 and codes[30] == 429
 
 
-def test_upload_size_is_limited(app: Flask) -> None:
+def test_upload_size_is_limited(app: Flask, admin_client: FlaskClient) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     with app.app_context():
         factory.load_questionnaire(factory.PLAN)
-    admin = admin_client(app)
+    admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     huge = io.BytesIO(b"code;naam\n" + b"x" * (2 * 1024 * 1024))
     response = admin.post(f"{page}/register", data={"csrf_token": csrf_token(admin, page),
@@ -89,13 +76,10 @@ def test_upload_size_is_limited(app: Flask) -> None:
     assert "hoogstens 1 MB" in response.get_data(as_text=True)
 
 
-def test_sign_in_starts_a_fresh_session(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        accounts.create_admin("beheer@vvsg.be", "juist-wachtwoord")
+def test_sign_in_starts_a_fresh_session(client: FlaskClient, auth: AuthActions) -> None:
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    client.post("/aanmelden", data={"email": "beheer@vvsg.be", "password": "juist-wachtwoord",
-                                    "csrf_token": csrf_token(client, "/aanmelden")})  # fmt: skip
+    assert auth.login().status_code == 302
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session.permanent

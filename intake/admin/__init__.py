@@ -1,7 +1,5 @@
 """VVSG's admin pages: tracking, registry, invitations and exports."""
 
-from flask import Blueprint
+from intake.admin.routes import bp
 
-bp = Blueprint("admin", __name__)
-
-from intake.admin import routes  # noqa: E402,F401
+__all__ = ["bp"]

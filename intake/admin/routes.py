@@ -5,16 +5,24 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
-from intake.admin import bp
-from intake.auth.access import admin_required
+from intake.auth.access import admin_required, signed_in_admin
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire, utcnow
+from intake.models import Questionnaire, Respondent, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
     audit,
@@ -23,9 +31,13 @@ from intake.services import (
     mailing,
     questionnaires,
     registry,
+    response_state,
     responses,
     tracking,
 )
+from intake.statuses import MailKind, ResponseStatus
+
+bp = Blueprint("admin", __name__)
 
 
 @bp.route("/")
@@ -36,21 +48,14 @@ def dashboard() -> ResponseReturnValue:
 
 
 def _actor() -> str:
-    return f"admin:{current_user.user.email}"
+    return f"admin:{signed_in_admin().user.email}"
 
 
 def _questionnaire(slug: str) -> Questionnaire:
-    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
-    if questionnaire is None:
-        abort(404)
+    questionnaire: Questionnaire = db.first_or_404(
+        select(Questionnaire).where(Questionnaire.slug == slug)
+    )
     return questionnaire
-
-
-def _organisation(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        abort(404)
-    return organisation
 
 
 @bp.route("/vragenlijsten/<slug>")
@@ -72,20 +77,23 @@ def questionnaire(slug: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/vragenlijsten/<slug>/organisaties")
+@bp.route("/vragenlijsten/<slug>/respondenten")
 @admin_required
-def organisations(slug: str) -> ResponseReturnValue:
-    """The organisation list, filterable by status, kind, province, item and name."""
+def respondents(slug: str) -> ResponseReturnValue:
+    """The respondent list, filterable by status, kind, province, item and name."""
     questionnaire = _questionnaire(slug)
     filters = {
         key: request.args.get(key, "").strip() or None
         for key in ("status", "kind", "province", "item", "search")
     }
-    rows = tracking.organisation_rows(questionnaire, **filters)
+    rows = tracking.respondent_rows(
+        questionnaire, status=filters["status"], kind=filters["kind"],
+        province=filters["province"], item=filters["item"], search=filters["search"],
+    )  # fmt: skip
     version = questionnaires.live_version(questionnaire)
     catalogues = questionnaires.model_of(version).catalogues if version else {}
     return render_template(
-        "admin/organisations.html",
+        "admin/respondents.html",
         questionnaire=questionnaire,
         rows=rows,
         filters=filters,
@@ -135,15 +143,15 @@ def registry_template(slug: str) -> ResponseReturnValue:
 @admin_required
 def send_mail(slug: str, kind: str) -> ResponseReturnValue:
     """Send invitations to those not invited yet, or reminders to those not submitted."""
-    if kind not in {"invitation", "reminder"}:
+    if kind not in set(MailKind):
         abort(404)
     questionnaire = _questionnaire(slug)
     try:
-        report = mailing.send(questionnaire, kind, actor=_actor())  # type: ignore[arg-type]
+        report = mailing.send(questionnaire, MailKind(kind), actor=_actor())
     except (OSError, RuntimeError) as exc:
         flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.questionnaire", slug=slug))
-    what = _("Uitnodigingen") if kind == "invitation" else _("Herinneringen")
+    what = _("Uitnodigingen") if kind == MailKind.INVITATION else _("Herinneringen")
     problems = report.failed + report.skipped
     flash(f"{what}: {report.summary}.", "error" if problems else "success")
     for code, reason in problems[:10]:  # the mail log keeps them all
@@ -156,13 +164,13 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
 def download_export(slug: str) -> ResponseReturnValue:
     """The analysis export as .xlsx (or a zip of CSV tables), built in a spool file."""
     questionnaire = _questionnaire(slug)
-    fmt = "csv" if request.args.get("format") == "csv" else "xlsx"
+    fmt: export.Format = "csv" if request.args.get("format") == "csv" else "xlsx"
     options = export.ExportOptions(
         include_drafts=request.args.get("drafts") == "1",
         with_identities=request.args.get("identities") == "1",
     )
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-    export.write(questionnaire, spool, fmt, options, _actor())  # type: ignore[arg-type]
+    export.write(questionnaire, spool, fmt, options, _actor())
     spool.seek(0)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(
@@ -188,9 +196,9 @@ def audit_log() -> ResponseReturnValue:
         )
     names = {
         o.id: o.name
-        for o in db.session.scalars(select(Organisation).where(
-            Organisation.id.in_({e.organisation_id for e in audit.events(questionnaire)
-                                 if e.organisation_id})))
+        for o in db.session.scalars(select(Respondent).where(
+            Respondent.id.in_({e.respondent_id for e in audit.events(questionnaire)
+                                 if e.respondent_id})))
     }  # fmt: skip
     return render_template(
         "admin/audit.html", events=audit.events(questionnaire), labels=audit.ACTIONS,
@@ -215,53 +223,51 @@ def settings(slug: str) -> ResponseReturnValue:
     return redirect(url_for("admin.questionnaire", slug=slug))
 
 
-@bp.route("/organisaties/<id:organisation_id>")
+@bp.route("/respondenten/<id:respondent_id>")
 @admin_required
-def organisation(organisation_id: int) -> ResponseReturnValue:
-    return _organisation_page(_organisation(organisation_id))
+def respondent(respondent_id: int) -> ResponseReturnValue:
+    return _respondent_page(db.get_or_404(Respondent, respondent_id))
 
 
-def _organisation_page(organisation: Organisation, new_link: str | None = None) -> str:
-    """An organisation with its link and its answers (read-only)."""
-    state = responses.load_state(organisation)
+def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str:
+    """A respondent with its link and its answers (read-only)."""
+    state = response_state.load_state(respondent)
     return render_template(
-        "admin/organisation.html",
-        organisation=organisation,
+        "admin/respondent.html",
+        respondent=respondent,
         state=state,
         pages=state.pages(),
-        invitation=invitations.active_invitation(organisation),
+        invitation=invitations.active_invitation(respondent),
         new_link=new_link,
         language="nl",
     )
 
 
-@bp.route("/organisaties/<id:organisation_id>/link", methods=["POST"])
+@bp.route("/respondenten/<id:respondent_id>/link", methods=["POST"])
 @admin_required
-def issue_link(organisation_id: int) -> ResponseReturnValue:
+def issue_link(respondent_id: int) -> ResponseReturnValue:
     """Revoke the current personal link and show a new one, once."""
-    organisation = _organisation(organisation_id)
-    token = invitations.issue_link(organisation, _actor())
-    return _organisation_page(
-        organisation, url_for("portal.token_login", token=token, _external=True)
-    )
+    respondent = db.get_or_404(Respondent, respondent_id)
+    token = invitations.issue_link(respondent, _actor())
+    return _respondent_page(respondent, url_for("portal.token_login", token=token, _external=True))
 
 
-@bp.route("/organisaties/<id:organisation_id>/link/intrekken", methods=["POST"])
+@bp.route("/respondenten/<id:respondent_id>/link/intrekken", methods=["POST"])
 @admin_required
-def revoke_link(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id)
-    invitations.revoke_links(organisation, _actor())
+def revoke_link(respondent_id: int) -> ResponseReturnValue:
+    respondent = db.get_or_404(Respondent, respondent_id)
+    invitations.revoke_links(respondent, _actor())
     flash(_("De persoonlijke link is ingetrokken; hij werkt niet meer."), "success")
-    return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return redirect(url_for("admin.respondent", respondent_id=respondent.id))
 
 
-@bp.route("/organisaties/<id:organisation_id>/heropenen", methods=["POST"])
+@bp.route("/respondenten/<id:respondent_id>/heropenen", methods=["POST"])
 @admin_required
-def reopen(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id)
-    if organisation.response is None or organisation.response.status != "submitted":
+def reopen(respondent_id: int) -> ResponseReturnValue:
+    respondent = db.get_or_404(Respondent, respondent_id)
+    if respondent.response is None or respondent.response.status != ResponseStatus.SUBMITTED:
         flash(_("Deze vragenlijst is niet ingediend; er valt niets te heropenen."), "info")
     else:
-        responses.reopen(organisation.response, _actor())
+        responses.reopen(respondent.response, _actor())
         flash(_("De vragenlijst is heropend: de coördinator kan opnieuw wijzigen."), "success")
-    return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return redirect(url_for("admin.respondent", respondent_id=respondent.id))

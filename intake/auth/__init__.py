@@ -1,7 +1,5 @@
 """Sign-in and sign-out for VVSG admins; the login manager's user loader."""
 
-from flask import Blueprint
+from intake.auth.routes import bp
 
-bp = Blueprint("auth", __name__)
-
-from intake.auth import routes  # noqa: E402,F401
+__all__ = ["bp"]

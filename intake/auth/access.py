@@ -26,17 +26,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 ADMIN_SIGN_IN = "admin_sign_in"
 
 
+def signed_in() -> AdminIdentity | CoordinatorIdentity | None:
+    """Who is signed in for this request, or None: Flask-Login's ``current_user``, typed."""
+    identity = current_user._get_current_object()
+    return identity if isinstance(identity, AdminIdentity | CoordinatorIdentity) else None
+
+
+def signed_in_admin() -> AdminIdentity:
+    """The signed-in admin (in views behind ``admin_required``); anyone else gets 403."""
+    identity = signed_in()
+    if not isinstance(identity, AdminIdentity):
+        abort(403)
+    return identity
+
+
+def signed_in_coordinator() -> CoordinatorIdentity:
+    """The signed-in coordinator; not signed in gets 401 (how to sign in again), an
+    admin 403."""
+    identity = signed_in()
+    if identity is None:
+        abort(401)
+    if not isinstance(identity, CoordinatorIdentity):
+        abort(403)
+    return identity
+
+
 def admin_required(view: F) -> F:
     """Only signed-in VVSG admins; others are sent to sign in or refused (403)."""
 
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_admin:
-            abort(403)
+        signed_in_admin()
         return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+    return wrapped  # type: ignore[return-value]  # same signature; wraps() loses it
 
 
 def fresh_session() -> None:
@@ -66,8 +90,9 @@ def sign_out() -> None:
     """End this browser's sign-in for good, and clear its session and remember cookie.
 
     Other browsers signed in with the same personal link stay signed in."""
-    if current_user.is_authenticated:
-        sign_ins.end(current_user.get_id())
+    identity = signed_in()
+    if identity is not None:
+        sign_ins.end(identity.get_id())
     session.clear()
     # After clearing: logout_user marks the remember cookie for deletion in the session,
     # and Flask-Login deletes it when the response goes out.
@@ -86,7 +111,7 @@ def load_identity(sign_in_id: str) -> AdminIdentity | CoordinatorIdentity | None
     if sign_in.user is not None:
         user = sign_in.user
         # Never from a remember cookie (admins get none): only in the session it started.
-        if session.get(ADMIN_SIGN_IN) == sign_in_id and user.is_active and user.role == "admin":
+        if session.get(ADMIN_SIGN_IN) == sign_in_id and user.is_active:
             identity = AdminIdentity(user, sign_in_id)
     else:
         invitation = sign_in.invitation

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from typing import cast
+
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
+
+
+def _l(text: str) -> str:
+    """Translated when the form is shown, in the visitor's language. WTForms takes labels
+    and messages as text, and a lazy translation acts as one."""
+    return cast(str, lazy_gettext(text))
 
 
 class LoginForm(FlaskForm):

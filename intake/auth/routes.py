@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from intake.auth import bp
-from intake.auth.access import sign_in_admin, sign_out
+from intake.auth.access import sign_in_admin, sign_out, signed_in
 from intake.auth.forms import LoginForm
 from intake.extensions import limiter
 from intake.services import accounts
+from intake.services.accounts import AdminIdentity
 from intake.web_security import SIGN_IN_LIMIT, redirect_target
+
+bp = Blueprint("auth", __name__)
 
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
     """Send each visitor to where they belong."""
-    if current_user.is_authenticated:
-        if current_user.is_admin:
-            return redirect(url_for("admin.dashboard"))
+    identity = signed_in()
+    if isinstance(identity, AdminIdentity):
+        return redirect(url_for("admin.dashboard"))
+    if identity is not None:
         return redirect(url_for("portal.home"))
     return redirect(url_for("auth.login"))
 

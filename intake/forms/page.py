@@ -19,7 +19,8 @@ from intake.forms.types import web_type
 from intake.questionnaire.model import Question
 from intake.questionnaire.types import answer_keys
 from intake.questionnaire.values import Posted
-from intake.services.responses import Page, PostedPage, Stored
+from intake.services.response_state import Page, Stored
+from intake.services.responses import PostedPage
 
 
 def field_names(question: Question) -> list[str]:
@@ -49,6 +50,8 @@ def form_from_post(page: Page, formdata: MultiDict[str, str], language: str | No
 
 
 SHOWN = "shown"  # hidden inputs naming the questions a rendered form showed
+# Fields of the page form that are not answers.
+FORM_MACHINERY = frozenset({"csrf_token", "revision", SHOWN, "action", "access_link"})
 
 
 def posted_answers(page: Page, form: Form, shown: list[str]) -> PostedPage:

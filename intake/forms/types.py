@@ -24,7 +24,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import Field
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are of 3.2
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake.questionnaire.model import Question
@@ -33,7 +33,7 @@ from intake.questionnaire.types.choice import OTHER_VALUE, other_key
 from intake.questionnaire.values import Posted
 
 if TYPE_CHECKING:
-    from intake.services.responses import Page, Stored
+    from intake.services.response_state import Page, Stored
 
 SEPARATOR = "__"  # between a question id and a row (or other part) in a field name
 OTHER_SUFFIX = f"{SEPARATOR}other_text"
@@ -122,7 +122,9 @@ class ChoicesWeb(WebType):
 
     template = "portal/questions/choices.html"
 
-    def __init__(self, field_class: type[Field], layout: str = "") -> None:
+    def __init__(
+        self, field_class: type[RadioField | SelectMultipleField], layout: str = ""
+    ) -> None:
         self.field_class = field_class
         self.layout = layout  # a class on the options, e.g. "scale" for a Likert row
 

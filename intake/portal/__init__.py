@@ -1,7 +1,5 @@
 """The respondent portal: coordinators fill in, save, resume and submit."""
 
-from flask import Blueprint
+from intake.portal.routes import bp
 
-bp = Blueprint("portal", __name__)
-
-from intake.portal import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -1,7 +1,7 @@
 """Portal views for coordinators signed in through their personal link.
 
-The organisation always comes from the signed-in identity, never from the URL,
-so no portal URL can reach another organisation's response. Page saves check
+The respondent always comes from the signed-in identity, never from the URL,
+so no portal URL can reach another respondent's response. Page saves check
 CSRF and sign-in themselves: when either has expired, or the database refuses the
 write, the page comes back with exactly what was typed, and the next click saves it.
 """
@@ -10,15 +10,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
-from flask_wtf.csrf import ValidationError, validate_csrf
-from wtforms import Form
+from flask_wtf.csrf import validate_csrf
+from wtforms import Form, ValidationError
 
-from intake.auth.access import fresh_session, sign_in_coordinator
+from intake.auth.access import (
+    fresh_session,
+    sign_in_coordinator,
+    signed_in,
+    signed_in_coordinator,
+)
 from intake.extensions import csrf, limiter
 from intake.forms.page import (
     SHOWN,
@@ -27,17 +41,17 @@ from intake.forms.page import (
     form_from_stored,
     posted_answers,
 )
-from intake.models import Organisation
-from intake.portal import bp
+from intake.models import Respondent
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
-from intake.services import invitations, questionnaires, responses
-from intake.services.responses import Page, ResponseState
+from intake.services import invitations, questionnaires, response_state, responses
+from intake.services.accounts import CoordinatorIdentity
+from intake.services.response_state import Page, ResponseState
+from intake.services.responses import SaveStatus, SubmitStatus
 from intake.services.transactions import WriteRefused
-from intake.web_security import LINK_LIMIT, server_error_page
+from intake.web_security import LINK_LIMIT
 
-# Fields of the page form that are not answers.
-FORM_MACHINERY = frozenset({"csrf_token", "revision", SHOWN, "action", "access_link"})
+bp = Blueprint("portal", __name__)
 
 
 def _language() -> str:
@@ -50,45 +64,22 @@ def _page_url(slug: str, page: Page) -> str:
     return url_for("portal.item_page", slug=slug, section=page.section.id, item=page.item)
 
 
-def _organisation(slug: str) -> Organisation:
-    """The signed-in coordinator's organisation, when it answers this questionnaire.
+def _respondent(slug: str) -> Respondent:
+    """The signed-in coordinator's respondent, when it answers this questionnaire.
 
-    Not signed in: 401, which shows how to sign in again (see ``_signed_out``).
+    Not signed in: 401, which shows how to sign in again (``intake.errors``).
     """
-    if not current_user.is_authenticated:
-        abort(401)
-    if current_user.is_admin:
-        abort(403)
-    organisation: Organisation = current_user.invitation.organisation
-    if organisation.questionnaire.slug != slug:
+    respondent = signed_in_coordinator().invitation.respondent
+    if respondent.questionnaire.slug != slug:
         abort(404)
-    return organisation
+    return respondent
 
 
 def _actor() -> str:
-    return f"coordinator:{current_user.invitation.id}"
+    return f"coordinator:{signed_in_coordinator().invitation.id}"
 
 
 # --------------------------------------------------------------------------- sign-in
-
-
-@bp.app_errorhandler(401)
-def _signed_out(error: Exception) -> ResponseReturnValue:
-    return render_template("portal/signed_out.html"), 401
-
-
-@bp.errorhandler(500)
-def _server_error(error: Exception) -> ResponseReturnValue:
-    """An unexpected failure (the database down...): autosave gets JSON, and a posted
-    page comes back as text to copy, so nothing typed is lost."""
-    if request.form.get("action") == "autosave":
-        return jsonify(status="error"), 500
-    typed = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in FORM_MACHINERY and value.strip()
-    ]
-    return server_error_page(typed)
 
 
 @bp.route("/t/<token>")
@@ -111,14 +102,15 @@ def token_login(token: str) -> ResponseReturnValue:
             "error.html", title=_("Even geduld"), message=message, without_account=True
         ), 503
     invitations.mark_opened(invitation)
-    return redirect(url_for("portal.start", slug=invitation.organisation.questionnaire.slug))
+    return redirect(url_for("portal.start", slug=invitation.respondent.questionnaire.slug))
 
 
 @bp.route("/vragenlijst")
 def home() -> ResponseReturnValue:
-    if not current_user.is_authenticated or current_user.is_admin:
+    identity = signed_in()
+    if not isinstance(identity, CoordinatorIdentity):
         return redirect(url_for("auth.index"))
-    slug = current_user.invitation.organisation.questionnaire.slug
+    slug = identity.invitation.respondent.questionnaire.slug
     return redirect(url_for("portal.start", slug=slug))
 
 
@@ -127,8 +119,8 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/v/<slug>/")
 def start(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = response_state.load_state(respondent)
     return render_template("portal/start.html", **_common(slug, state))
 
 
@@ -153,8 +145,8 @@ def _common(slug: str, state: ResponseState) -> dict[str, Any]:
 def page_view(slug: str, section: str, item: str | None = None) -> ResponseReturnValue:
     if request.method == "POST":
         return _post_page(slug, section, item)
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = response_state.load_state(respondent)
     page = state.page(section, item)
     if page is None:
         abort(404)
@@ -225,10 +217,10 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
     autosave = action == "autosave"
     language = _language()
 
-    if not current_user.is_authenticated:
+    if signed_in() is None:
         link = request.form.get("access_link", "").strip()
         invitation = invitations.find_by_token(invitations.token_from_link(link)) if link else None
-        if invitation is None or invitation.organisation.questionnaire.slug != slug:
+        if invitation is None or invitation.respondent.questionnaire.slug != slug:
             return _signed_out_page(slug, section, item, bool(link), autosave)
         try:
             sign_in_coordinator(invitation)
@@ -237,8 +229,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             return _signed_out_page(slug, section, item, False, autosave, refused=True)
         invitations.mark_opened(invitation)
 
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = response_state.load_state(respondent)
     page = state.page(section, item)
     if page is None:
         abort(404)
@@ -266,7 +258,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         )  # fmt: skip
 
     try:
-        outcome = responses.save_page(organisation, section, item, posted, seen_revision, _actor())
+        outcome = responses.save_page(respondent, section, item, posted, seen_revision, _actor())
     except WriteRefused:
         _log_refused("save of this page")
         if autosave:
@@ -283,8 +275,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             status=outcome.status,
             revision=outcome.revision,
             saved_at=format_datetime(format="HH:mm"),
-        ), (404 if outcome.status == "not_applicable" else 200)
-    if outcome.status == "not_applicable":
+        ), (404 if outcome.status == SaveStatus.NOT_APPLICABLE else 200)
+    if outcome.status == SaveStatus.NOT_APPLICABLE:
         return _render_page(
             slug, state, page, form, revision=outcome.revision, visible=as_typed,
             read_only=True, status=404,
@@ -293,19 +285,19 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "heeft uitgevinkt. Je antwoorden staan hieronder nog, zodat je ze kunt "
                      "kopiëren."),
         )  # fmt: skip
-    if outcome.status in {"submitted", "closed"}:
+    if outcome.status in {SaveStatus.SUBMITTED, SaveStatus.CLOSED}:
         message = (
             _("Deze vragenlijst is al ingediend en kan niet meer gewijzigd worden. Wat je net "
               "typte staat hieronder nog, zodat je het kunt kopiëren. Vraag de VVSG om de "
               "vragenlijst te heropenen als je iets wilt aanpassen.")
-            if outcome.status == "submitted"
+            if outcome.status == SaveStatus.SUBMITTED
             else _("De bevraging is afgesloten; er kan niets meer gewijzigd worden. Wat je net "
                    "typte staat hieronder nog, zodat je het kunt kopiëren.")
         )  # fmt: skip
         return _render_page(
             slug, state, page, form, revision=outcome.revision, notice=message, visible=as_typed
         )
-    if outcome.status == "conflict":
+    if outcome.status == SaveStatus.CONFLICT:
         return _render_page(
             slug, state, page, form, revision=outcome.revision, conflicts=outcome.conflicts,
             problems=outcome.problems, status=409, visible=as_typed,
@@ -315,7 +307,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "versie van je collega te houden."),
         )  # fmt: skip
 
-    state = responses.load_state(organisation)
+    state = response_state.load_state(respondent)
     if action in {"volgende", "vorige"}:
         problems = state.problems(page) if action == "volgende" else {}
         if problems:
@@ -436,38 +428,38 @@ def _signed_out_page(
 
 @bp.route("/v/<slug>/overzicht")
 def summary(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = response_state.load_state(respondent)
     return render_template("portal/summary.html", **_common(slug, state), notice=None)
 
 
 @bp.route("/v/<slug>/indienen", methods=["POST"])
 @csrf.exempt
 def submit(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
+    respondent = _respondent(slug)
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        state = responses.load_state(organisation)
+        state = response_state.load_state(respondent)
         notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
                    "Indienen.")  # fmt: skip
         return render_template("portal/summary.html", **_common(slug, state), notice=notice)
     try:
-        outcome = responses.submit(organisation, _actor())
+        outcome = responses.submit(respondent, _actor())
     except WriteRefused:
         _log_refused("submit")
-        state = responses.load_state(organisation)
+        state = response_state.load_state(respondent)
         notice = _(
             "Je antwoorden zijn nog niet ingediend: door een probleem aan onze kant lukte dat "
             "even niet. Er is niets verloren; klik zo meteen opnieuw op Indienen."
         )
         return render_template("portal/summary.html", **_common(slug, state), notice=notice), 503
-    if outcome.status in {"submitted", "already_submitted"}:
+    if outcome.status in {SubmitStatus.SUBMITTED, SubmitStatus.ALREADY_SUBMITTED}:
         return redirect(url_for("portal.submitted", slug=slug))
-    state = responses.load_state(organisation)
-    if outcome.status == "closed":
+    state = response_state.load_state(respondent)
+    if outcome.status == SubmitStatus.CLOSED:
         notice = _("De bevraging is afgesloten; indienen kan niet meer.")
-    elif outcome.status == "not_started":
+    elif outcome.status == SubmitStatus.NOT_STARTED:
         notice = _("Je hebt nog niets ingevuld.")
     else:
         notice = _("Nog niet alles is ingevuld. Vul de gemarkeerde vragen aan en dien daarna in.")
@@ -476,8 +468,8 @@ def submit(slug: str) -> ResponseReturnValue:
 
 @bp.route("/v/<slug>/ingediend")
 def submitted(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    state = responses.load_state(organisation)
+    respondent = _respondent(slug)
+    state = response_state.load_state(respondent)
     if not state.is_submitted:
         return redirect(url_for("portal.summary", slug=slug))
     return render_template("portal/submitted.html", **_common(slug, state))

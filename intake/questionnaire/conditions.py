@@ -387,7 +387,8 @@ def _check_compare(node: Compare, resolve: Resolver) -> None:
                 raise ConditionError(
                     f"use a quoted value before '{op}' {_name(node.right)}", node.column
                 )
-            _literal_fits(node.left.value, right_ref, _col(node.left), _name(node.right))  # type: ignore[union-attr]
+            assert isinstance(node.left, Literal_)  # no reference on the left: a value
+            _literal_fits(node.left.value, right_ref, _col(node.left), _name(node.right))
             return
         if right_type != "literal-list":
             raise ConditionError(
@@ -399,7 +400,8 @@ def _check_compare(node: Compare, resolve: Resolver) -> None:
             raise ConditionError(
                 f"'{op}' [..] tests a single answer; {_name(node.left)} is not one", node.column
             )
-        for value in node.right.value:  # type: ignore[union-attr]
+        assert isinstance(node.right, Literal_) and isinstance(node.right.value, tuple)
+        for value in node.right.value:
             _literal_fits(value, left_ref, _col(node.right), _name(node.left))
         return
 
@@ -413,9 +415,10 @@ def _check_compare(node: Compare, resolve: Resolver) -> None:
             )
         ref = left_ref
     else:
-        ref = left_ref or right_ref
+        either = left_ref or right_ref
         literal = node.right if right_ref is None else node.left
-        assert ref is not None and isinstance(literal, Literal_)
+        assert either is not None and isinstance(literal, Literal_)
+        ref = either
         name = _name(node.left if left_ref is not None else node.right)
         if ref.type == "list":
             raise ConditionError(
@@ -477,18 +480,18 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     left, right = _ordered(left), _ordered(right)
     try:
         if op == "<":
-            return left < right
+            return bool(left < right)
         if op == ">":
-            return left > right
+            return bool(left > right)
         if op == "<=":
-            return left <= right
-        return left >= right
+            return bool(left <= right)
+        return bool(left >= right)
     except TypeError:
         return False
 
 
 def _equal(left: Any, right: Any) -> bool:
-    return _ordered(left) == _ordered(right)
+    return bool(_ordered(left) == _ordered(right))
 
 
 def _ordered(value: Any) -> Any:

@@ -109,7 +109,7 @@ class Question:
 class RepeatSource:
     """Where a repeated section's items come from.
 
-    ``catalogue``: the organisation's linked entries of that catalogue.
+    ``catalogue``: the respondent's linked entries of that catalogue.
     ``question``: the selected choices of an earlier multiple-choice question.
     """
 

@@ -221,6 +221,7 @@ class References:
         tree = node.values.get("relevant")
         if tree is None:
             return None
+        assert isinstance(tree, conditions.Node)  # the structure step parsed it
         try:
             conditions.check(tree, lambda name: self._resolve(name, section))
         except ConditionError as exc:
@@ -231,7 +232,7 @@ class References:
                 f"{node.what}: relevant: {exc.message}{column}",
             )
             return None
-        return tree  # type: ignore[no-any-return]
+        return tree
 
     def _resolve(self, name: Name, section: Section) -> Reference:
         parts = name.parts

@@ -10,7 +10,7 @@ parsed definition is plain JSON and can be stored as is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -49,6 +49,12 @@ def line_of(value: Any, key: str | int | None = None) -> int | None:
     return getattr(value, "line", None)
 
 
+class _Mark(Protocol):
+    """Where the parser is (PyYAML's pure-Python and libyaml marks alike); 0-based."""
+
+    line: int
+
+
 class SourceError(Exception):
     """The text is not YAML we accept; ``line`` is where the parser stopped."""
 
@@ -63,7 +69,7 @@ class SourceError(Exception):
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_SafeBase):  # type: ignore[misc,valid-type]
+class _LineLoader(_SafeBase):  # type: ignore[misc,valid-type]  # a base chosen at import
     """SafeLoader that builds LineMap/LineList and bounds the work it does."""
 
     def __init__(self, stream: str) -> None:
@@ -112,10 +118,10 @@ def _check_depth(text: str) -> None:
             raise _too_deep(event.start_mark)
 
 
-def _too_deep(mark: yaml.Mark) -> SourceError:
+def _too_deep(mark: _Mark | None) -> SourceError:
     return SourceError(
         f"the document nests deeper than {MAX_DEPTH} levels of lists and mappings",
-        mark.line + 1,
+        mark.line + 1 if mark is not None else None,
     )
 
 

@@ -68,7 +68,7 @@ TOP_KEYS = Keys(
         "additionalProperties": {
             "type": "array", "minItems": 1, "items": {"$ref": "#/definitions/entry"},
         },
-    }), "named catalogues of things an organisation is linked to (e.g. actions)"),
+    }), "named catalogues of things a respondent is linked to (e.g. actions)"),
     Key("sections", Nested({
         "type": "array", "minItems": 1, "items": {"$ref": "#/definitions/section"},
     }), "the pages, in order", required=True,
@@ -96,7 +96,7 @@ class CodeCheck(Check):
 
 
 ENTRY_KEYS = Keys(
-    Key("code", CodeCheck(), "what organisations are linked by, e.g. 5", required=True),
+    Key("code", CodeCheck(), "what respondents are linked by, e.g. 5", required=True),
     Key("title", TextCheck(), "the entry's title", required=True),
     Key("surveyed", FlagCheck(), "false: the entry exists but is never asked about"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Kinds of applicant, as stored; labels are what coordinators and reports read.
+# Kinds of respondent, as stored; labels are what coordinators and reports read.
 KINDS: dict[str, str] = {
     "centrumstad": "Centrumstad",
     "stad": "Stad",

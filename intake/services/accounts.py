@@ -44,7 +44,7 @@ class CoordinatorIdentity(UserMixin):
 
     @property
     def label(self) -> str:
-        return self.invitation.organisation.name
+        return self.invitation.respondent.name
 
 
 def normalise_email(email: str) -> str:
@@ -56,7 +56,7 @@ def create_admin(email: str, password: str, name: str = "") -> User:
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, role="admin")
+        user = User(email=email)
         db.session.add(user)
     user.name = name or user.name
     user.password_hash = hash_password(password)
@@ -68,7 +68,7 @@ def create_admin(email: str, password: str, name: str = "") -> User:
 def authenticate(email: str, password: str) -> User | None:
     """The active admin with this e-mail and password, or None."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-    if user is None or not user.is_active or user.role != "admin":
+    if user is None or not user.is_active:
         # Spend the same time as a real check, so timing does not reveal accounts.
         verify_password(_dummy_hash(), password)
         return None

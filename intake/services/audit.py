@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import AuditEvent, Organisation, Questionnaire
+from intake.models import AuditEvent, Questionnaire, Respondent
 from intake.services import safe_csv
 
 ACTIONS = {
@@ -36,21 +36,22 @@ def record(
     actor: str,
     *,
     questionnaire: Questionnaire | None = None,
-    organisation: Organisation | None = None,
+    respondent: Respondent | None = None,
     **detail: Any,
 ) -> None:
     """Add an event to the current transaction (the caller commits)."""
     assert action in ACTIONS, action
-    if questionnaire is None and organisation is not None:
-        questionnaire_id = organisation.questionnaire_id
-    else:
-        questionnaire_id = questionnaire.id if questionnaire is not None else None
+    questionnaire_id: int | None = None
+    if questionnaire is not None:
+        questionnaire_id = questionnaire.id
+    elif respondent is not None:
+        questionnaire_id = respondent.questionnaire_id
     db.session.add(
         AuditEvent(
             actor=actor[:200],
             action=action,
             questionnaire_id=questionnaire_id,
-            organisation_id=organisation.id if organisation is not None else None,
+            respondent_id=respondent.id if respondent is not None else None,
             detail=detail,
         )
     )
@@ -72,7 +73,7 @@ def as_csv(questionnaire: Questionnaire | None = None) -> str:
     writer.writerow(["tijdstip_utc", "wie", "actie", "vragenlijst", "organisatie", "details"])
     for event in reversed(events(questionnaire, limit=None)):
         writer.writerow([
-            event.at, event.actor, event.action, event.questionnaire_id, event.organisation_id,
+            event.at, event.actor, event.action, event.questionnaire_id, event.respondent_id,
             "; ".join(f"{k}={v}" for k, v in sorted(event.detail.items())),
         ])  # fmt: skip
     return buffer.getvalue()

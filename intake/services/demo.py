@@ -1,4 +1,4 @@
-"""Demo data: both questionnaires, 59 fictional applicants and a spread of responses.
+"""Demo data: both questionnaires, 59 fictional respondents and a spread of responses.
 
 Names, codes and people are invented. Answers are generated from the
 questionnaire model itself (``plausible_answers``), so they always validate,
@@ -13,14 +13,16 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from intake.app import PROJECT_ROOT
 from intake.extensions import db
-from intake.models import Contact, MailLog, Organisation, OrganisationItem, utcnow
+from intake.models import Contact, MailLog, Respondent, RespondentItem, utcnow
+from intake.paths import QUESTIONNAIRES_DIR
 from intake.questionnaire.types import type_of
 from intake.questionnaire.types.base import Samples
 from intake.questionnaire.vocabulary import PROVINCES
-from intake.services import invitations, questionnaires, responses
-from intake.services.responses import Page, PostedPage, ResponseState
+from intake.services import invitations, questionnaires, response_state, responses
+from intake.services.response_state import Page, ResponseState
+from intake.services.responses import PostedPage
+from intake.statuses import MailKind
 
 QUESTIONNAIRES = ("plan-samenleven-2025.yaml", "inspiratiedag-2022.yaml")
 FLEMISH = PROVINCES[:5]
@@ -68,7 +70,7 @@ LAST = [
     "Aydin",
     "Hermans",
 ]
-# How often applicants chose each surveyed action (action 5 is by far the most common).
+# How often respondents chose each surveyed action (action 5 is by far the most common).
 ACTION_WEIGHTS = {"2": 19, "5": 45, "6": 1, "7": 7, "8": 12, "9": 18, "10": 4, "11": 6, "13": 24,
                   "14": 9, "15": 20, "16": 8, "17": 14, "18": 12, "19": 6, "20": 7, "21": 1,
                   "22": 9, "23": 18, "24": 22}  # fmt: skip
@@ -89,10 +91,10 @@ SENTENCES = [
 
 @dataclass
 class DemoResult:
-    organisations: int
+    respondents: int
     submitted: int
     drafts: int
-    links: list[tuple[str, str]]  # (organisation name, link)
+    links: list[tuple[str, str]]  # (respondent name, link)
 
 
 def _names(rng: random.Random, count: int) -> list[str]:
@@ -101,11 +103,11 @@ def _names(rng: random.Random, count: int) -> list[str]:
     return combos[:count]
 
 
-def build_registry(questionnaire_id: int, rng: random.Random) -> list[Organisation]:
-    """59 fictional applicants: 13 central cities, 16 cities, 25 municipalities, 5 IGS."""
+def build_registry(questionnaire_id: int, rng: random.Random) -> list[Respondent]:
+    """59 fictional respondents: 13 central cities, 16 cities, 25 municipalities, 5 IGS."""
     kinds = ["centrumstad"] * 13 + ["stad"] * 16 + ["gemeente"] * 25 + ["igs"] * 5
     names = _names(rng, len(kinds) + 15)
-    organisations = []
+    respondents = []
     codes = list(ACTION_WEIGHTS)
     weights = list(ACTION_WEIGHTS.values())
     for index, kind in enumerate(kinds):
@@ -113,7 +115,7 @@ def build_registry(questionnaire_id: int, rng: random.Random) -> list[Organisati
         label = {"centrumstad": "Stad", "stad": "Stad", "gemeente": "Gemeente"}.get(kind)
         name = f"{label} {place}" if label else f"IGS Samenleven {place}"
         code = f"IGS-{index:02d}" if kind == "igs" else str(10000 + 1000 * (index % 5) + index)
-        org = Organisation(
+        respondent = Respondent(
             questionnaire_id=questionnaire_id, code=code, name=name, kind=kind,
             province=FLEMISH[index % 5],
             members=[f"Gemeente {m}" for m in names[len(kinds) + (index % 5) * 3:][:3]]
@@ -121,16 +123,18 @@ def build_registry(questionnaire_id: int, rng: random.Random) -> list[Organisati
         )  # fmt: skip
         person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         email = f"{person.lower().replace(' ', '.')}@{place.lower()}.voorbeeld.be"
-        org.contacts = [Contact(name=person, email=email, position=0)]
+        respondent.contacts = [Contact(name=person, email=email, position=0)]
         count = {"centrumstad": 6, "stad": 4, "gemeente": 3, "igs": 4}[kind] + rng.randint(-1, 2)
         chosen: set[str] = set()
         while len(chosen) < count:
             chosen.add(rng.choices(codes, weights)[0])
-        org.items = [OrganisationItem(catalogue="actions", code=c) for c in sorted(chosen, key=int)]
-        organisations.append(org)
-    db.session.add_all(organisations)
+        respondent.items = [
+            RespondentItem(catalogue="actions", code=c) for c in sorted(chosen, key=int)
+        ]
+        respondents.append(respondent)
+    db.session.add_all(respondents)
     db.session.commit()
-    return organisations
+    return respondents
 
 
 def plausible_answers(
@@ -142,7 +146,7 @@ def plausible_answers(
         rng,
         lines=JOB_TITLES,
         paragraphs=SENTENCES,
-        email=state.respondent.contact_email or "info@voorbeeld.be",
+        email=state.profile.contact_email or "info@voorbeeld.be",
         other_text="Een eigen initiatief rond ontmoeting",
     )
     posted: dict[str, tuple[Any, str | None]] = {}
@@ -155,16 +159,16 @@ def plausible_answers(
             continue  # keep what the registry prefilled
         if not complete and not question.required and rng.random() < 0.5:
             continue
-        if question.id == "via_igs":  # about a third of the applicants work through an IGS
+        if question.id == "via_igs":  # about a third of the respondents work through an IGS
             posted[question.id] = ("ja" if rng.random() < 0.3 else "nee"), None
             continue
         posted[question.id] = qtype.sample_answer(question, samples)
     return posted
 
 
-def fill(organisation: Organisation, rng: random.Random, *, submit: bool) -> None:
-    """Fill in every page the organisation sees (and submit), through the services."""
-    state = responses.load_state(organisation)
+def fill(respondent: Respondent, rng: random.Random, *, submit: bool) -> None:
+    """Fill in every page the respondent sees (and submit), through the services."""
+    state = response_state.load_state(respondent)
     done: set[tuple[str, str]] = set()
     while True:
         pending = [p for p in state.pages() if (p.section.id, p.item_key) not in done]
@@ -173,50 +177,54 @@ def fill(organisation: Organisation, rng: random.Random, *, submit: bool) -> Non
         page = pending[0]
         posted = plausible_answers(state, page, rng, complete=submit)
         outcome = responses.save_page(
-            organisation, page.section.id, page.item, posted, state.revision, "demo"
+            respondent, page.section.id, page.item, posted, state.revision, "demo"
         )
-        assert outcome.status == "saved", outcome.status
+        assert outcome.status == responses.SaveStatus.SAVED, outcome.status
         done.add((page.section.id, page.item_key))
-        state = responses.load_state(organisation)
+        state = response_state.load_state(respondent)
         if not submit and len(done) >= 3:
             return
     if submit:
-        outcome = responses.submit(organisation, "demo")
-        assert outcome.status == "submitted", outcome
+        submitted = responses.submit(respondent, "demo")
+        assert submitted.status == responses.SubmitStatus.SUBMITTED, submitted
 
 
 def load(seed: int = 2025) -> DemoResult:
     """Load the demo into the current database; safe to run again (it resets demo data)."""
     rng = random.Random(seed)
-    folder = PROJECT_ROOT / "questionnaires"
-    loaded = [questionnaires.store_file(folder / name)[0].questionnaire for name in QUESTIONNAIRES]
+    loaded = [
+        questionnaires.store_file(QUESTIONNAIRES_DIR / name)[0].questionnaire
+        for name in QUESTIONNAIRES
+    ]
     plan = loaded[0]
     # Start over: the database cascades to responses, answers, links and mail logs.
-    db.session.execute(delete(Organisation).where(Organisation.questionnaire_id == plan.id))
+    db.session.execute(delete(Respondent).where(Respondent.questionnaire_id == plan.id))
     db.session.commit()
 
-    organisations = build_registry(plan.id, rng)
-    order = list(organisations)
+    respondents = build_registry(plan.id, rng)
+    order = list(respondents)
     rng.shuffle(order)
     submitted, drafts, opened = order[:42], order[42:49], order[49:53]
     now = utcnow()
-    for org in order[:57]:  # the last two were added late and are not invited yet
-        db.session.add(MailLog(organisation_id=org.id, kind="invitation",
-                               recipient=org.contacts[0].email, subject="Uitnodiging"))  # fmt: skip
-        invitation, _ = invitations.add_link(org)  # the mailed link (its token is not kept)
+    for respondent in order[:57]:  # the last two were added late and are not invited yet
+        db.session.add(MailLog(respondent_id=respondent.id, kind=MailKind.INVITATION,
+                               recipient=respondent.contacts[0].email,
+                               subject="Uitnodiging"))  # fmt: skip
+        invitation, _ = invitations.add_link(respondent)  # the mailed link (its token is not kept)
         invitation.sent_at = now
-        if org in submitted or org in drafts or org in opened:
+        if respondent in submitted or respondent in drafts or respondent in opened:
             invitation.first_opened_at = invitation.last_opened_at = now
     db.session.commit()
-    for org in submitted:
-        fill(org, rng, submit=True)
-    for org in drafts:
-        fill(org, rng, submit=False)
-        db.session.add(MailLog(organisation_id=org.id, kind="reminder",
-                               recipient=org.contacts[0].email, subject="Herinnering"))  # fmt: skip
+    for respondent in submitted:
+        fill(respondent, rng, submit=True)
+    for respondent in drafts:
+        fill(respondent, rng, submit=False)
+        db.session.add(MailLog(respondent_id=respondent.id, kind=MailKind.REMINDER,
+                               recipient=respondent.contacts[0].email,
+                               subject="Herinnering"))  # fmt: skip
     db.session.commit()
 
     links = []
-    for org in [drafts[0], opened[0], order[-1], submitted[0]]:
-        links.append((org.name, f"/t/{invitations.issue_link(org, 'demo')}"))
-    return DemoResult(len(organisations), len(submitted), len(drafts), links)
+    for respondent in [drafts[0], opened[0], order[-1], submitted[0]]:
+        links.append((respondent.name, f"/t/{invitations.issue_link(respondent, 'demo')}"))
+    return DemoResult(len(respondents), len(submitted), len(drafts), links)

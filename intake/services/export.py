@@ -3,7 +3,7 @@
 Sheets: Overzicht, Antwoorden (wide, one row per response), one long sheet per
 repeated section (e.g. "Per actie"), Frequenties (with a bar chart per question),
 Open antwoorden (ready to quote by pseudonymous code), Codeboek, and only on
-request Respondenten (the key from code to organisation).
+request Respondenten (the key from code to respondent).
 
 Everything a respondent typed is written as text and neutralised against
 formula injection; numbers stay numbers and dates real dates, except where Excel
@@ -36,14 +36,14 @@ from intake.questionnaire.codebook import question_variables
 from intake.questionnaire.types import QUESTION_TYPES
 from intake.questionnaire.values import MAX_TEXT
 from intake.services import audit, excel, pseudonyms, safe_csv, tracking
-from intake.services.export_data import ExportRow, ExportSource, is_closed, local_time
+from intake.services.export_data import ExportRow, ExportSource, is_closed
+from intake.services.sheets import ANSWERS, local_time
 
 Format = Literal["xlsx", "csv"]
 DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
 # A text that needs care in a cell: it starts like a formula or holds a control character.
 _RISKY = re.compile(f"^[{re.escape(''.join(DANGEROUS))}]|{ILLEGAL_CHARACTERS_RE.pattern}")
 _SMALL = 10**excel.DIGITS  # integers below this Excel holds exactly
-ANSWERS = "Antwoorden"
 _COMPUTED = {"Overzicht", "Frequenties"}  # figures, not answers: no need for a 16th digit
 KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
 
@@ -289,7 +289,7 @@ def _overview(
         sheet.append([])
         sheet.append([f"Per item ({catalogue})", "Titel", "Indieners", "Respondenten"])
         for item in rows:
-            sheet.append([item.code, item.title, item.invited, item.respondents])
+            sheet.append([item.code, item.title, item.invited, item.submitted])
 
 
 def _frequency_groups(closed: list[Variable]) -> list[list[Variable]]:
@@ -362,9 +362,9 @@ def _remark(reasons: Counter[str]) -> str:
 def _identities(sheet: _Sheet, source: ExportSource) -> None:
     sheet.append(["code", "registercode", "naam", "soort", "provincie", "contactpersonen",
                   "e-mailadressen"])  # fmt: skip
-    for organisation in source.identities():
+    for respondent in source.identities():
         sheet.append([
-            organisation.pseudonym, organisation.code, organisation.name, organisation.kind,
-            organisation.province, "; ".join(c.name for c in organisation.contacts),
-            "; ".join(c.email for c in organisation.contacts),
+            respondent.pseudonym, respondent.code, respondent.name, respondent.kind,
+            respondent.province, "; ".join(c.name for c in respondent.contacts),
+            "; ".join(c.email for c in respondent.contacts),
         ])  # fmt: skip

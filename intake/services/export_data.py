@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, Row, Text, cast, select, type_coerce
 from sqlalchemy.orm import selectinload
@@ -24,10 +23,10 @@ from sqlalchemy.orm import selectinload
 from intake.extensions import db
 from intake.models import (
     Answer,
-    Organisation,
-    OrganisationItem,
     Questionnaire,
     QuestionnaireVersion,
+    Respondent,
+    RespondentItem,
     Response,
 )
 from intake.questionnaire import Variable, codebook
@@ -35,17 +34,11 @@ from intake.questionnaire.codebook import question_variables
 from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.types import QUESTION_TYPES, type_of
 from intake.services.questionnaires import live_version, model_of
-from intake.services.responses import Page, Respondent, ResponseState, Stored
+from intake.services.response_state import Page, RespondentProfile, ResponseState, Stored
+from intake.services.sheets import local_time
+from intake.statuses import ResponseStatus
 
 BATCH = 500  # responses per batch: bounds memory, whatever the total
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def local_time(moment: dt.datetime | None) -> dt.datetime | None:
-    """A timestamp as Brussels wall-clock time without zone (Excel has no time zones)."""
-    if moment is None:
-        return None
-    return moment.astimezone(BRUSSELS).replace(tzinfo=None, microsecond=0)
 
 
 def merged_codebook(models: list[Model]) -> list[Variable]:
@@ -96,7 +89,7 @@ class ExportSource:
     """The questionnaire and its versions, ready to stream responses batch by batch.
 
     Nothing that grows with the number of responses is kept: each batch reads its
-    responses, organisations and answers with Core queries (no ORM identity map)
+    responses, respondents and answers with Core queries (no ORM identity map)
     and is dropped before the next.
     """
 
@@ -112,8 +105,8 @@ class ExportSource:
         version_ids = set(
             db.session.scalars(
                 select(Response.questionnaire_version_id)
-                .join(Organisation)
-                .where(Organisation.questionnaire_id == questionnaire.id)
+                .join(Respondent)
+                .where(Respondent.questionnaire_id == questionnaire.id)
                 .distinct()
             )
         )
@@ -130,16 +123,16 @@ class ExportSource:
 
     def response_ids(self) -> list[int]:
         """Response ids in pseudonym order (a list of ints: a few bytes per response)."""
-        statuses = ["submitted", "draft"] if self.include_drafts else ["submitted"]
+        statuses = list(ResponseStatus) if self.include_drafts else [ResponseStatus.SUBMITTED]
         return list(
             db.session.scalars(
                 select(Response.id)
-                .join(Organisation)
+                .join(Respondent)
                 .where(
-                    Organisation.questionnaire_id == self.questionnaire.id,
+                    Respondent.questionnaire_id == self.questionnaire.id,
                     Response.status.in_(statuses),
                 )
-                .order_by(Organisation.pseudonym, Response.id)
+                .order_by(Respondent.pseudonym, Response.id)
             )
         )
 
@@ -157,25 +150,25 @@ class ExportSource:
                         Response.questionnaire_version_id,
                         Response.status,
                         Response.submitted_at,
-                        Organisation.id.label("organisation_id"),
-                        Organisation.pseudonym,
-                        Organisation.code,
-                        Organisation.kind,
-                        Organisation.province,
+                        Respondent.id.label("respondent_id"),
+                        Respondent.pseudonym,
+                        Respondent.code,
+                        Respondent.kind,
+                        Respondent.province,
                     )
-                    .join(Organisation)
+                    .join(Respondent)
                     .where(Response.id.in_(batch_ids))
                 )  # fmt: skip
             }
             items: dict[int, dict[str, list[str]]] = defaultdict(dict)
-            for organisation_id, catalogue, code in connection.execute(
-                select(OrganisationItem.organisation_id, OrganisationItem.catalogue,
-                       OrganisationItem.code)
-                .where(OrganisationItem.organisation_id.in_(
-                    [r.organisation_id for r in responses.values()]))
-                .order_by(OrganisationItem.id)
+            for respondent_id, catalogue, code in connection.execute(
+                select(RespondentItem.respondent_id, RespondentItem.catalogue,
+                       RespondentItem.code)
+                .where(RespondentItem.respondent_id.in_(
+                    [r.respondent_id for r in responses.values()]))
+                .order_by(RespondentItem.id)
             ):  # fmt: skip
-                items[organisation_id].setdefault(catalogue, []).append(code)
+                items[respondent_id].setdefault(catalogue, []).append(code)
             # JSON as text, decoded here: the same on every backend, and half the cost.
             answers = connection.execute(
                 select(Answer.response_id, Answer.section, Answer.item, Answer.question,
@@ -196,7 +189,7 @@ class ExportSource:
             for response_id in batch_ids:
                 response = responses[response_id]
                 yield self.row(
-                    response, items[response.organisation_id], grouped.get(response_id, {})
+                    response, items[response.respondent_id], grouped.get(response_id, {})
                 )
 
     def row(
@@ -206,8 +199,8 @@ class ExportSource:
         answers: dict[tuple[str, str, str], Stored],
     ) -> ExportRow:
         model = self.models[response.questionnaire_version_id]
-        respondent = Respondent("", response.kind, response.province, "", "", items)
-        state = ResponseState(model, None, respondent, None, answers)
+        profile = RespondentProfile("", response.kind, response.province, "", "", items)
+        state = ResponseState(model, None, profile, None, answers)
         row = ExportRow(
             code=response.pseudonym or response.code,
             kind=response.kind,
@@ -241,23 +234,23 @@ class ExportSource:
                             _open(row, variable, page, value)
         return row
 
-    def identities(self) -> Iterator[Organisation]:
-        """Every organisation with its contacts, in pseudonym order, in batches."""
+    def identities(self) -> Iterator[Respondent]:
+        """Every respondent with its contacts, in pseudonym order, in batches."""
         offset = 0
         while True:
             batch = db.session.scalars(
-                select(Organisation)
-                .where(Organisation.questionnaire_id == self.questionnaire.id)
-                .options(selectinload(Organisation.contacts))
-                .order_by(Organisation.pseudonym, Organisation.id)
+                select(Respondent)
+                .where(Respondent.questionnaire_id == self.questionnaire.id)
+                .options(selectinload(Respondent.contacts))
+                .order_by(Respondent.pseudonym, Respondent.id)
                 .offset(offset)
                 .limit(BATCH)
             ).all()
             if not batch:
                 return
             yield from batch
-            for organisation in batch:
-                db.session.expunge(organisation)
+            for respondent in batch:
+                db.session.expunge(respondent)
             offset += BATCH
 
 

@@ -15,24 +15,24 @@ from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
 from intake.extensions import db
-from intake.models import Answer, Organisation, Questionnaire, QuestionnaireVersion, Response
+from intake.models import Answer, Questionnaire, QuestionnaireVersion, Respondent, Response
 from intake.questionnaire import Variable, codebook
 from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.types import parse, type_of
 from intake.questionnaire.types.base import CellError
 from intake.questionnaire.values import Parsed
 from intake.services import audit
-from intake.services.export import ANSWERS
-from intake.services.export_data import BRUSSELS
+from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
-from intake.services.registry import RowProblem
+from intake.services.sheets import ANSWERS, BRUSSELS
+from intake.statuses import ResponseStatus
 
 LEAD = {"code", "status", "versie", "ingediend_op"}
 
 
 @dataclass
 class ImportedResponse:
-    organisation: Organisation
+    respondent: Respondent
     version: QuestionnaireVersion
     status: str
     submitted_at: dt.datetime | None
@@ -98,13 +98,13 @@ def _check(
     for name in header:
         if name and name not in LEAD and name not in known:
             report.problems.append(RowProblem(1, name, "onbekende variabele"))
-    organisations = {
+    respondents = {
         o.pseudonym or o.code: o
         for o in db.session.scalars(
-            select(Organisation).where(Organisation.questionnaire_id == questionnaire.id)
+            select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
         )
     }
-    by_code = {o.code: o for o in organisations.values()}
+    by_code = {o.code: o for o in respondents.values()}
     result: list[ImportedResponse] = []
     seen: set[int] = set()
     for number, cells in enumerate(rows[1:], start=2):
@@ -112,22 +112,22 @@ def _check(
         if all(v is None or v == "" for v in values.values()):
             continue
         code = str(values.get("code") or "").strip()
-        organisation = organisations.get(code) or by_code.get(code)
-        if organisation is None:
+        respondent = respondents.get(code) or by_code.get(code)
+        if respondent is None:
             report.problems.append(RowProblem(number, "code", f"onbekende code '{code}'"))
             continue
-        if organisation.id in seen:
+        if respondent.id in seen:
             report.problems.append(RowProblem(number, "code", f"'{code}' staat er twee keer in"))
             continue
-        seen.add(organisation.id)
+        seen.add(respondent.id)
         version_number = values.get("versie") or live.version
         if not isinstance(version_number, int) or version_number not in versions:
             report.problems.append(RowProblem(number, "versie",
                                               f"onbekende versie '{version_number}'"))  # fmt: skip
             continue
         version, model = versions[version_number]
-        status = str(values.get("status") or "submitted")
-        if status not in {"submitted", "draft"}:
+        status = str(values.get("status") or ResponseStatus.SUBMITTED)
+        if status not in set(ResponseStatus):
             report.problems.append(RowProblem(number, "status", "kies submitted of draft"))
             continue
         submitted_at = values.get("ingediend_op")
@@ -135,7 +135,7 @@ def _check(
             report.problems.append(RowProblem(number, "ingediend_op", "geen datum en tijd"))
             continue
         imported = ImportedResponse(
-            organisation, version, status,
+            respondent, version, status,
             submitted_at.replace(tzinfo=BRUSSELS).astimezone(dt.UTC) if submitted_at else None,
         )  # fmt: skip
         _answers(model, values, number, imported, report)
@@ -191,9 +191,9 @@ def _write(imported: list[ImportedResponse], covered: set[tuple[str, str, str]])
     """Replace the answers the file covers; answers it has no column for stay (e.g. the
     names and e-mail addresses an export without identities leaves out)."""
     for item in imported:
-        response = item.organisation.response
+        response = item.respondent.response
         if response is None:
-            response = Response(organisation=item.organisation)
+            response = Response(respondent=item.respondent)
             db.session.add(response)
         else:
             stale = [

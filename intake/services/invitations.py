@@ -4,51 +4,52 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import DBAPIError
 
 from intake.extensions import db
-from intake.models import Invitation, Organisation, utcnow
+from intake.models import Invitation, Respondent, utcnow
 from intake.security import hash_token, new_token
 from intake.services import audit, sign_ins
 
 logger = logging.getLogger(__name__)
 
 
-def issue_link(organisation: Organisation, actor: str = "system") -> str:
-    """Revoke the organisation's current links (ending their sign-ins) and return a fresh
+def issue_link(respondent: Respondent, actor: str = "system") -> str:
+    """Revoke the respondent's current links (ending their sign-ins) and return a fresh
     token (shown once)."""
     now = utcnow()
-    sign_ins.end_for_organisation(organisation)
+    sign_ins.end_for_respondent(respondent)
     db.session.execute(
         update(Invitation)
-        .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))
+        .where(Invitation.respondent_id == respondent.id, Invitation.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     token = new_token()
-    db.session.add(Invitation(organisation=organisation, token_hash=hash_token(token)))
-    audit.record("link_issued", actor, organisation=organisation)
+    db.session.add(Invitation(respondent=respondent, token_hash=hash_token(token)))
+    audit.record("link_issued", actor, respondent=respondent)
     db.session.commit()
     return token
 
 
-def revoke_links(organisation: Organisation, actor: str = "system") -> int:
-    """Revoke every active link of the organisation, and end its sign-ins; returns how many."""
-    sign_ins.end_for_organisation(organisation)
+def revoke_links(respondent: Respondent, actor: str = "system") -> int:
+    """Revoke every active link of the respondent, and end its sign-ins; returns how many."""
+    sign_ins.end_for_respondent(respondent)
     result = db.session.execute(
         update(Invitation)
-        .where(Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None))
+        .where(Invitation.respondent_id == respondent.id, Invitation.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    audit.record("link_revoked", actor, organisation=organisation)
+    assert isinstance(result, CursorResult)  # an UPDATE's result counts its rows
+    audit.record("link_revoked", actor, respondent=respondent)
     db.session.commit()
     return result.rowcount or 0
 
 
-def active_invitation(organisation: Organisation) -> Invitation | None:
+def active_invitation(respondent: Respondent) -> Invitation | None:
     return db.session.scalar(
         select(Invitation).where(
-            Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None)
+            Invitation.respondent_id == respondent.id, Invitation.revoked_at.is_(None)
         )
     )
 
@@ -87,10 +88,10 @@ def token_from_link(text: str) -> str:
     return text.split("?", 1)[0].split("#", 1)[0].strip("/ ")
 
 
-def add_link(organisation: Organisation) -> tuple[Invitation, str]:
+def add_link(respondent: Respondent) -> tuple[Invitation, str]:
     """A new active link beside the existing ones (for a mail); returns it and its token."""
     token = new_token()
-    invitation = Invitation(organisation=organisation, token_hash=hash_token(token))
+    invitation = Invitation(respondent=respondent, token_hash=hash_token(token))
     db.session.add(invitation)
     db.session.flush()
     return invitation, token

@@ -2,12 +2,12 @@
 
 Mails go out over SMTP (settings from config), or, when ``MAIL_OUTBOX`` is set
 (development), are written there as .eml files. Every send is logged per
-organisation in ``MailLog``; reminders go only to organisations that have not
+respondent in ``MailLog``; reminders go only to respondents that have not
 submitted. Texts are the editable templates ``templates/mail/*.txt``.
 
 Domains go out IDNA-encoded; a non-ASCII local part needs SMTPUTF8, and where the
 server does not offer it that one address is skipped with its reason logged. No
-organisation's failure stops the batch: each is logged and the next one is sent.
+respondent's failure stops the batch: each is logged and the next one is sent.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
@@ -28,20 +28,20 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
-from intake.models import MailLog, Organisation, Questionnaire, Response, utcnow
+from intake.models import MailLog, Questionnaire, Respondent, Response, utcnow
 from intake.services import audit
 from intake.services.invitations import add_link
+from intake.statuses import MailKind, ResponseStatus
 
-MailKind = Literal["invitation", "reminder"]
 TEMPLATES: dict[MailKind, str] = {
-    "invitation": "mail/invitation.txt",
-    "reminder": "mail/reminder.txt",
+    MailKind.INVITATION: "mail/invitation.txt",
+    MailKind.REMINDER: "mail/reminder.txt",
 }
 
 
 @dataclass
 class MailReport:
-    sent: list[str] = field(default_factory=list)  # organisation codes
+    sent: list[str] = field(default_factory=list)  # respondent codes
     failed: list[tuple[str, str]] = field(default_factory=list)  # (code, reason): nothing sent
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, "address: reason")
 
@@ -87,7 +87,10 @@ class _Transport:
         """Deliver; returns the recipients the server refused (others got the mail)."""
         international = not all(a.addr_spec.isascii() for a in message["To"].addresses)
         if self.outbox is not None:
-            policy = message.policy.clone(utf8=True) if international else message.policy
+            policy = message.policy
+            if international:
+                assert isinstance(policy, EmailPolicy)  # an EmailMessage's policy
+                policy = policy.clone(utf8=True)
             (self.outbox / f"{name}.eml").write_bytes(message.as_bytes(policy=policy))
             return {}
         if self.smtp is None or self.smtp.sock is None:
@@ -130,17 +133,17 @@ def address(name: str, email: str, smtputf8: bool) -> Address | str:
 
 
 def compose(
-    organisation: Organisation, kind: MailKind, link: str, recipients: list[Address]
+    respondent: Respondent, kind: MailKind, link: str, recipients: list[Address]
 ) -> EmailMessage:
-    """The mail for one organisation, from its editable template."""
-    names = [c.name for c in organisation.contacts if c.name]
+    """The mail for one respondent, from its editable template."""
+    names = [c.name for c in respondent.contacts if c.name]
     rendered = render_template(
         TEMPLATES[kind],
-        organisation=organisation,
-        questionnaire_title=organisation.questionnaire.title,
+        respondent=respondent,
+        questionnaire_title=respondent.questionnaire.title,
         link=link,
         greeting=" en ".join(names) if names else "collega",
-        started=organisation.response is not None,
+        started=respondent.response is not None,
     ).lstrip()
     first, _, body = rendered.partition("\n")
     if not first.startswith("Onderwerp:"):
@@ -154,21 +157,21 @@ def compose(
     return message
 
 
-def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Organisation]:
+def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Respondent]:
     invited = exists().where(
-        MailLog.organisation_id == Organisation.id, MailLog.kind == "invitation", MailLog.ok
+        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION, MailLog.ok
     )
     query = (
-        select(Organisation)
-        .where(Organisation.questionnaire_id == questionnaire.id)
-        .options(selectinload(Organisation.contacts), selectinload(Organisation.response))
-        .order_by(Organisation.code)
+        select(Respondent)
+        .where(Respondent.questionnaire_id == questionnaire.id)
+        .options(selectinload(Respondent.contacts), selectinload(Respondent.response))
+        .order_by(Respondent.code)
     )
-    if kind == "invitation":
+    if kind == MailKind.INVITATION:
         query = query.where(~invited)
     else:
         submitted = exists().where(
-            Response.organisation_id == Organisation.id, Response.status == "submitted"
+            Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
         )
         query = query.where(invited, ~submitted)
     return list(db.session.scalars(query))
@@ -180,8 +183,8 @@ def send(
     codes: list[str] | None = None,
     actor: str = "system",
 ) -> MailReport:
-    """Send invitations (to organisations never invited) or reminders (to those invited
-    that have not submitted); ``codes`` narrows it to some organisations."""
+    """Send invitations (to respondents never invited) or reminders (to those invited
+    that have not submitted); ``codes`` narrows it to some respondents."""
     report = MailReport()
     targets = _targets(questionnaire, kind)
     if codes is not None:
@@ -191,16 +194,16 @@ def send(
         return report
     base = current_app.config["BASE_URL"].rstrip("/")
     with _transport() as transport:
-        for organisation in targets:
-            code, organisation_id = organisation.code, organisation.id
+        for respondent in targets:
+            code, respondent_id = respondent.code, respondent.id
             try:
-                _send_one(transport, organisation, kind, f"{base}/t/", report)
-                db.session.commit()  # per organisation: what was sent stays logged
-            except Exception as exc:  # one organisation's failure never stops the batch
+                _send_one(transport, respondent, kind, f"{base}/t/", report)
+                db.session.commit()  # per respondent: what was sent stays logged
+            except Exception as exc:  # one respondent's failure never stops the batch
                 current_app.logger.exception("%s to %s failed", kind, code)
                 db.session.rollback()  # and its new link with it: it was never delivered
                 reason = f"{type(exc).__name__}: {exc}"
-                db.session.add(MailLog(organisation_id=organisation_id, kind=kind, recipient="",
+                db.session.add(MailLog(respondent_id=respondent_id, kind=kind, recipient="",
                                        subject="", ok=False, error=reason[:2000]))  # fmt: skip
                 report.failed.append((code, reason))
                 db.session.commit()
@@ -211,13 +214,13 @@ def send(
 
 
 def _send_one(
-    transport: _Transport, organisation: Organisation, kind: MailKind, links: str,
+    transport: _Transport, respondent: Respondent, kind: MailKind, links: str,
     report: MailReport,
 ) -> None:  # fmt: skip
-    """Mail one organisation's contacts; log (and report) every address that was not."""
+    """Mail one respondent's contacts; log (and report) every address that was not."""
     recipients: list[Address] = []
     unusable: list[tuple[str, str]] = []  # (address, reason)
-    for contact in organisation.contacts:
+    for contact in respondent.contacts:
         found = address(contact.name, contact.email, transport.smtputf8)
         if isinstance(found, str):
             unusable.append((contact.email, found))
@@ -226,31 +229,31 @@ def _send_one(
     subject = ""
     if not recipients:
         reason = "; ".join(why for _, why in unusable) or "geen e-mailadres"
-        report.failed.append((organisation.code, reason))
+        report.failed.append((respondent.code, reason))
     else:
-        invitation, token = add_link(organisation)
-        message = compose(organisation, kind, links + token, recipients)
+        invitation, token = add_link(respondent)
+        message = compose(respondent, kind, links + token, recipients)
         subject = message["Subject"][:300]
-        log = MailLog(organisation_id=organisation.id, kind=kind,
+        log = MailLog(respondent_id=respondent.id, kind=kind,
                       recipient=str(message["To"])[:320], subject=subject)  # fmt: skip
         db.session.add(log)
         try:
             stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-            refused = transport.deliver(message, f"{stamp}-{organisation.code}-{kind}")
+            refused = transport.deliver(message, f"{stamp}-{respondent.code}-{kind}")
         except (smtplib.SMTPException, OSError) as exc:
             db.session.delete(invitation)  # the link was never delivered
             log.ok = False
             log.error = str(exc)[:2000]
-            report.failed.append((organisation.code, str(exc)))
+            report.failed.append((respondent.code, str(exc)))
         else:
             invitation.sent_at = utcnow()
-            report.sent.append(organisation.code)
+            report.sent.append(respondent.code)
             unusable += [
                 (recipient, f"{recipient}: geweigerd door de mailserver ({status} "
                             f"{text.decode('utf-8', 'replace')})")
                 for recipient, (status, text) in refused.items()
             ]  # fmt: skip
-            report.skipped += [(organisation.code, why) for _, why in unusable]
+            report.skipped += [(respondent.code, why) for _, why in unusable]
     for email, why in unusable:
-        db.session.add(MailLog(organisation_id=organisation.id, kind=kind, recipient=email[:320],
+        db.session.add(MailLog(respondent_id=respondent.id, kind=kind, recipient=email[:320],
                                subject=subject, ok=False, error=why[:2000]))  # fmt: skip

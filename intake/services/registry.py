@@ -1,6 +1,6 @@
-"""The applicant registry: read an .xlsx or .csv file, check every row, write all or nothing.
+"""The entry registry: read an .xlsx or .csv file, check every row, write all or nothing.
 
-One row per applicant organisation. Re-importing updates organisations by code
+One row per entry respondent. Re-importing updates respondents by code
 and never deletes one, nor any response. Every problem is reported with its row
 number, column and reason, in Dutch, for VVSG staff.
 
@@ -27,14 +27,17 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import delete, insert, select, update
 
 from intake.extensions import db
-from intake.models import Contact, Organisation, OrganisationItem, Questionnaire, utcnow
+from intake.models import Contact, Questionnaire, Respondent, RespondentItem, utcnow
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.values import clean_text
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import audit, xlsx_rows
+from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
 
 MAX_ROWS = 50_000
@@ -44,7 +47,7 @@ MAX_SECONDS = 20.0  # reading and checking, well within a worker's timeout
 MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # a workbook that unpacks larger is refused unread
 MAX_CELL = 2_000  # characters kept of one cell
 MAX_PROBLEMS = 1_000  # reported one by one; the rest are counted
-CHUNK = 500  # applicants per bulk write
+CHUNK = 500  # respondents per bulk write
 
 # Canonical column → accepted headers (lowercase). Dutch first, English accepted.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -72,24 +75,8 @@ _SPLIT = re.compile(r"[;\n,]+")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    row: int | None  # 1-based row number as Excel shows it; None for the whole file
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"rij {self.row}")
-        if self.column is not None:
-            where.append(f"kolom '{self.column}'")
-        prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
-
-
 @dataclass(slots=True)
-class Applicant:
+class RegistryRow:
     row: int
     code: str
     name: str
@@ -320,7 +307,7 @@ class _Row:
         item_positions: dict[str, int],
         header: list[str],
         model: QuestionnaireModel,
-    ) -> Applicant | None:
+    ) -> RegistryRow | None:
         if any(cell.strip() for cell in self.cells[len(header) :]):
             self.problems.append(RowProblem(
                 self.number, None,
@@ -361,7 +348,7 @@ class _Row:
         if self.problems:
             return None
         assert kind is not None and province is not None
-        return Applicant(self.number, code, name, kind, province, members, contacts, items)
+        return RegistryRow(self.number, code, name, kind, province, members, contacts, items)
 
     def _contacts(self) -> list[tuple[str, str]]:
         emails = [e.strip() for e in _SPLIT.split(self.cell("emails")) if e.strip()]
@@ -469,12 +456,12 @@ def _check_and_write(
     for number, cells in rows:
         data_rows += 1
         row = _Row(number, cells, header.positions)
-        applicant = row.check(seen, header.item_positions, header.cells, model)
+        entry = row.check(seen, header.item_positions, header.cells, model)
         if row.problems:
             problems.extend(row.problems)
             writing = writing and skip_invalid
-        elif writing and applicant is not None:
-            writer.add(applicant)
+        elif writing and entry is not None:
+            writer.add(entry)
     if not data_rows:
         problems.extend([RowProblem(None, None, "het bestand bevat alleen kolomnamen, geen rijen")])
     problems.close()
@@ -511,16 +498,16 @@ class _Problems:
 
 
 class _Writer:
-    """Writes checked applicants in chunks with bulk statements (no object per row),
+    """Writes checked respondents in chunks with bulk statements (no object per row),
     in the session's transaction: the caller commits or rolls back the whole."""
 
     def __init__(self, questionnaire: Questionnaire, report: ImportReport) -> None:
         self.questionnaire_id = questionnaire.id
         self.report = report
-        self.pending: list[Applicant] = []
+        self.pending: list[RegistryRow] = []
 
-    def add(self, applicant: Applicant) -> None:
-        self.pending.append(applicant)
+    def add(self, entry: RegistryRow) -> None:
+        self.pending.append(entry)
         if len(self.pending) >= CHUNK:
             self.flush()
 
@@ -531,109 +518,109 @@ class _Writer:
         existing = {
             row.code: row
             for row in db.session.execute(
-                select(Organisation.id, Organisation.code, Organisation.name, Organisation.kind,
-                       Organisation.province, Organisation.members)
-                .where(Organisation.questionnaire_id == self.questionnaire_id,
-                       Organisation.code.in_([a.code for a in chunk]))
+                select(Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
+                       Respondent.province, Respondent.members)
+                .where(Respondent.questionnaire_id == self.questionnaire_id,
+                       Respondent.code.in_([a.code for a in chunk]))
             )
         }  # fmt: skip
         ids = [row.id for row in existing.values()]
         contacts: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for organisation_id, name, email in db.session.execute(
-            select(Contact.organisation_id, Contact.name, Contact.email)
-            .where(Contact.organisation_id.in_(ids))
-            .order_by(Contact.organisation_id, Contact.position, Contact.id)
+        for respondent_id, name, email in db.session.execute(
+            select(Contact.respondent_id, Contact.name, Contact.email)
+            .where(Contact.respondent_id.in_(ids))
+            .order_by(Contact.respondent_id, Contact.position, Contact.id)
         ):
-            contacts[organisation_id].append((name, email))
+            contacts[respondent_id].append((name, email))
         links: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-        for link_id, organisation_id, catalogue, code in db.session.execute(
-            select(OrganisationItem.id, OrganisationItem.organisation_id,
-                   OrganisationItem.catalogue, OrganisationItem.code)
-            .where(OrganisationItem.organisation_id.in_(ids))
+        for link_id, respondent_id, catalogue, code in db.session.execute(
+            select(RespondentItem.id, RespondentItem.respondent_id,
+                   RespondentItem.catalogue, RespondentItem.code)
+            .where(RespondentItem.respondent_id.in_(ids))
         ):  # fmt: skip
-            links[organisation_id].append((link_id, catalogue, code))
+            links[respondent_id].append((link_id, catalogue, code))
 
-        new: list[Applicant] = []
-        changed: list[tuple[int, Applicant]] = []
-        for applicant in chunk:
-            row = existing.get(applicant.code)
+        new: list[RegistryRow] = []
+        changed: list[tuple[int, RegistryRow]] = []
+        for entry in chunk:
+            row = existing.get(entry.code)
             if row is None:
-                new.append(applicant)
-            elif _same(row, contacts[row.id], links[row.id], applicant):
+                new.append(entry)
+            elif _same(row, contacts[row.id], links[row.id], entry):
                 self.report.unchanged += 1
             else:
-                changed.append((row.id, applicant))
+                changed.append((row.id, entry))
         self.report.created += len(new)
         self.report.updated += len(changed)
 
-        organisation_ids = {a.code: i for i, a in changed}
+        respondent_ids = {a.code: i for i, a in changed}
         if new:
             inserted = db.session.execute(
-                insert(Organisation).returning(Organisation.id, Organisation.code),
+                insert(Respondent).returning(Respondent.id, Respondent.code),
                 [{"questionnaire_id": self.questionnaire_id, "code": a.code, "name": a.name,
                   "kind": a.kind, "province": a.province, "members": a.members} for a in new],
             )  # fmt: skip
-            organisation_ids.update({code: id_ for id_, code in inserted})
+            respondent_ids.update({code: id_ for id_, code in inserted})
         if changed:
             now = utcnow()
             db.session.execute(
-                update(Organisation),
+                update(Respondent),
                 [{"id": i, "name": a.name, "kind": a.kind, "province": a.province,
                   "members": a.members, "updated_at": now} for i, a in changed],
             )  # fmt: skip
-            db.session.execute(delete(Contact).where(Contact.organisation_id.in_(
+            db.session.execute(delete(Contact).where(Contact.respondent_id.in_(
                 [i for i, _ in changed])))  # fmt: skip
         written = [*new, *(a for _, a in changed)]
         contact_rows = [
-            {"organisation_id": organisation_ids[a.code], "name": name, "email": email,
+            {"respondent_id": respondent_ids[a.code], "name": name, "email": email,
              "position": position}
             for a in written for position, (name, email) in enumerate(a.contacts)
         ]  # fmt: skip
         if contact_rows:
             db.session.execute(insert(Contact), contact_rows)
-        self._write_links(written, organisation_ids, links)
+        self._write_links(written, respondent_ids, links)
 
     def _write_links(
         self,
-        written: list[Applicant],
-        organisation_ids: dict[str, int],
+        written: list[RegistryRow],
+        respondent_ids: dict[str, int],
         links: dict[int, list[tuple[int, str, str]]],
     ) -> None:
         """Item links: those no longer wanted deleted, missing ones added, the rest kept."""
         stale: list[int] = []
         added: list[dict[str, Any]] = []
-        for applicant in written:
-            organisation_id = organisation_ids[applicant.code]
-            wanted = [(cat, code) for cat, codes in applicant.items.items() for code in codes]
+        for entry in written:
+            respondent_id = respondent_ids[entry.code]
+            wanted = [(cat, code) for cat, codes in entry.items.items() for code in codes]
             have = set()
-            for link_id, catalogue, code in links.get(organisation_id, []):
+            for link_id, catalogue, code in links.get(respondent_id, []):
                 if (catalogue, code) in wanted:
                     have.add((catalogue, code))
                 else:
                     stale.append(link_id)
-            added += [{"organisation_id": organisation_id, "catalogue": cat, "code": code}
+            added += [{"respondent_id": respondent_id, "catalogue": cat, "code": code}
                       for cat, code in wanted if (cat, code) not in have]  # fmt: skip
         if stale:
-            db.session.execute(delete(OrganisationItem).where(OrganisationItem.id.in_(stale)))
+            db.session.execute(delete(RespondentItem).where(RespondentItem.id.in_(stale)))
         if added:
-            db.session.execute(insert(OrganisationItem), added)
+            db.session.execute(insert(RespondentItem), added)
 
 
 def _same(
     row: Any, contacts: list[tuple[str, str]], links: list[tuple[int, str, str]],
-    applicant: Applicant,
+    entry: RegistryRow,
 ) -> bool:  # fmt: skip
     items: dict[str, list[str]] = {}
     for _, catalogue, code in links:
         items.setdefault(catalogue, []).append(code)
     return (
-        row.name == applicant.name
-        and row.kind == applicant.kind
-        and row.province == applicant.province
-        and list(row.members or []) == applicant.members
-        and contacts == applicant.contacts
+        row.name == entry.name
+        and row.kind == entry.kind
+        and row.province == entry.province
+        and list(row.members or []) == entry.members
+        and contacts == entry.contacts
         and {k: sorted(v) for k, v in items.items()}
-        == {k: sorted(v) for k, v in applicant.items.items() if v}
+        == {k: sorted(v) for k, v in entry.items.items() if v}
     )
 
 
@@ -643,6 +630,7 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
     catalogues = list(model_of(version).catalogues) if version else []
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one worksheet
     sheet.title = "Register"
     header = ["code", "naam", "soort", "provincie", "gemeenten", "contactpersoon", "e-mail"]
     header += ["acties" if len(catalogues) == 1 and c == "actions" else c for c in catalogues]
@@ -652,8 +640,8 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
                   "Ann Peeters", "ann.peeters@voorbeeld.be", *example_items])  # fmt: skip
     sheet.append(["IGS01", "IGS Voorbeeldregio", "IGS", "Limburg", "Gemeente A; Gemeente B",
                   "Bart Claes; Eva Jans", "bart@igs.be; eva@igs.be", *example_items])  # fmt: skip
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 22
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 22
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 
 from intake.extensions import db
-from intake.models import Invitation, Organisation, SignIn, User, utcnow
+from intake.models import Invitation, Respondent, SignIn, User, utcnow
 from intake.security import hash_token, new_token
 from intake.services.transactions import WriteRefused
 
@@ -43,7 +43,7 @@ def start(*, invitation: Invitation | None = None, user: User | None = None) -> 
 
 def find(sign_in_id: str) -> SignIn | None:
     """The sign-in with this id when it has not ended, with what the portal needs of it
-    (invitation, organisation, questionnaire; or the admin) loaded in the same query."""
+    (invitation, respondent, questionnaire; or the admin) loaded in the same query."""
     if not sign_in_id or len(sign_in_id) > 200:
         return None
     return db.session.scalar(
@@ -51,8 +51,8 @@ def find(sign_in_id: str) -> SignIn | None:
         .where(SignIn.token_hash == hash_token(sign_in_id), SignIn.ended_at.is_(None))
         .options(
             joinedload(SignIn.invitation)
-            .joinedload(Invitation.organisation)
-            .joinedload(Organisation.questionnaire),
+            .joinedload(Invitation.respondent)
+            .joinedload(Respondent.questionnaire),
             joinedload(SignIn.user),
         )
     )
@@ -89,10 +89,10 @@ def end(sign_in_id: str) -> None:
     db.session.commit()
 
 
-def end_for_organisation(organisation: Organisation) -> None:
-    """End every sign-in through the organisation's links (when its links are revoked).
+def end_for_respondent(respondent: Respondent) -> None:
+    """End every sign-in through the respondent's links (when its links are revoked).
     Adds the change to the session; the caller commits it with the revocation."""
-    links = select(Invitation.id).where(Invitation.organisation_id == organisation.id)
+    links = select(Invitation.id).where(Invitation.respondent_id == respondent.id)
     db.session.execute(
         update(SignIn)
         .where(SignIn.invitation_id.in_(links), SignIn.ended_at.is_(None))

@@ -1,7 +1,7 @@
 """Response tracking for VVSG: figures from aggregate queries, never from loading rows.
 
-An organisation's status is one SQL expression (``status_column``) used by every
-figure and by the organisation list, so they always agree:
+A respondent's status is one SQL expression (``status_column``) used by every
+figure and by the respondent list, so they always agree:
 not_invited → invited (mailed) → opened (link used) → in_progress → submitted.
 """
 
@@ -15,44 +15,45 @@ from sqlalchemy import Select, case, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from intake.extensions import db
-from intake.models import Invitation, MailLog, Organisation, OrganisationItem, Questionnaire
+from intake.models import Invitation, MailLog, Questionnaire, Respondent, RespondentItem
 from intake.models import Response as ResponseRow
 from intake.questionnaire.vocabulary import KINDS
 from intake.services.questionnaires import live_version, model_of
+from intake.statuses import MailKind, ResponseStatus, TrackingStatus
 
-STATUSES = ("not_invited", "invited", "opened", "in_progress", "submitted")
+STATUSES = tuple(TrackingStatus)
 STATUS_LABELS = {
-    "not_invited": "niet uitgenodigd",
-    "invited": "uitgenodigd",
-    "opened": "link geopend",
-    "in_progress": "bezig",
-    "submitted": "ingediend",
+    TrackingStatus.NOT_INVITED: "niet uitgenodigd",
+    TrackingStatus.INVITED: "uitgenodigd",
+    TrackingStatus.OPENED: "link geopend",
+    TrackingStatus.IN_PROGRESS: "bezig",
+    TrackingStatus.SUBMITTED: "ingediend",
 }
 
 
 def status_column() -> ColumnElement[str]:
-    """The status of ``Organisation`` as a SQL expression (needs the outer join on Response)."""
+    """The status of ``Respondent`` as a SQL expression (needs the outer join on Response)."""
     mailed = exists().where(
-        MailLog.organisation_id == Organisation.id, MailLog.kind == "invitation", MailLog.ok
+        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION, MailLog.ok
     )
     opened = exists().where(
-        Invitation.organisation_id == Organisation.id, Invitation.first_opened_at.is_not(None)
+        Invitation.respondent_id == Respondent.id, Invitation.first_opened_at.is_not(None)
     )
     return case(
-        (ResponseRow.status == "submitted", literal("submitted")),
-        (ResponseRow.id.is_not(None), literal("in_progress")),
-        (opened, literal("opened")),
-        (mailed, literal("invited")),
-        else_=literal("not_invited"),
+        (ResponseRow.status == ResponseStatus.SUBMITTED, literal(TrackingStatus.SUBMITTED.value)),
+        (ResponseRow.id.is_not(None), literal(TrackingStatus.IN_PROGRESS.value)),
+        (opened, literal(TrackingStatus.OPENED.value)),
+        (mailed, literal(TrackingStatus.INVITED.value)),
+        else_=literal(TrackingStatus.NOT_INVITED.value),
     )
 
 
 def _base(questionnaire: Questionnaire, *columns: Any) -> Select[Any]:
     return (
         select(*columns)
-        .select_from(Organisation)
-        .outerjoin(ResponseRow, ResponseRow.organisation_id == Organisation.id)
-        .where(Organisation.questionnaire_id == questionnaire.id)
+        .select_from(Respondent)
+        .outerjoin(ResponseRow, ResponseRow.respondent_id == Respondent.id)
+        .where(Respondent.questionnaire_id == questionnaire.id)
     )
 
 
@@ -73,23 +74,23 @@ class Rate:
 
 @dataclass(frozen=True)
 class Overview:
-    counts: dict[str, int]
+    counts: dict[TrackingStatus, int]
 
     @property
     def invited(self) -> int:
-        """All organisations in the registry: the denominator of the response rate."""
+        """All respondents in the registry: the denominator of the response rate."""
         return sum(self.counts.values())
 
     @property
     def rate(self) -> Rate:
-        return Rate(self.counts["submitted"], self.invited)
+        return Rate(self.counts[TrackingStatus.SUBMITTED], self.invited)
 
 
 def overview(questionnaire: Questionnaire) -> Overview:
     status = status_column().label("status")
     rows = db.session.execute(_base(questionnaire, status, func.count()).group_by(status)).all()
     counts = dict.fromkeys(STATUSES, 0)
-    counts.update({row[0]: row[1] for row in rows})
+    counts.update({TrackingStatus(row[0]): row[1] for row in rows})
     return Overview(counts)
 
 
@@ -102,8 +103,8 @@ class GroupRate:
 
 def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
     """The response rate per kind or per province."""
-    attribute = {"kind": Organisation.kind, "province": Organisation.province}[column]
-    submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
+    attribute = {"kind": Respondent.kind, "province": Respondent.province}[column]
+    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
         _base(questionnaire, attribute, func.count(), submitted)
         .group_by(attribute)
@@ -119,22 +120,22 @@ def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
 class ItemRow:
     code: str
     title: str
-    invited: int  # invited organisations linked to the item
-    respondents: int  # submitted organisations linked to it
+    invited: int  # invited respondents linked to the item
+    submitted: int  # submitted respondents linked to it
 
 
 def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
-    """Per catalogue entry: linked organisations among all applicants and among respondents."""
+    """Per catalogue entry: the respondents linked to it, all of them and those who submitted."""
     version = live_version(questionnaire)
     if version is None:
         return {}
     model = model_of(version)
-    submitted = func.sum(case((ResponseRow.status == "submitted", 1), else_=0))
+    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
-        _base(questionnaire, OrganisationItem.catalogue, OrganisationItem.code, func.count(),
+        _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, func.count(),
               submitted)
-        .join(OrganisationItem, OrganisationItem.organisation_id == Organisation.id)
-        .group_by(OrganisationItem.catalogue, OrganisationItem.code)
+        .join(RespondentItem, RespondentItem.respondent_id == Respondent.id)
+        .group_by(RespondentItem.catalogue, RespondentItem.code)
     ).all()  # fmt: skip
     counts = {(cat, code): (total, int(sub or 0)) for cat, code, total, sub in rows}
     result: dict[str, list[ItemRow]] = {}
@@ -148,13 +149,13 @@ def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
 
 
 @dataclass(frozen=True)
-class OrganisationRow:
+class RespondentRow:
     id: int
     code: str
     name: str
     kind: str
     province: str
-    status: str
+    status: TrackingStatus
     last_activity: dt.datetime | None
     reminders: int
 
@@ -163,7 +164,7 @@ class OrganisationRow:
         return STATUS_LABELS[self.status]
 
 
-def organisation_rows(
+def respondent_rows(
     questionnaire: Questionnaire,
     *,
     status: str | None = None,
@@ -172,41 +173,43 @@ def organisation_rows(
     item: str | None = None,
     search: str | None = None,
     limit: int | None = None,
-) -> list[OrganisationRow]:
-    """The organisation list with status, last activity and reminders, filtered in SQL."""
+) -> list[RespondentRow]:
+    """The respondent list with status, last activity and reminders, filtered in SQL."""
     status_expr = status_column()
     reminders = (
         select(func.count())
-        .where(MailLog.organisation_id == Organisation.id, MailLog.kind == "reminder", MailLog.ok)
+        .where(
+            MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.REMINDER, MailLog.ok
+        )
         .scalar_subquery()
     )
     opened = (
         select(func.max(Invitation.last_opened_at))
-        .where(Invitation.organisation_id == Organisation.id)
+        .where(Invitation.respondent_id == Respondent.id)
         .scalar_subquery()
     )
     query = _base(
         questionnaire,
-        Organisation.id, Organisation.code, Organisation.name, Organisation.kind,
-        Organisation.province, status_expr, ResponseRow.updated_at, opened, reminders,
-    ).order_by(Organisation.name)  # fmt: skip
+        Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
+        Respondent.province, status_expr, ResponseRow.updated_at, opened, reminders,
+    ).order_by(Respondent.name)  # fmt: skip
     if status in STATUSES:
         query = query.where(status_expr == status)
     if kind:
-        query = query.where(Organisation.kind == kind)
+        query = query.where(Respondent.kind == kind)
     if province:
-        query = query.where(Organisation.province == province)
+        query = query.where(Respondent.province == province)
     if item:
         query = query.where(
             exists().where(
-                OrganisationItem.organisation_id == Organisation.id, OrganisationItem.code == item
+                RespondentItem.respondent_id == Respondent.id, RespondentItem.code == item
             )
         )
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
-            or_(func.lower(Organisation.name).like(pattern),
-                func.lower(Organisation.code).like(pattern))
+            or_(func.lower(Respondent.name).like(pattern),
+                func.lower(Respondent.code).like(pattern))
         )  # fmt: skip
     if limit:
         query = query.limit(limit)
@@ -215,7 +218,7 @@ def organisation_rows(
         updated, last_opened = row[6], row[7]
         moments = [m for m in (updated, last_opened) if m is not None]
         result.append(
-            OrganisationRow(row[0], row[1], row[2], row[3], row[4], row[5],
-                            max(moments) if moments else None, int(row[8] or 0))
+            RespondentRow(row[0], row[1], row[2], row[3], row[4], TrackingStatus(row[5]),
+                          max(moments) if moments else None, int(row[8] or 0))
         )  # fmt: skip
     return result

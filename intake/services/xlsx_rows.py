@@ -16,7 +16,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Literal
 
 from lxml import etree
 
@@ -96,7 +96,7 @@ def _row_of(cell: etree._Element, previous: int) -> int:
 
 
 def _iterparse(
-    source: IO[bytes], tags: frozenset[str], events: tuple[str, ...] = ("end",)
+    source: IO[bytes], tags: frozenset[str], events: tuple[Literal["start", "end"], ...] = ("end",)
 ) -> Iterator[tuple[str, etree._Element]]:
     try:
         yield from etree.iterparse(
@@ -110,8 +110,8 @@ def _iterparse(
 def _drop(element: etree._Element) -> None:
     """Free a parsed element and the siblings before it: memory stays flat."""
     element.clear()
-    if element.getprevious() is not None:
-        parent = element.getparent()
+    parent = element.getparent()
+    if parent is not None:
         while element.getprevious() is not None:
             del parent[0]
 

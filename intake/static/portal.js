@@ -2,7 +2,7 @@
 // - moves focus to the error summary so screen-reader and keyboard users land on it;
 // - autosaves a page a few seconds after the last change (the server keeps invalid
 //   values too, flagged), and keeps the page's revision up to date;
-// - keeps what was typed in this browser (sessionStorage, per organisation and page)
+// - keeps what was typed in this browser (sessionStorage, per respondent and page)
 //   until a save succeeds, and offers it back when the page is opened again without
 //   it, with the revision it was typed on, so a colleague's later edit still shows
 //   up as a conflict instead of being overwritten;

@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 
 from intake.extensions import db
-from intake.models import Organisation
+from intake.models import Respondent
 from intake.services import accounts, demo
 from tests.support import factory
 
@@ -35,11 +35,15 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     with app.app_context():
         plan = factory.load_questionnaire(factory.PLAN)
         day = factory.load_questionnaire(factory.INSPIRATIE)
-        org = factory.organisation(plan, "S01", items={"actions": ["5"]})
-        attendee = factory.organisation(day, "D01", kind="gemeente")
-        plan_link, day_link, org_id = factory.link(org), factory.link(attendee), org.id
+        respondent = factory.respondent(plan, "S01", items={"actions": ["5"]})
+        attendee = factory.respondent(day, "D01", kind="gemeente")
+        plan_link, day_link, respondent_id = (
+            factory.link(respondent),
+            factory.link(attendee),
+            respondent.id,
+        )
         ranking = factory.load_questionnaire(RANKING)
-        ranking_link = factory.link(factory.organisation(ranking, "R01", items={"actions": ["5"]}))
+        ranking_link = factory.link(factory.respondent(ranking, "R01", items={"actions": ["5"]}))
         accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
     failures: dict[str, list[str]] = {}
 
@@ -82,11 +86,11 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     page.get_by_label("Wachtwoord").fill("wachtwoord-voor-test")
     page.get_by_role("button", name="Aanmelden").click()
     with app.app_context():
-        demo.fill(db.session.get(Organisation, org_id), random.Random(1), submit=True)
+        demo.fill(db.session.get(Respondent, respondent_id), random.Random(1), submit=True)
     check("admin overview", "/admin/")
     check("dashboard", "/admin/vragenlijsten/plan-samenleven-2025")
-    check("organisation list", "/admin/vragenlijsten/plan-samenleven-2025/organisaties")
-    check("organisation and its answers", f"/admin/organisaties/{org_id}")
+    check("respondent list", "/admin/vragenlijsten/plan-samenleven-2025/respondenten")
+    check("respondent and its answers", f"/admin/respondenten/{respondent_id}")
     check("audit log", "/admin/logboek")
     assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
 

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation, Questionnaire
-from intake.services import accounts, mailing, responses
+from intake.models import Questionnaire, Respondent
+from intake.services import accounts, mailing, response_state, responses
 from tests.browser.conftest import screenshot
 from tests.support import factory
 
@@ -23,7 +23,7 @@ PLAN = "plan-samenleven-2025"
 
 
 def _invitation_link(app: Flask, code: str) -> str:
-    """Send the invitations and read this organisation's link from the outbox."""
+    """Send the invitations and read this respondent's link from the outbox."""
     with app.app_context():
         mailing.send(db.session.scalar(select(Questionnaire)), "invitation")
     for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob(f"*-{code}-invitation.eml")):
@@ -41,7 +41,7 @@ def _group(page, legend: str):  # noqa: ANN001, ANN202
 def test_coordinator_from_invitation_mail_to_submission(app: Flask, page, live_server) -> None:  # noqa: ANN001
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        factory.organisation(q, "S05", name="Stad Beekveld", items={"actions": ["5"]})
+        factory.respondent(q, "S05", name="Stad Beekveld", items={"actions": ["5"]})
     page.goto(_invitation_link(app, "S05"))
     page.get_by_role("heading", name="Bevraging Plan Samenleven – projectjaar 3").wait_for()
     screenshot(page, "start")
@@ -86,8 +86,8 @@ def test_coordinator_from_invitation_mail_to_submission(app: Flask, page, live_s
     page.get_by_role("button", name="Indienen").click()
     page.get_by_role("heading", name="Bedankt! Je antwoorden zijn ingediend.").wait_for()
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "S05"))
-        state = responses.load_state(org)
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "S05"))
+        state = response_state.load_state(respondent)
         assert state.is_submitted
         assert state.value("actie", "5", "succes") == 5
         assert state.value("planlast", "", "stelling") == 4
@@ -124,11 +124,13 @@ def test_admin_from_registry_import_to_export_download(
     assert page.get_by_text("0 van 2 uitgenodigde besturen hebben ingediend").is_visible()
     screenshot(page, "dashboard")
 
-    # One organisation responds (through the services), then the admin exports.
+    # One respondent responds (through the services), then the admin exports.
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "G01"))
-        state = responses.load_state(org)
-        responses.save_page(org, "planlast", None, {"stelling": ("5", None)}, state.revision, "t")
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "G01"))
+        state = response_state.load_state(respondent)
+        responses.save_page(
+            respondent, "planlast", None, {"stelling": ("5", None)}, state.revision, "t"
+        )
     page.get_by_label("Ook antwoorden die nog niet ingediend zijn").check()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Downloaden").click()
@@ -143,14 +145,14 @@ def test_admin_from_registry_import_to_export_download(
 
     page.get_by_role("link", name="Alle organisaties bekijken").click()
     page.get_by_role("link", name="Gemeente Lindeloo").wait_for()
-    screenshot(page, "organisations")
+    screenshot(page, "respondents")
 
 
 def test_a_section_with_the_keyboard_only(app: Flask, page, live_server) -> None:  # noqa: ANN001
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "G02", items={"actions": ["5"]})
-        link = factory.link(org)
+        respondent = factory.respondent(q, "G02", items={"actions": ["5"]})
+        link = factory.link(respondent)
     page.goto(f"{live_server}{link}")
     page.goto(f"{live_server}/v/{PLAN}/p/actie/5")
     page.get_by_role("heading", name="Actie 5: Oefenkansen Nederlands organiseren").wait_for()
@@ -177,8 +179,8 @@ def test_a_section_with_the_keyboard_only(app: Flask, page, live_server) -> None
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Acties zonder Vlaamse cofinanciering").wait_for()
     with app.app_context():
-        state = responses.load_state(db.session.scalar(
-            select(Organisation).where(Organisation.code == "G02")))  # fmt: skip
+        state = response_state.load_state(db.session.scalar(
+            select(Respondent).where(Respondent.code == "G02")))  # fmt: skip
         assert state.value("actie", "5", "succes") == 4
         assert state.value("actie", "5", "succes_toelichting") == "Met het toetsenbord ingevuld."
         assert state.value("actie", "5", "cofinanciering") == ["niet_opgestart"]

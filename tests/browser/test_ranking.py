@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation
-from intake.services import responses
+from intake.models import Respondent
+from intake.services import response_state
 from tests.browser.conftest import screenshot
 from tests.support import factory
 
@@ -26,7 +26,7 @@ def _focused(page) -> str:  # noqa: ANN001
 def test_a_ranking_with_the_keyboard_only(app: Flask, page, live_server) -> None:  # noqa: ANN001
     with app.app_context():
         q = factory.load_questionnaire(RANKING)
-        link = factory.link(factory.organisation(q, "R02", items={"actions": ["5"]}))
+        link = factory.link(factory.respondent(q, "R02", items={"actions": ["5"]}))
     page.goto(f"{live_server}{link}")
     page.goto(f"{live_server}/v/prioriteiten-2025/p/beleid")
     page.get_by_role("heading", name="Jullie beleid").wait_for()
@@ -49,8 +49,8 @@ def test_a_ranking_with_the_keyboard_only(app: Flask, page, live_server) -> None
     page.get_by_role("heading", name="Actie 5: Oefenkansen Nederlands organiseren").wait_for()
 
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "R02"))
-        state = responses.load_state(org)
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "R02"))
+        state = response_state.load_state(respondent)
         assert state.value("beleid", "", "prioriteiten") == {
             "wonen": 3, "werk": 2, "onderwijs": 4, "ontmoeting": 1,
         }  # fmt: skip

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Organisation
-from intake.services import responses
+from intake.models import Respondent
+from intake.services import response_state
 from tests.browser.conftest import screenshot
 from tests.browser.test_accessibility import _serious
 from tests.support import factory, failures
@@ -23,8 +23,8 @@ NOT_SAVED = "Je antwoorden zijn nog niet bewaard"
 
 def _stored(app: Flask, key: str) -> object:
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.code == "S07"))
-        return responses.load_state(org).value("actie", "5", key)
+        respondent = db.session.scalar(select(Respondent).where(Respondent.code == "S07"))
+        return response_state.load_state(respondent).value("actie", "5", key)
 
 
 def test_answers_typed_while_writes_fail_are_kept_offered_back_and_saved(
@@ -34,8 +34,8 @@ def test_answers_typed_while_writes_fail_are_kept_offered_back_and_saved(
 ) -> None:
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
-        org = factory.organisation(q, "S07", items={"actions": ["5"]})
-        link = factory.link(org)
+        respondent = factory.respondent(q, "S07", items={"actions": ["5"]})
+        link = factory.link(respondent)
     page.goto(f"{live_server}{link}")
     page.goto(f"{live_server}{PAGE}")
     explanation = page.get_by_label("Waarom beoordeel je de actie zo?")

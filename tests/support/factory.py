@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Contact, Organisation, OrganisationItem, Questionnaire
+from intake.models import Contact, Questionnaire, Respondent, RespondentItem
 from intake.services import invitations, questionnaires
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ def load_questionnaire(path: Path = PLAN) -> Questionnaire:
     return version.questionnaire
 
 
-def organisation(
+def respondent(
     questionnaire: Questionnaire,
     code: str,
     *,
@@ -29,31 +29,31 @@ def organisation(
     province: str = "Antwerpen",
     items: dict[str, list[str]] | None = None,
     contact: tuple[str, str] = ("Ann Peeters", "ann.peeters@example.be"),
-) -> Organisation:
-    org = Organisation(
+) -> Respondent:
+    respondent = Respondent(
         questionnaire=questionnaire,
         code=code,
         name=name or f"Bestuur {code}",
         kind=kind,
         province=province,
     )
-    org.contacts.append(Contact(name=contact[0], email=contact[1]))
+    respondent.contacts.append(Contact(name=contact[0], email=contact[1]))
     for catalogue, codes in (items or {}).items():
         for item_code in codes:
-            org.items.append(OrganisationItem(catalogue=catalogue, code=item_code))
-    db.session.add(org)
+            respondent.items.append(RespondentItem(catalogue=catalogue, code=item_code))
+    db.session.add(respondent)
     db.session.commit()
-    return org
+    return respondent
 
 
-def link(org: Organisation) -> str:
-    """A fresh personal-link path for the organisation."""
-    return f"/t/{invitations.issue_link(org)}"
+def link(respondent: Respondent) -> str:
+    """A fresh personal-link path for the respondent."""
+    return f"/t/{invitations.issue_link(respondent)}"
 
 
-def by_code(questionnaire: Questionnaire, code: str) -> Organisation:
+def by_code(questionnaire: Questionnaire, code: str) -> Respondent:
     return db.session.scalar(
-        select(Organisation).where(
-            Organisation.questionnaire_id == questionnaire.id, Organisation.code == code
+        select(Respondent).where(
+            Respondent.questionnaire_id == questionnaire.id, Respondent.code == code
         )
     )

@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-_HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|revision|shown)" value="([^"]*)"')
-_PAGE_LINK = re.compile(r'href="(/v/[^"]+/p/[^"]+)"')
+from tests.support.html import document, links
 
 FormData = Mapping[str, Any] | Iterable[tuple[str, str]]
+MACHINERY = ("csrf_token", "revision", "shown")
 
 
-def hidden_fields(html: str) -> dict[str, Any]:
-    """The hidden inputs of the page form: csrf_token, revision and the shown questions."""
+def hidden_fields(page: str) -> dict[str, Any]:
+    """The hidden inputs of the page: csrf_token, revision and the questions shown."""
     found: dict[str, Any] = {"shown": []}
-    for name, value in _HIDDEN.findall(html):
+    for field in document(page).xpath('//input[@type="hidden"]'):
+        name, value = field.get("name"), field.get("value", "")
         if name == "shown":
             found["shown"].append(value)
-        else:
+        elif name in MACHINERY:
             found[name] = value
     return found
 
 
-def page_links(html: str) -> list[str]:
-    seen: list[str] = []
-    for link in _PAGE_LINK.findall(html):
-        if link not in seen:
-            seen.append(link)
-    return seen
+def page_links(page: str) -> list[str]:
+    """The links to the pages of the questionnaire, in order, once."""
+    return [link for link in links(page) if link.startswith("/v/") and "/p/" in link]
 
 
 def post_page(
@@ -54,10 +52,4 @@ def post_page(
         else:
             pairs.append((name, str(value)))
     pairs.append(("action", action))
-    return client.post(path, data=_multidict(pairs), headers=headers)
-
-
-def _multidict(pairs: list[tuple[str, str]]) -> Any:
-    from werkzeug.datastructures import MultiDict
-
-    return MultiDict(pairs)
+    return client.post(path, data=MultiDict(pairs), headers=headers)

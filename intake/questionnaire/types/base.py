@@ -166,7 +166,7 @@ class QuestionType:
     def fits_prefill(self, source: str, choices_source: str | None = None) -> bool:
         """Whether registry field ``source`` may prefill a question of this type whose
         choices come from ``choices_source``: ``respondent.items.<catalogue>`` are the
-        organisation's entries of that catalogue, for the coordinator to confirm or correct."""
+        respondent's entries of that catalogue, for the coordinator to confirm or correct."""
         if source.startswith(ITEMS_PREFILL):
             catalogue = source.removeprefix(ITEMS_PREFILL)
             return self.items_prefill and choices_source == catalogue

@@ -1,0 +1,310 @@
+"""The read model of a response: what a coordinator sees of one respondent's response.
+
+``ResponseState`` holds its pages (a repeated section once per item), which questions
+are visible, what is answered, what is still wrong, and the progress. ``load_state``
+reads it; it writes nothing (the writers are in ``services.responses``). The export
+builds the same state from rows it streams, without a respondent (``respondent=None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import Answer, Respondent, Response
+from intake.questionnaire import conditions, repeat_items
+from intake.questionnaire.model import Question, Questionnaire, Section, Text
+from intake.questionnaire.types import answer_keys, missing, parse
+from intake.questionnaire.values import Parsed, Posted, Problem
+from intake.services.questionnaires import live_version, model_of
+from intake.statuses import ResponseStatus
+
+# "optional": nothing answered yet, but nothing on the page is required either.
+PageStatus = Literal["not_started", "optional", "in_progress", "complete"]
+DONE = frozenset({"complete", "optional"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the portal: a section, or one item of a repeated section."""
+
+    section: Section
+    item: str | None = None
+    item_title: Text | None = None
+
+    @property
+    def item_key(self) -> str:
+        return self.item or ""
+
+    def title(self, language: str | None = None) -> str:
+        if self.item is None or self.item_title is None:
+            return self.section.title.get(language)
+        return self.section.title.format_item(self.item, self.item_title.get(language)).get(
+            language
+        )
+
+    def text(self, text: Text | None, language: str | None = None) -> str:
+        """A text of this page with {item.code} and {item.title} filled in."""
+        if text is None:
+            return ""
+        if self.item is not None and self.item_title is not None:
+            text = text.format_item(self.item, self.item_title.get(language))
+        return text.get(language)
+
+
+class Stored(NamedTuple):
+    """A stored answer as the read model sees it (a tuple: cheap to build in bulk)."""
+
+    value: Any
+    raw: str | None
+    is_valid: bool
+    revision: int
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and not self.raw
+
+
+@dataclass(frozen=True)
+class RespondentProfile:
+    """The registry data a questionnaire can prefill from and condition on."""
+
+    name: str
+    kind: str
+    province: str
+    contact_name: str
+    contact_email: str
+    items: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, respondent: Respondent) -> RespondentProfile:
+        contact = respondent.contacts[0] if respondent.contacts else None
+        items: dict[str, list[str]] = {}
+        for link in respondent.items:
+            items.setdefault(link.catalogue, []).append(link.code)
+        return cls(
+            name=respondent.name,
+            kind=respondent.kind,
+            province=respondent.province,
+            contact_name=contact.name if contact else "",
+            contact_email=contact.email if contact else "",
+            items=items,
+        )
+
+    def prefill(self, source: str) -> Any:
+        if source.startswith("respondent.items."):
+            return self.items.get(source.removeprefix("respondent.items."), [])
+        return {
+            "respondent.name": self.name,
+            "respondent.kind": self.kind,
+            "respondent.province": self.province,
+            "respondent.contact.name": self.contact_name,
+            "respondent.contact.email": self.contact_email,
+        }[source]
+
+
+AnswerKey = tuple[str, str, str]  # (section, item, answer key)
+
+
+def prefilled(questionnaire: Questionnaire, profile: RespondentProfile) -> dict[AnswerKey, Parsed]:
+    """The answers a new response starts with, taken from the registry."""
+    result: dict[AnswerKey, Parsed] = {}
+    for section in questionnaire.sections:
+        if section.repeat_for is not None:
+            continue
+        for question in section.questions:
+            if question.prefill is None:
+                continue
+            value = profile.prefill(question.prefill)
+            posted: Posted = [str(v) for v in value] if isinstance(value, list) else value
+            parsed = parse(question, posted).get(question.id)
+            if parsed is not None and not parsed.is_empty and parsed.is_valid:
+                result[(section.id, "", question.id)] = parsed
+    return result
+
+
+@dataclass
+class ResponseState:
+    """Everything the portal shows about one respondent's response."""
+
+    questionnaire: Questionnaire
+    respondent: Respondent | None  # None for a read-only view, as in the export
+    profile: RespondentProfile
+    response: Response | None
+    answers: dict[AnswerKey, Stored] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------- reading
+
+    @property
+    def revision(self) -> int:
+        return self.response.revision if self.response is not None else 0
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.response is not None and self.response.status == ResponseStatus.SUBMITTED
+
+    @property
+    def is_open(self) -> bool:
+        return self.respondent is not None and self.respondent.questionnaire.is_open
+
+    @property
+    def is_editable(self) -> bool:
+        return self.is_open and not self.is_submitted
+
+    def stored(self, section: str, item: str, key: str) -> Stored | None:
+        return self.answers.get((section, item, key))
+
+    def value(self, section: str, item: str, key: str) -> Any:
+        """The valid value of an answer, or None."""
+        stored = self.answers.get((section, item, key))
+        return stored.value if stored is not None and stored.is_valid else None
+
+    def lookup(self, page: Page, overlay: Mapping[str, Any] | None = None) -> Callable[..., Any]:
+        """The name lookup for conditions evaluated on ``page``."""
+
+        def resolve(parts: tuple[str, ...]) -> Any:
+            if parts[0] == "q":
+                section, question = parts[1], parts[2]
+                if overlay is not None and section == page.section.id and question in overlay:
+                    value = overlay[question]
+                else:
+                    item = page.item_key if section == page.section.id else ""
+                    value = self.value(section, item, question)
+                if len(parts) == 4:
+                    return value.get(parts[3]) if isinstance(value, dict) else None
+                return value
+            if parts == ("item", "code"):
+                return page.item
+            if parts == ("item", "title"):
+                return page.item_title.get() if page.item_title else None
+            if parts == ("respondent", "kind"):
+                return self.profile.kind
+            if parts == ("respondent", "province"):
+                return self.profile.province
+            return None
+
+        return resolve
+
+    def items_of(self, section: Section) -> list[tuple[str, Text]]:
+        """The items this respondent answers a repeated section for, in order."""
+        possible = repeat_items(self.questionnaire, section)
+        source = section.repeat_for
+        assert source is not None
+        if source.catalogue is not None:
+            chosen = set(self.profile.items.get(source.catalogue, []))
+        else:
+            assert source.question is not None
+            value = self.value(source.question[0], "", source.question[1]) or []
+            chosen = {str(v) for v in value}
+        return [(code, title) for code, title in possible if code in chosen]
+
+    def pages(self) -> list[Page]:
+        """The pages that apply to this respondent now, in order."""
+        pages: list[Page] = []
+        for section in self.questionnaire.sections:
+            candidates = (
+                [Page(section)]
+                if section.repeat_for is None
+                else [Page(section, code, title) for code, title in self.items_of(section)]
+            )
+            for page in candidates:
+                if section.relevant is None or conditions.evaluate(
+                    section.relevant, self.lookup(page)
+                ):
+                    pages.append(page)
+        return pages
+
+    def page(self, section_id: str, item: str | None) -> Page | None:
+        """A page of this questionnaire, whether or not it applies now."""
+        section = self.questionnaire.section(section_id)
+        if section is None or (section.repeat_for is None) != (item is None):
+            return None
+        if item is None:
+            return Page(section)
+        for code, title in repeat_items(self.questionnaire, section):
+            if code == item:
+                return Page(section, code, title)
+        return None
+
+    def visible(self, page: Page, overlay: Mapping[str, Any] | None = None) -> list[Question]:
+        """The questions of a page whose conditions hold, given the answers so far."""
+        lookup = self.lookup(page, overlay)
+        return [
+            q
+            for q in page.section.questions
+            if q.relevant is None or conditions.evaluate(q.relevant, lookup)
+        ]
+
+    def problems(self, page: Page) -> dict[str, Problem]:
+        """Unanswered required questions and invalid answers of a page, by question id."""
+        problems: dict[str, Problem] = {}
+        for question in self.visible(page):
+            answers: dict[str, Parsed] = {}
+            for key in answer_keys(question):
+                stored = self.stored(page.section.id, page.item_key, key)
+                if stored is None:
+                    continue
+                if not stored.is_valid:
+                    problems[question.id] = revalidate(question, key, stored)
+                    break
+                answers[key] = Parsed(stored.value, stored.raw)
+            else:
+                problem = missing(question, answers)
+                if problem is not None:
+                    problems[question.id] = problem
+        return problems
+
+    def status(self, page: Page) -> PageStatus:
+        answered = any(
+            not self.answers[(page.section.id, page.item_key, q.id)].is_empty
+            for q in page.section.questions
+            if (page.section.id, page.item_key, q.id) in self.answers
+        )
+        if not answered:
+            return "optional" if not self.problems(page) else "not_started"
+        return "complete" if not self.problems(page) else "in_progress"
+
+    def progress(self, pages: list[Page] | None = None) -> tuple[int, int]:
+        """Pages done (complete, or optional and untouched) out of the pages that apply."""
+        pages = self.pages() if pages is None else pages
+        return sum(1 for p in pages if self.status(p) in DONE), len(pages)
+
+
+def revalidate(question: Question, key: str, stored: Stored) -> Problem:
+    """The problem of a stored invalid answer, found again by parsing what was typed
+    (the main answer, or the second input such as the specify-text of "other")."""
+    if key == question.id:
+        parsed = parse(question, stored.raw if stored.raw is not None else stored.value)
+    else:
+        parsed = parse(question, None, stored.raw or "")
+    return parsed[key].problem or Problem("invalid_choice")
+
+
+def load_state(respondent: Respondent) -> ResponseState:
+    """Read one respondent's response (or what a new one would start with)."""
+    response = respondent.response
+    if response is not None:
+        questionnaire = model_of(response.questionnaire_version)
+    else:
+        version = live_version(respondent.questionnaire)
+        if version is None:
+            raise LookupError(f"questionnaire {respondent.questionnaire.slug} has no version")
+        questionnaire = model_of(version)
+    profile = RespondentProfile.of(respondent)
+    state = ResponseState(questionnaire, respondent, profile, response)
+    if response is None:
+        state.answers = {
+            key: Stored(p.value, p.raw, p.is_valid, 0)
+            for key, p in prefilled(questionnaire, profile).items()
+        }
+    else:
+        rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+        state.answers = {
+            (a.section, a.item, a.question): Stored(a.value, a.raw, a.is_valid, a.revision)
+            for a in rows
+        }
+    return state
