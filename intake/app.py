@@ -57,6 +57,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from intake import jobs
+
+    jobs.init_app(app)
+
     from intake import web_security
 
     web_security.init_app(app)

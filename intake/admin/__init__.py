@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from intake.admin import routes  # noqa: E402,F401
+from intake.admin import jobs, routes  # noqa: E402,F401

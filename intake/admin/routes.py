@@ -14,13 +14,14 @@ from sqlalchemy import select
 from intake.admin import bp
 from intake.auth.access import admin_required
 from intake.extensions import db
+from intake.jobs import mail as mail_job
+from intake.jobs import records as job_records
 from intake.models import Organisation, Questionnaire, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
     audit,
     export,
     invitations,
-    mailing,
     questionnaires,
     registry,
     responses,
@@ -69,6 +70,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         statuses=tracking.STATUSES,
         status_labels=tracking.STATUS_LABELS,
         import_report=None,
+        jobs=job_records.recent(questionnaire),
     )
 
 
@@ -134,21 +136,15 @@ def registry_template(slug: str) -> ResponseReturnValue:
 @bp.route("/vragenlijsten/<slug>/mail/<kind>", methods=["POST"])
 @admin_required
 def send_mail(slug: str, kind: str) -> ResponseReturnValue:
-    """Send invitations to those not invited yet, or reminders to those not submitted."""
+    """Send invitations to those not invited yet, or reminders to those not submitted, as a
+    job in the background; its page shows the progress."""
     if kind not in {"invitation", "reminder"}:
         abort(404)
-    questionnaire = _questionnaire(slug)
-    try:
-        report = mailing.send(questionnaire, kind, actor=_actor())  # type: ignore[arg-type]
-    except (OSError, RuntimeError) as exc:
-        flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
-        return redirect(url_for("admin.questionnaire", slug=slug))
-    what = _("Uitnodigingen") if kind == "invitation" else _("Herinneringen")
-    problems = report.failed + report.skipped
-    flash(f"{what}: {report.summary}.", "error" if problems else "success")
-    for code, reason in problems[:10]:  # the mail log keeps them all
-        flash(f"{code}: {reason}", "error")
-    return redirect(url_for("admin.questionnaire", slug=slug))
+    job, created = mail_job.submit(_questionnaire(slug), kind, _actor())  # type: ignore[arg-type]
+    if not created:
+        flash(_("Er worden al mails verstuurd voor deze vragenlijst; wacht tot die klaar zijn."),
+              "info")  # fmt: skip
+    return redirect(url_for("admin.job", job_id=job.id))
 
 
 @bp.route("/vragenlijsten/<slug>/export")
