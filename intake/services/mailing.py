@@ -293,14 +293,15 @@ def _prepare(
             if not unusable:
                 _log(organisation.id, kind, job_id, "", "", reason)
         else:
-            invitation, token = add_link(organisation)
+            invitation, token = add_link(organisation)  # written with the chunk
             try:
-                message = compose(organisation, kind, links + token, recipients)
+                with db.session.no_autoflush:
+                    message = compose(organisation, kind, links + token, recipients)
             except SQLAlchemyError:
                 raise
             except Exception as exc:  # an edited template that fails for this organisation
                 current_app.logger.exception("%s to %s failed", kind, organisation.code)
-                db.session.delete(invitation)  # never delivered
+                db.session.expunge(invitation)  # never delivered, never written
                 reason = f"{type(exc).__name__}: {exc}"
                 report.failed.append((organisation.code, reason))
                 _log(organisation.id, kind, job_id, "", "", reason)
