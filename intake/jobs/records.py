@@ -40,19 +40,23 @@ def create(
 ) -> tuple[Job, bool]:
     """A new queued job, committed; or, when an active job already holds ``lock_key``,
     that job and False."""
-    job = Job(kind=kind, started_by=actor[:200], params=params or {}, lock_key=lock_key,
-              questionnaire_id=questionnaire.id if questionnaire is not None else None)  # fmt: skip
-    db.session.add(job)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        holder = db.session.scalar(select(Job).where(Job.lock_key == lock_key))
-        if holder is None:  # it ended in between: try once more
-            return create(kind, actor=actor, questionnaire=questionnaire, params=params,
-                          lock_key=lock_key)  # fmt: skip
-        return holder, False
-    return job, True
+    questionnaire_id = questionnaire.id if questionnaire is not None else None
+    for _ in range(3):  # the holder may end between our insert and our look-up
+        job = Job(kind=kind, started_by=actor[:200], params=params or {}, lock_key=lock_key,
+                  questionnaire_id=questionnaire_id)  # fmt: skip
+        db.session.add(job)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if lock_key is None:
+                raise
+            holder = db.session.scalar(select(Job).where(Job.lock_key == lock_key))
+            if holder is not None:
+                return holder, False
+            continue
+        return job, True
+    raise RuntimeError(f"could not create a {kind} job for lock {lock_key}")
 
 
 def get(job_id: int) -> Job | None:
