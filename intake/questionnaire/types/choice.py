@@ -313,7 +313,7 @@ class ScaleType(ChoiceType):
     def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
         """Mostly positive, as in the report."""
         values = [str(c.value) for c in question.choices]
-        ordered = sorted(values, key=lambda v: -int(v) if v.lstrip("-").isdigit() else 0)
+        ordered = sorted(values, key=lambda v: -int(v) if v.lstrip("-").isdecimal() else 0)
         weights = [6, 8, 3, 1, 0.5][: len(ordered)] + [0.5] * max(0, len(ordered) - 5)
         return samples.rng.choices(ordered, weights)[0], None
 

@@ -51,7 +51,7 @@ class RankingType(ChoiceType):
             text = str(ranks.get(str(choice.value), "") or "").strip()
             if not text:
                 continue
-            if not text.isdigit() or not 1 <= int(text) <= count:
+            if not text.isdecimal() or not 1 <= int(text) <= count:
                 # Ranks are picked from a list: one outside it is not kept.
                 return Parsed(problem=Problem("invalid_choice"))
             value[str(choice.value)] = int(text)
@@ -145,7 +145,7 @@ class RankingType(ChoiceType):
             if cell in (None, ""):
                 continue
             text = cell_text(cell)
-            if not text.isdigit() or not 1 <= int(text) <= count:
+            if not text.isdecimal() or not 1 <= int(text) <= count:
                 raise CellError(variable.name, f"gebruik een rang van 1 tot en met {count}")
             ranks[str(variable.option)] = text
         return ranks, None
