@@ -1,4 +1,5 @@
-# Two entry points: `make demo` (app with demo data on SQLite) and `make test` (everything).
+# Two entry points: `make demo` (app with demo data on SQLite, and its job worker) and
+# `make test` (everything).
 # Each creates .venv with the project's Python 3.11 and installs what it needs.
 
 PYTHON ?= python3
@@ -17,9 +18,12 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The worker runs the background jobs (mail batches) beside the server, and stops with it.
 demo: install
 	$(BIN)/intake db upgrade
 	$(BIN)/intake demo
+	$(BIN)/intake worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/intake run --host $(HOST) --port $(PORT)
 
 lint: install

@@ -82,6 +82,18 @@ class Config:
         # When set, mails are written as .eml files to this folder instead of sent.
         self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX") or None
 
+        # Background jobs (huey): empty means a SQLite queue file in the instance folder;
+        # redis://host:port/db when several worker processes share the queue.
+        self.HUEY_URL = os.environ.get("HUEY_URL", "")
+        # Run tasks inline where they are enqueued (tests that do not exercise the queue).
+        self.HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE", False)
+        # A failed job is tried this many more times, this many seconds apart.
+        self.JOB_RETRIES = _int("JOB_RETRIES", 2)
+        self.JOB_RETRY_DELAY = _int("JOB_RETRY_DELAY", 30)
+        # A running job that reported no progress for this long is taken to have lost its
+        # worker (a crash) and is run again; jobs report progress at least every minute.
+        self.JOB_STALE_SECONDS = _int("JOB_STALE_SECONDS", 300)
+
     def validate(self) -> None:
         """Refuse settings that are unsafe for this environment."""
 
@@ -104,6 +116,8 @@ class TestingConfig(Config):
         super().__init__()
         self.SECRET_KEY = "testing-secret-key"
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        # Jobs run inline; the job tests start a real queue and consumer themselves.
+        self.HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE", True)
 
 
 class ProductionConfig(Config):

@@ -55,6 +55,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from intake import jobs
+
+    jobs.init_app(app)
+
     from intake import errors, web_security
 
     web_security.init_app(app)

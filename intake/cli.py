@@ -6,12 +6,16 @@ The ``intake`` program itself (``intake.__main__``) is Flask's CLI over the fact
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from intake.jobs import mail as mail_job
+from intake.jobs import queue, records, runner
 from intake.models import Questionnaire
 from intake.questionnaire import DefinitionErrors, codebook, load_file
 from intake.questionnaire.structure import json_schema_text
@@ -25,7 +29,7 @@ from intake.services import (
     tracking,
 )
 from intake.services.problems import RowProblem
-from intake.statuses import MailKind
+from intake.statuses import JobStatus, MailKind
 
 CLI = "cli"  # the actor recorded in the audit log for command-line changes
 
@@ -42,6 +46,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(responses_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
 
 
 @click.group("users", cls=AppGroup, help="Manage VVSG admin accounts.")
@@ -226,7 +231,36 @@ def template_command(slug: str, output: str) -> None:
 
 
 def _mail(slug: str, kind: MailKind) -> None:
-    report = mailing.send(_questionnaire(slug), kind, actor=CLI)
+    """Send here, as a job: no admin starts a batch meanwhile, an interrupted batch goes on
+    where it stopped, and a terminal shows the progress."""
+    questionnaire = _questionnaire(slug)
+    job, created = records.create(mail_job.KIND, actor=CLI, questionnaire=questionnaire,
+                                  params={"kind": kind},
+                                  lock_key=mail_job.lock_key(questionnaire))  # fmt: skip
+    job_id, terminal = job.id, sys.stderr.isatty()
+    if not created and job.params.get("kind") != kind:
+        raise click.ClickException(f"job {job_id} is sending other mail for {slug}; "
+                                   "wait until it has finished")  # fmt: skip
+    if not created:
+        click.echo(f"going on with job {job_id}, started by {job.started_by}", err=True)
+
+    def show(done: int, total: int | None, message: str) -> None:
+        if terminal:
+            click.echo(f"\r{message}", nl=False, err=True)
+
+    runner.run(job_id, observer=show)
+    if terminal:
+        click.echo(err=True)
+    finished = records.get(job_id)
+    if finished is None:
+        raise click.ClickException(f"job {job_id} disappeared")
+    job = finished
+    if job.status == JobStatus.FAILED:
+        raise click.ClickException(job.error or "failed")
+    if job.status != JobStatus.DONE:
+        raise click.ClickException(f"job {job_id} is sending mail for {slug} elsewhere; "
+                                   "wait until it has finished")  # fmt: skip
+    report, _ = mailing.job_report(job_id)
     for code, reason in report.failed:
         click.echo(f"{code}: not sent: {reason}", err=True)
     for code, reason in report.skipped:
@@ -323,6 +357,26 @@ def backup_command(output: str) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {output} ({size} bytes)")
+
+
+@click.command("worker")
+@click.option("--threads", "-t", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Jobs run at the same time.")  # fmt: skip
+@with_appcontext
+def worker_command(threads: int) -> None:
+    """Run the background jobs (mail batches, exports) of this app's queue until stopped.
+
+    Beside the web server: ``make demo`` starts one; in production run it as a service
+    (see README). Ctrl-C (SIGINT) lets running jobs finish; SIGTERM stops at once (a job
+    cut off is picked up again later, sending nothing twice).
+    """
+    from flask import current_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    consumer = queue.consumer(app, threads)
+    queue.recover()  # jobs left by a worker that died go on now, not at the next minute
+    consumer.run()
 
 
 DEMO_ADMIN_EMAIL = "admin@vvsg.be"

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import Model
 from intake.questionnaire import vocabulary
-from intake.statuses import MailKind, ResponseStatus
+from intake.statuses import JobStatus, MailKind, ResponseStatus
 
 KINDS = tuple(vocabulary.KINDS)
 PROVINCES = vocabulary.PROVINCES
@@ -276,6 +276,54 @@ class MailLog(Model):
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
     error: Mapped[str | None] = mapped_column(Text)
+    # The batch (job) that sent it; a retried job skips whoever it already logged.
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Job(Model):
+    """Long work run in the background by a worker (see ``intake.jobs``): who started it,
+    how far it got, and how it ended.
+
+    ``lock_key`` (such as ``mail:3``) is held while the job is queued or running, so at
+    most one job per key is active. ``attempt`` counts the runs: a run that lost the job to
+    another (after its worker seemed to have crashed) can no longer record anything.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_in("status", JobStatus), name="status"),
+        Index("ix_jobs_questionnaire_id_created_at", "questionnaire_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    questionnaire_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE")
+    )
+    started_by: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)
+    lock_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    # What the job produced: a summary, and for a file {"file": {...}} (see jobs.files).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The last sign of life: every change of status or progress.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    questionnaire: Mapped[Questionnaire | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
 class Response(Model):

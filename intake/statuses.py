@@ -32,3 +32,12 @@ class MailKind(StrEnum):
 
     INVITATION = "invitation"
     REMINDER = "reminder"
+
+
+class JobStatus(StrEnum):
+    """Where a background job is (``intake.jobs``)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

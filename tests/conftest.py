@@ -2,7 +2,8 @@
 
 Every test that uses ``app`` runs twice: on SQLite (a fresh file) and on a real
 PostgreSQL server that this test run starts itself. Without PostgreSQL binaries
-those runs skip with one loud line, except under CI=true where they fail.
+those runs skip with one loud line, except under CI=true where they fail. The job
+queue's Redis store is tested on a real redis-server the run starts too, likewise.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import config as app_config
 from intake import create_app
 from intake.extensions import db
 from tests.support import postgres
+from tests.support import redis as redis_support
 from tests.support.accounts import AuthActions
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BINDIR = postgres.find_bindir()
+REDIS_SERVER = redis_support.find_server()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -40,6 +43,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         if CHROMIUM
         else "!!! chromium NOT FOUND: browser tests are SKIPPED (apt-get install chromium; "
         "under CI=true this fails) !!!",
+        f"redis-server: {REDIS_SERVER} (job tests run on the SQLite and the Redis queue)"
+        if REDIS_SERVER
+        else "!!! redis-server NOT FOUND: every job test on the Redis queue is SKIPPED "
+        "(install Debian's redis-server package; under CI=true this fails) !!!",
     ]
     return lines
 
@@ -55,6 +62,19 @@ def pg_server() -> Iterator[postgres.PostgresServer]:
         yield server
     finally:
         postgres.stop(server)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[redis_support.RedisServer]:
+    if REDIS_SERVER is None:
+        if IN_CI:
+            pytest.fail("CI=true but redis-server is not installed")
+        pytest.skip("redis-server not installed")
+    server = redis_support.start(REDIS_SERVER)
+    try:
+        yield server
+    finally:
+        redis_support.stop(server)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from intake.extensions import db
 from intake.models import Respondent
 from intake.services import accounts
-from tests.support import factory
+from tests.support import factory, jobs
 from tests.support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, AuthActions
 from tests.support.html import csrf_token
 
@@ -32,7 +32,8 @@ class Row:
     data: dict | None = None  # None: GET; a dict: POST (with a CSRF token added)
 
 
-# URLs may use {respondent} (respondent C, whom no coordinator here represents) and {token} (A's).
+# URLs may use {respondent} (respondent C, whom no coordinator here represents), {token}
+# (A's), {job} (a finished job with a file) and {queued} (a job no worker has started).
 MATRIX: dict[tuple[str, str], Row] = {
     ("auth.index", "GET"): Row("/", (302, 302, 302, 302)),
     ("auth.login", "GET"): Row("/aanmelden", (200, 200, 200, 200)),
@@ -76,6 +77,10 @@ MATRIX: dict[tuple[str, str], Row] = {
                                        (302, 403, 403, 302), {}),
     ("admin.reopen", "POST"): Row("/admin/respondenten/{respondent}/heropenen",
                                   (302, 403, 403, 302), {}),
+    ("admin.job", "GET"): Row("/admin/taken/{job}", (302, 403, 403, 200)),
+    ("admin.job_progress", "GET"): Row("/admin/taken/{job}/voortgang", (302, 403, 403, 200)),
+    ("admin.job_file", "GET"): Row("/admin/taken/{job}/bestand", (302, 403, 403, 200)),
+    ("admin.cancel_job", "POST"): Row("/admin/taken/{queued}/annuleren", (302, 403, 403, 302), {}),
 }  # fmt: skip
 
 
@@ -100,8 +105,9 @@ def build_world(app: Flask) -> dict[str, str]:
         c = factory.respondent(q, "C", items={"actions": ["5"]})
         accounts.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         link_a = factory.link(a)
-        return {"a": link_a, "b": factory.link(b), "respondent": str(c.id),
-                "token": link_a.removeprefix("/t/")}  # fmt: skip
+        job, queued = jobs.finished_with_file(q), jobs.queued(q)
+        return {"a": link_a, "b": factory.link(b), "respondent": str(c.id), "job": str(job),
+                "token": link_a.removeprefix("/t/"), "queued": str(queued)}  # fmt: skip
 
 
 @pytest.fixture
@@ -130,7 +136,7 @@ def test_every_route_for_every_role(app: Flask, world: dict[str, str], role: str
         # Rows that change who is signed in get a browser of their own.
         changes_session = endpoint in {"auth.logout", "auth.login", "portal.token_login"}
         client = client_for(app, role, world) if changes_session else shared
-        url = row.url.format(respondent=world["respondent"], token=world["token"])
+        url = row.url.format(**world)
         if row.data is None:
             response = client.get(url)
         else:
@@ -152,8 +158,7 @@ def test_pages_have_no_inline_script_or_style(app: Flask, world: dict[str, str])
         for (_, method), row in MATRIX.items():
             if method != "GET":
                 continue
-            url = row.url.format(respondent=world["respondent"], token=world["token"])
-            response = client.get(url, follow_redirects=True)
+            response = client.get(row.url.format(**world), follow_redirects=True)
             if "text/html" not in response.headers.get("Content-Type", ""):
                 continue
             page = response.get_data(as_text=True)

@@ -230,7 +230,7 @@ def hostile_requests(
     from tests.test_authorization_matrix import MATRIX
 
     key = draw(st.sampled_from(sorted(MATRIX)))
-    path = MATRIX[key].url.format(respondent=world["respondent"], token=world["token"])
+    path = MATRIX[key].url.format(**world)
     where = draw(st.sampled_from(["segment", "inside", "append", "query"]))
     fragment = draw(fragments)
     segments = path.split("/")

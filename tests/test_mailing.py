@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from intake.extensions import db
 from intake.models import Contact, MailLog, Questionnaire, Respondent
 from intake.services import mailing, response_state, tracking
 from tests.support import factory
+from tests.support.html import table_rows
 from tests.support.smtp import SMTPServer, parse
 
 LINK = re.compile(r"http://intake\.test(/t/[A-Za-z0-9_-]+)")
@@ -147,9 +149,11 @@ def test_admin_buttons_send_invitations(
     admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
     result = admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
-    assert result.status_code == 302
-    assert "Uitnodigingen: 3 verstuurd" in admin.get(page).get_data(as_text=True)
+    assert result.status_code == 302 and "/admin/taken/" in result.headers["Location"]
+    job_page = admin.get(result.headers["Location"]).get_data(as_text=True)
+    assert "Uitnodigingen versturen" in job_page and "3 verstuurd" in job_page
     assert len(smtp.received) == 3
+    assert "Recente taken" in admin.get(page).get_data(as_text=True)
 
 
 # Internationalised addresses the registry accepts: a non-ASCII local part needs
@@ -299,7 +303,9 @@ def test_cli_and_admin_name_every_address_not_mailed(
     assert "invitations: 4 verstuurd, 1 mislukt, 1 adres overgeslagen" in result.output
     admin = admin_client
     page = "/admin/vragenlijsten/plan-samenleven-2025"
-    admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
-    shown = admin.get(page).get_data(as_text=True)
-    assert "Uitnodigingen: 0 verstuurd, 1 mislukt." in shown
-    assert "G02: jürgen@example.be: de mailserver aanvaardt geen adres" in shown
+    result = admin.post(f"{page}/mail/invitation", data={"csrf_token": csrf_token(admin, page)})
+    shown = html.unescape(admin.get(result.headers["Location"]).get_data(as_text=True))
+    assert "0 verstuurd, 1 mislukt" in shown
+    rows = [r for r in table_rows(shown) if r[0] == "G02 Bestuur G02"]
+    assert [r[1] for r in rows] == ["jürgen@example.be"]
+    assert rows[0][2].startswith("jürgen@example.be: de mailserver aanvaardt geen adres")

@@ -3,3 +3,5 @@
 from intake.admin.routes import bp
 
 __all__ = ["bp"]
+
+from intake.admin import jobs  # noqa: E402,F401  (registers the job views on bp)

@@ -22,13 +22,14 @@ from sqlalchemy import select
 
 from intake.auth.access import admin_required, signed_in_admin
 from intake.extensions import db
+from intake.jobs import mail as mail_job
+from intake.jobs import records as job_records
 from intake.models import Questionnaire, Respondent, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
     audit,
     export,
     invitations,
-    mailing,
     questionnaires,
     registry,
     response_state,
@@ -74,6 +75,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         statuses=tracking.STATUSES,
         status_labels=tracking.STATUS_LABELS,
         import_report=None,
+        jobs=job_records.recent(questionnaire),
     )
 
 
@@ -142,21 +144,15 @@ def registry_template(slug: str) -> ResponseReturnValue:
 @bp.route("/vragenlijsten/<slug>/mail/<kind>", methods=["POST"])
 @admin_required
 def send_mail(slug: str, kind: str) -> ResponseReturnValue:
-    """Send invitations to those not invited yet, or reminders to those not submitted."""
+    """Send invitations to those not invited yet, or reminders to those not submitted, as a
+    job in the background; its page shows the progress."""
     if kind not in set(MailKind):
         abort(404)
-    questionnaire = _questionnaire(slug)
-    try:
-        report = mailing.send(questionnaire, MailKind(kind), actor=_actor())
-    except (OSError, RuntimeError) as exc:
-        flash(_("De mails konden niet verstuurd worden: %(error)s", error=str(exc)), "error")
-        return redirect(url_for("admin.questionnaire", slug=slug))
-    what = _("Uitnodigingen") if kind == MailKind.INVITATION else _("Herinneringen")
-    problems = report.failed + report.skipped
-    flash(f"{what}: {report.summary}.", "error" if problems else "success")
-    for code, reason in problems[:10]:  # the mail log keeps them all
-        flash(f"{code}: {reason}", "error")
-    return redirect(url_for("admin.questionnaire", slug=slug))
+    job, created = mail_job.submit(_questionnaire(slug), MailKind(kind), _actor())
+    if not created:
+        flash(_("Er worden al mails verstuurd voor deze vragenlijst; wacht tot die klaar zijn."),
+              "info")  # fmt: skip
+    return redirect(url_for("admin.job", job_id=job.id))
 
 
 @bp.route("/vragenlijsten/<slug>/export")

@@ -89,9 +89,9 @@ def token_from_link(text: str) -> str:
 
 
 def add_link(respondent: Respondent) -> tuple[Invitation, str]:
-    """A new active link beside the existing ones (for a mail); returns it and its token."""
+    """A new active link beside the existing ones (for a mail); returns it and its token.
+    Not flushed: a batch writes a chunk of them at once."""
     token = new_token()
-    invitation = Invitation(respondent=respondent, token_hash=hash_token(token))
+    invitation = Invitation(respondent_id=respondent.id, token_hash=hash_token(token))
     db.session.add(invitation)
-    db.session.flush()
     return invitation, token

@@ -8,12 +8,15 @@ submitted. Texts are the editable templates ``templates/mail/*.txt``.
 Domains go out IDNA-encoded; a non-ASCII local part needs SMTPUTF8, and where the
 server does not offer it that one address is skipped with its reason logged. No
 respondent's failure stops the batch: each is logged and the next one is sent.
+
+The admin's buttons send through a job (``intake.jobs.mail``); each mail's log names
+its job, so the job's outcome (``job_report``) is read back from the log.
 """
 
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -21,18 +24,27 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
-from sqlalchemy import exists, select
+from sqlalchemy import Select, delete, distinct, exists, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
-from intake.models import MailLog, Questionnaire, Respondent, Response, utcnow
+from intake.models import Invitation, MailLog, Questionnaire, Respondent, Response, utcnow
 from intake.services import audit
 from intake.services.invitations import add_link
 from intake.statuses import MailKind, ResponseStatus
 
+CHUNK = 25  # respondents per transaction: logged before and after sending
+# What a mail's log says from just before it is sent until its outcome is recorded: still
+# true when the worker dies in between, so a retried job leaves it alone.
+INTERRUPTED = (
+    "niet bevestigd: het versturen werd onderbroken; de mail is misschien "
+    "verstuurd, kijk dat na voor je deze organisatie opnieuw een mail stuurt"
+)
 TEMPLATES: dict[MailKind, str] = {
     MailKind.INVITATION: "mail/invitation.txt",
     MailKind.REMINDER: "mail/reminder.txt",
@@ -56,6 +68,10 @@ class MailReport:
         return text
 
 
+class NoTransport(RuntimeError):
+    """Neither an SMTP server nor an outbox is configured."""
+
+
 class _Transport:
     """Delivers messages over SMTP (reconnecting after the server hung up), or into
     the outbox folder. ``smtputf8``: may addresses have non-ASCII before the @?"""
@@ -69,7 +85,7 @@ class _Transport:
             self.outbox.mkdir(parents=True, exist_ok=True)
             return
         if not config.get("MAIL_SERVER"):
-            raise RuntimeError("MAIL_SERVER is not set and there is no MAIL_OUTBOX")
+            raise NoTransport("Er is geen mailserver ingesteld (MAIL_SERVER) en geen MAIL_OUTBOX")
         self._connect()
 
     def _connect(self) -> None:
@@ -157,16 +173,13 @@ def compose(
     return message
 
 
-def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Respondent]:
+def _targets(questionnaire: Questionnaire, kind: MailKind) -> Select[Respondent]:
+    """Who gets this kind of mail: invitations go to respondents never invited,
+    reminders to those invited that have not submitted."""
     invited = exists().where(
         MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION, MailLog.ok
     )
-    query = (
-        select(Respondent)
-        .where(Respondent.questionnaire_id == questionnaire.id)
-        .options(selectinload(Respondent.contacts), selectinload(Respondent.response))
-        .order_by(Respondent.code)
-    )
+    query = select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
     if kind == MailKind.INVITATION:
         query = query.where(~invited)
     else:
@@ -174,7 +187,11 @@ def _targets(questionnaire: Questionnaire, kind: MailKind) -> list[Respondent]:
             Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
         )
         query = query.where(invited, ~submitted)
-    return list(db.session.scalars(query))
+    return query
+
+
+def _commit(done: int, total: int) -> None:
+    db.session.commit()
 
 
 def send(
@@ -182,78 +199,200 @@ def send(
     kind: MailKind,
     codes: list[str] | None = None,
     actor: str = "system",
+    *,
+    job_id: int | None = None,
+    checkpoint: Callable[[int, int], None] = _commit,
 ) -> MailReport:
     """Send invitations (to respondents never invited) or reminders (to those invited
-    that have not submitted); ``codes`` narrows it to some respondents."""
+    that have not submitted); ``codes`` narrows it to some respondents.
+
+    Respondents go in chunks of ``CHUNK`` over one SMTP connection. A chunk's mails are
+    logged (as interrupted) before they go out and their outcome after, each time
+    committed by ``checkpoint(done, total)``, which must commit the session (a job also
+    records its progress there). A run for job ``job_id`` skips the respondents the job
+    logged before, so a job retried after a crash never mails anyone twice. The session
+    is emptied after each chunk: objects loaded before are detached.
+    """
     report = MailReport()
-    targets = _targets(questionnaire, kind)
+    query = _targets(questionnaire, kind)
     if codes is not None:
-        wanted = set(codes)
-        targets = [o for o in targets if o.code in wanted]
-    if not targets:
+        query = query.where(Respondent.code.in_(codes))
+    done = 0
+    if job_id is not None:
+        query = query.where(~exists().where(MailLog.respondent_id == Respondent.id,
+                                            MailLog.job_id == job_id))  # fmt: skip
+        logged = select(func.count(distinct(MailLog.respondent_id)))
+        done = db.session.scalar(logged.where(MailLog.job_id == job_id)) or 0
+    ids = list(db.session.scalars(query.with_only_columns(Respondent.id)
+                                  .order_by(Respondent.code)))  # fmt: skip
+    total, questionnaire_id = done + len(ids), questionnaire.id
+    if not ids:
+        checkpoint(done, total)
         return report
-    base = current_app.config["BASE_URL"].rstrip("/")
+    links = current_app.config["BASE_URL"].rstrip("/") + "/t/"
     with _transport() as transport:
-        for respondent in targets:
-            code, respondent_id = respondent.code, respondent.id
-            try:
-                _send_one(transport, respondent, kind, f"{base}/t/", report)
-                db.session.commit()  # per respondent: what was sent stays logged
-            except Exception as exc:  # one respondent's failure never stops the batch
-                current_app.logger.exception("%s to %s failed", kind, code)
-                db.session.rollback()  # and its new link with it: it was never delivered
-                reason = f"{type(exc).__name__}: {exc}"
-                db.session.add(MailLog(respondent_id=respondent_id, kind=kind, recipient="",
-                                       subject="", ok=False, error=reason[:2000]))  # fmt: skip
-                report.failed.append((code, reason))
-                db.session.commit()
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            outgoing = _prepare(chunk, kind, links, transport.smtputf8, job_id, report)
+            checkpoint(done, total)  # logged before sent
+            _deliver(transport, outgoing, kind, job_id, report)
+            done += len(chunk)
+            checkpoint(done, total)  # and what became of it
+            db.session.expunge_all()  # the next chunk starts afresh (no O(n²) expiry)
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)  # type: ignore[assignment]
     audit.record(kind, actor, questionnaire=questionnaire, sent=len(report.sent),
                  failed=len(report.failed), skipped=len(report.skipped))  # fmt: skip
     db.session.commit()
     return report
 
 
-def _send_one(
-    transport: _Transport, respondent: Respondent, kind: MailKind, links: str,
+@dataclass
+class _Outgoing:
+    """A composed mail, logged but not yet sent (plain values: the session commits)."""
+
+    code: str
+    respondent_id: int
+    message: EmailMessage
+    log_id: int
+    invitation_id: int
+    unusable: list[tuple[str, str]]  # (address, reason): logged already
+
+
+def _log(respondent_id: int, kind: MailKind, job_id: int | None, recipient: str,
+         subject: str, error: str | None) -> MailLog:  # fmt: skip
+    log = MailLog(respondent_id=respondent_id, kind=kind, recipient=recipient[:320],
+                  subject=subject[:300], ok=error is None, job_id=job_id,
+                  error=None if error is None else error[:2000])  # fmt: skip
+    db.session.add(log)
+    return log
+
+
+def _prepare(
+    chunk: list[int], kind: MailKind, links: str, smtputf8: bool, job_id: int | None,
+    report: MailReport,
+) -> list[_Outgoing]:  # fmt: skip
+    """Compose the chunk's mails, each with a fresh link, and log them as interrupted
+    (what stays true if the worker dies while sending). An respondent without a usable
+    address, or whose mail cannot be composed, is logged as failed."""
+    respondents = db.session.scalars(
+        select(Respondent)
+        .where(Respondent.id.in_(chunk))
+        .options(selectinload(Respondent.contacts), selectinload(Respondent.response))
+        .order_by(Respondent.code)
+    )
+    prepared: list[tuple[Respondent, EmailMessage, MailLog, Invitation, list]] = []
+    for respondent in respondents:
+        recipients: list[Address] = []
+        unusable: list[tuple[str, str]] = []  # (address, reason)
+        for contact in respondent.contacts:
+            found = address(contact.name, contact.email, smtputf8)
+            if isinstance(found, str):
+                unusable.append((contact.email, found))
+            else:
+                recipients.append(found)
+        subject = ""
+        if not recipients:
+            reason = "; ".join(why for _, why in unusable) or "geen e-mailadres"
+            report.failed.append((respondent.code, reason))
+            if not unusable:
+                _log(respondent.id, kind, job_id, "", "", reason)
+        else:
+            invitation, token = add_link(respondent)  # written with the chunk
+            try:
+                with db.session.no_autoflush:
+                    message = compose(respondent, kind, links + token, recipients)
+            except SQLAlchemyError:
+                raise
+            except Exception as exc:  # an edited template that fails for this respondent
+                current_app.logger.exception("%s to %s failed", kind, respondent.code)
+                db.session.expunge(invitation)  # never delivered, never written
+                reason = f"{type(exc).__name__}: {exc}"
+                report.failed.append((respondent.code, reason))
+                _log(respondent.id, kind, job_id, "", "", reason)
+                continue
+            subject = message["Subject"]
+            log = _log(respondent.id, kind, job_id, str(message["To"]), subject, INTERRUPTED)
+            prepared.append((respondent, message, log, invitation, unusable))
+        for email, why in unusable:
+            _log(respondent.id, kind, job_id, email, subject, why)
+    db.session.flush()  # ids, read before the commit expires them
+    return [_Outgoing(o.code, o.id, message, log.id, invitation.id, unusable)
+            for o, message, log, invitation, unusable in prepared]  # fmt: skip
+
+
+def _deliver(
+    transport: _Transport, outgoing: list[_Outgoing], kind: MailKind, job_id: int | None,
     report: MailReport,
 ) -> None:  # fmt: skip
-    """Mail one respondent's contacts; log (and report) every address that was not."""
-    recipients: list[Address] = []
-    unusable: list[tuple[str, str]] = []  # (address, reason)
-    for contact in respondent.contacts:
-        found = address(contact.name, contact.email, transport.smtputf8)
-        if isinstance(found, str):
-            unusable.append((contact.email, found))
-        else:
-            recipients.append(found)
-    subject = ""
-    if not recipients:
-        reason = "; ".join(why for _, why in unusable) or "geen e-mailadres"
-        report.failed.append((respondent.code, reason))
-    else:
-        invitation, token = add_link(respondent)
-        message = compose(respondent, kind, links + token, recipients)
-        subject = message["Subject"][:300]
-        log = MailLog(respondent_id=respondent.id, kind=kind,
-                      recipient=str(message["To"])[:320], subject=subject)  # fmt: skip
-        db.session.add(log)
+    """Send the chunk's mails; record each outcome (not yet committed). One mail's
+    failure never stops the others."""
+    logs: list[dict[str, Any]] = []
+    sent_links: list[dict[str, Any]] = []
+    for out in outgoing:
+        stamp = utcnow()
         try:
-            stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-            refused = transport.deliver(message, f"{stamp}-{respondent.code}-{kind}")
-        except (smtplib.SMTPException, OSError) as exc:
-            db.session.delete(invitation)  # the link was never delivered
-            log.ok = False
-            log.error = str(exc)[:2000]
-            report.failed.append((respondent.code, str(exc)))
+            refused = transport.deliver(
+                out.message, f"{stamp.strftime('%Y%m%dT%H%M%S%f')}-{out.code}-{kind}"
+            )
+        except Exception as exc:  # refused, hung up, or worse: this respondent only
+            if not isinstance(exc, smtplib.SMTPException | OSError):
+                current_app.logger.exception("%s to %s failed", kind, out.code)
+            reason = str(exc) if isinstance(exc, smtplib.SMTPException | OSError) \
+                else f"{type(exc).__name__}: {exc}"  # fmt: skip
+            logs.append({"id": out.log_id, "ok": False, "error": reason[:2000]})
+            db.session.execute(delete(Invitation).where(Invitation.id == out.invitation_id))
+            report.failed.append((out.code, reason))
+            continue
+        logs.append({"id": out.log_id, "ok": True, "error": None, "sent_at": stamp})
+        sent_links.append({"id": out.invitation_id, "sent_at": stamp})
+        report.sent.append(out.code)
+        subject = out.message["Subject"]
+        for recipient, (status, text) in refused.items():
+            why = (f"{recipient}: geweigerd door de mailserver ({status} "
+                   f"{text.decode('utf-8', 'replace')})")  # fmt: skip
+            _log(out.respondent_id, kind, job_id, recipient, subject, why)
+            out.unusable.append((recipient, why))
+        report.skipped += [(out.code, why) for _, why in out.unusable]
+    for rows, model in ((logs, MailLog), (sent_links, Invitation)):
+        if rows:
+            db.session.execute(update(model), rows)  # by primary key
+
+
+@dataclass(frozen=True)
+class NotReached:
+    """An address (or an respondent) a batch did not reach, and why."""
+
+    respondent_id: int
+    code: str
+    name: str
+    address: str  # the recipient(s); empty when the mail was never composed
+    reason: str
+    sent_to_others: bool  # the respondent's other addresses did get the mail
+
+
+def job_report(job_id: int) -> tuple[MailReport, list[NotReached]]:
+    """What the mail job sent, over all its runs, read back from the mail log."""
+    rows = db.session.execute(
+        select(MailLog.respondent_id, Respondent.code, Respondent.name, MailLog.recipient,
+               MailLog.ok, MailLog.error)
+        .join(Respondent, Respondent.id == MailLog.respondent_id)
+        .where(MailLog.job_id == job_id)
+        .order_by(Respondent.code, MailLog.id)
+    ).all()  # fmt: skip
+    reached = {row.respondent_id for row in rows if row.ok}
+    report, not_reached = MailReport(), []
+    failed: dict[str, list[str]] = {}
+    for row in rows:
+        if row.ok:
+            report.sent.append(row.code)
+            continue
+        reason = row.error or ""
+        others = row.respondent_id in reached
+        not_reached.append(NotReached(row.respondent_id, row.code, row.name, row.recipient,
+                                      reason, others))  # fmt: skip
+        if others:
+            report.skipped.append((row.code, reason))
         else:
-            invitation.sent_at = utcnow()
-            report.sent.append(respondent.code)
-            unusable += [
-                (recipient, f"{recipient}: geweigerd door de mailserver ({status} "
-                            f"{text.decode('utf-8', 'replace')})")
-                for recipient, (status, text) in refused.items()
-            ]  # fmt: skip
-            report.skipped += [(respondent.code, why) for _, why in unusable]
-    for email, why in unusable:
-        db.session.add(MailLog(respondent_id=respondent.id, kind=kind, recipient=email[:320],
-                               subject=subject, ok=False, error=why[:2000]))  # fmt: skip
+            failed.setdefault(row.code, []).append(reason)
+    report.failed = [(code, "; ".join(reasons)) for code, reasons in failed.items()]
+    return report, not_reached

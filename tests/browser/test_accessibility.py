@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
@@ -92,6 +93,9 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     check("respondent list", "/admin/vragenlijsten/plan-samenleven-2025/respondenten")
     check("respondent and its answers", f"/admin/respondenten/{respondent_id}")
     check("audit log", "/admin/logboek")
+    page.goto(f"{live_server}/admin/vragenlijsten/plan-samenleven-2025")
+    page.get_by_role("button", name=re.compile("Uitnodigingen versturen")).click()
+    check("job page with its outcome")  # its running state: tests/browser/test_jobs.py
     assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
 
 

@@ -120,7 +120,9 @@ def test_admin_from_registry_import_to_export_download(
     page.get_by_role("button", name="Importeren").click()
     page.get_by_text("Register geïmporteerd: 2 nieuw").wait_for()
     page.get_by_role("button", name=re.compile("Uitnodigingen versturen")).click()
-    page.get_by_text("Uitnodigingen: 2 verstuurd.").wait_for()
+    page.get_by_role("heading", name="Klaar").wait_for()  # the job's page: sent in the background
+    assert page.get_by_text("2 verstuurd").first.is_visible()
+    page.get_by_role("link", name="Bevraging Plan Samenleven – projectjaar 3").click()
     assert page.get_by_text("0 van 2 uitgenodigde besturen hebben ingediend").is_visible()
     screenshot(page, "dashboard")
 

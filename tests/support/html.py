@@ -73,3 +73,11 @@ def is_disabled(page: str | bytes, name: str) -> bool:
 def links(page: str | bytes) -> list[str]:
     """Every link target on the page, in order, once."""
     return list(dict.fromkeys(str(href) for href in document(page).xpath("//a/@href")))
+
+
+def table_rows(page: str | bytes) -> list[list[str]]:
+    """The text of each body row's cells, in every table of the page."""
+    rows = []
+    for row in document(page).xpath("//tr[td]"):
+        rows.append([" ".join(cell.text_content().split()) for cell in row.xpath("./td")])
+    return rows

@@ -2,7 +2,9 @@
 
 ``smtputf8`` offers SMTPUTF8 (internationalised addresses); ``refuse`` lists
 recipients it answers 550, and ``hang_up`` recipients whose message it answers
-421 before closing the connection, as a busy or failing server does.
+421 before closing the connection, as a busy or failing server does. ``hold`` lists
+recipients whose message it keeps unanswered until ``release()`` (``holding`` is set
+meanwhile), so a test can look at a batch halfway, or stop its sender there.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import policy
@@ -35,6 +38,9 @@ class _Handler:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     hang_up: set[str] = field(default_factory=set)
+    hold: set[str] = field(default_factory=set)
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: ANN001, N802
         if address in self.refuse:
@@ -47,6 +53,10 @@ class _Handler:
             # Close once the reply is out: the client must reconnect for the next message.
             asyncio.get_running_loop().call_later(0.05, server.transport.close)
             return "421 4.3.2 Service not available, closing transmission channel"
+        if self.hold & set(envelope.rcpt_tos):
+            self.holding.set()
+            while not self.released.is_set():
+                await asyncio.sleep(0.02)
         message = parse(envelope.original_content or envelope.content)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
                                       list(envelope.mail_options)))  # fmt: skip
@@ -72,9 +82,10 @@ def free_port() -> int:
 
 class SMTPServer:
     def __init__(
-        self, *, smtputf8: bool = False, refuse: Iterable[str] = (), hang_up: Iterable[str] = ()
-    ) -> None:
-        self.handler = _Handler(refuse=set(refuse), hang_up=set(hang_up))
+        self, *, smtputf8: bool = False, refuse: Iterable[str] = (), hang_up: Iterable[str] = (),
+        hold: Iterable[str] = (),
+    ) -> None:  # fmt: skip
+        self.handler = _Handler(refuse=set(refuse), hang_up=set(hang_up), hold=set(hold))
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
                                      enable_SMTPUTF8=smtputf8)  # fmt: skip
@@ -83,9 +94,17 @@ class SMTPServer:
     def received(self) -> list[Received]:
         return self.handler.received
 
+    @property
+    def holding(self) -> threading.Event:
+        return self.handler.holding
+
+    def release(self) -> None:
+        self.handler.released.set()
+
     def __enter__(self) -> SMTPServer:
         self.controller.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release()
         self.controller.stop()
