@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
-from intake.services import export, import_responses, questionnaires, responses
+from intake.services import export, import_responses, pseudonyms, questionnaires, responses
 from tests.support import factory
 from tests.support.accounts import admin_client
 from tests.support.workbook import frequency_tables
@@ -237,6 +237,39 @@ def test_pseudonyms_are_fixed_once(app: Flask, exported_registry: dict[str, int]
     _export(app)
     assert _codes(app, exported_registry) == first  # codes never change
     assert _codes(app, {"late": late}) == {"late": "CS02"}  # newcomers get the next number
+
+
+def test_pseudonyms_are_assigned_in_sql_without_loading_respondents(app: Flask) -> None:
+    """Only the ids of respondents without a code are read; none becomes an ORM object."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        kinds = ["centrumstad", "stad", "gemeente", "igs"]
+        for n in range(2_050):
+            db.session.add(Respondent(questionnaire=q, code=f"R{n}", name=f"R{n}",
+                                      kind=kinds[n % 4], province="Limburg"))  # fmt: skip
+        db.session.commit()
+        first = db.session.scalar(select(Respondent).where(Respondent.code == "R0"))
+        first.pseudonym = "G99"  # a centrumstad that was a gemeente when it got its code
+        db.session.commit()
+        q_id = q.id
+        db.session.expunge_all()
+        q = db.session.get(Questionnaire, q_id)
+        loaded: list[object] = []
+
+        def count(target: object, context: object) -> None:
+            loaded.append(target)
+
+        event.listen(Respondent, "load", count)
+        try:
+            assert pseudonyms.assign(q) == 2_049
+        finally:
+            event.remove(Respondent, "load", count)
+        assert loaded == []
+        codes = dict(db.session.execute(select(Respondent.code, Respondent.pseudonym)).all())
+    assert codes["R0"] == "G99" and len(set(codes.values())) == 2_050
+    numbers = sorted(int(c[1:]) for c in codes.values() if c.startswith("G"))
+    assert numbers == [99, *range(100, 612)]  # the next free numbers after G99
+    assert sorted(int(c[2:]) for c in codes.values() if c.startswith("CS")) == list(range(1, 513))
 
 
 def test_csv_zip_has_the_same_tables_neutralised(
