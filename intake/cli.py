@@ -320,11 +320,12 @@ def export_command(
     options = export.ExportOptions(
         include_drafts,
         with_identities,
-        order,
-        dialect,  # type: ignore[arg-type]
+        "questionnaire" if order == "questionnaire" else "share",
+        "plain" if dialect == "plain" else "excel",
     )
+    questionnaire = _questionnaire(slug)
     with open(output, "wb") as handle:
-        count = export.write(_questionnaire(slug), handle, chosen, options, CLI)
+        count = export.write(questionnaire, handle, chosen, options, CLI)
     click.echo(f"wrote {output}: {count} responses")
 
 

@@ -33,8 +33,14 @@ from typing import IO, Any, Literal
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.chart.text import RichText
-from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
 from openpyxl.utils import get_column_letter
 
 from intake.extensions import db
@@ -72,7 +78,7 @@ ITEMS = "Samenvatting per item"
 ANSWERS, CODEBOOK, IDENTITIES = "Antwoorden", "Codeboek", "Respondenten"
 DATA_WIDTH = 30.0  # data sheets: columns at most this wide, headers wrap
 ROW_CM = 0.53  # the height of a default row (15 points), to lay charts out by
-CHART_WIDTH_CM = 16.0
+CHART_WIDTH_CM = 16
 
 
 @dataclass
@@ -382,8 +388,8 @@ def _item_summary(sheet: AnySheet, summary: ItemSummary) -> None:
                       / (sum(xlsx.width_of(i) for i in range(first, last + 1)) - 2))
             for first, last in groups
         )  # fmt: skip
-        sheet.append([Styled(group, "title_wrap") if index in starts else None
-                      for index, (group, _) in enumerate(columns)], lines=lines)  # fmt: skip
+        xlsx.append([Styled(group, "title_wrap") if index in starts else None
+                     for index, (group, _) in enumerate(columns)], lines=lines)  # fmt: skip
         for first, last in groups:
             if last > first:
                 xlsx.ws.merged_cells.add(_range(first, last, xlsx.rows))
@@ -472,8 +478,7 @@ def _chart(sheet: Sheet, table: Table, start: int) -> BarChart:
     chart = BarChart()
     chart.type = "bar"
     chart.style = 2
-    chart.title = table.title
-    chart.title.tx.rich.p[0].pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1000, b=True))
+    chart.title = _title(table.title)
     chart.legend = None
     chart.gapWidth = 40
     chart.add_data(Reference(sheet.ws, min_col=3, min_row=start, max_row=end))
@@ -500,6 +505,13 @@ def _chart(sheet: Sheet, table: Table, start: int) -> BarChart:
     chart.height = round(1.4 + 0.45 * title_lines + 0.62 * bars, 2)
     chart.width = CHART_WIDTH_CM
     return chart
+
+
+def _title(text: str) -> Title:
+    """A chart title in 10-point bold (Excel's 14 points leave no room for a question)."""
+    bold = CharacterProperties(sz=1000, b=True)
+    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=bold), r=[RegularTextRun(t=text)])
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
 
 
 def _font(size: int) -> RichText:

@@ -20,10 +20,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, Row, Text, cast, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Text, cast, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
@@ -93,6 +93,18 @@ def quotable(variable: Variable, question: Question) -> bool:
         and not question.identifying
         and question.prefill is None
     )
+
+
+class ResponseRow(Protocol):
+    """What ``ExportSource.rows`` reads of a response and its respondent."""
+
+    questionnaire_version_id: int
+    status: str
+    submitted_at: dt.datetime | None
+    pseudonym: str | None
+    code: str
+    kind: str
+    province: str
 
 
 @dataclass
@@ -241,7 +253,7 @@ class ExportSource:
                 )
 
     def row(
-        self, response: Row[Any], items: dict[str, list[str]], answers: dict[AnswerKey, Stored]
+        self, response: ResponseRow, items: dict[str, list[str]], answers: dict[AnswerKey, Stored]
     ) -> ExportRow:
         version_id = response.questionnaire_version_id
         model = self.models[version_id]

@@ -26,6 +26,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import delete, insert, select, update
 
 from intake.extensions import db
@@ -612,7 +613,7 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
     version = live_version(questionnaire)
     catalogues = list(model_of(version).catalogues) if version else []
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = "Register"
     header = ["code", "naam", "soort", "provincie", "gemeenten", "contactpersoon", "e-mail"]
     header += ["acties" if len(catalogues) == 1 and c == "actions" else c for c in catalogues]
@@ -622,8 +623,8 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
                   "Ann Peeters", "ann.peeters@voorbeeld.be", *example_items])  # fmt: skip
     sheet.append(["IGS01", "IGS Voorbeeldregio", "IGS", "Limburg", "Gemeente A; Gemeente B",
                   "Bart Claes; Eva Jans", "bart@igs.be; eva@igs.be", *example_items])  # fmt: skip
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 22
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 22
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

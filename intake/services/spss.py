@@ -1,6 +1,6 @@
 """The "Antwoorden" table as an SPSS .sav file, with variable and value labels.
 
-Written through pyreadstat from a pandas DataFrame, so the table is held in
+Written through pyreadstat from a (pandas) data frame, so the table is held in
 memory while it is written (about 8 bytes per numeric cell). Variables keep their
 types: numbers and 0/1 options are numeric, texts are strings, dates and
 timestamps SPSS dates; a column that mixes numbers and text (a numeric choice
@@ -77,12 +77,12 @@ class SavTable:
             column.append(value)
 
     def write(self, target: IO[bytes], title: str) -> None:
-        import pandas as pd
+        import narwhals as nw  # pyreadstat's own table layer, over pandas
         import pyreadstat
 
         mapping = spss_names(self.names)
         data: dict[str, Any] = {}
-        labels: dict[str, str] = {}
+        labels: dict[str, str | None] = {}
         value_labels: dict[str, dict[Any, str]] = {}
         measures: dict[str, str] = {}
         described = [*((name, label, None) for name, label in self.lead),
@@ -103,7 +103,7 @@ class SavTable:
             measure = QUESTION_TYPES[variable.question_type].measure(variable)
             if measure is not None:
                 measures[spss] = measure
-        frame = pd.DataFrame(data)
+        frame = nw.from_dict(data, backend="pandas")
         handle, path = tempfile.mkstemp(suffix=".sav")
         os.close(handle)
         try:

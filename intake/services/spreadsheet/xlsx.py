@@ -18,6 +18,7 @@ codebook. Column widths follow the longest text written in each column, capped.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 import shutil
@@ -34,7 +35,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet import _writer as sheet_writer
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from intake.services.spreadsheet import cells
 
@@ -116,7 +116,9 @@ class Sheet:
 
     def __init__(self, book: Book, title: str, exact: bool) -> None:
         self.book = book
-        self.ws: WriteOnlyWorksheet = book.workbook.create_sheet(title)
+        # openpyxl's write-only sheet; Any, as its stubs lack what it has at run time
+        # (page_setup, column_dimensions, merged_cells, freeze_panes: see Worksheet._setup).
+        self.ws: Any = book.workbook.create_sheet(title)
         self.title = title
         self.exact = exact
         self.rows = 0
@@ -128,7 +130,8 @@ class Sheet:
         self.max_width = MAX_WIDTH
         self._lines = 1  # the lines of wrapped text in the row being written
         self._letters: list[str] = []
-        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="")
+        self._spool = tempfile.TemporaryFile("w+b")
+        self._file = io.TextIOWrapper(self._spool, encoding="utf-8", errors="replace", newline="")
 
     # ----------------------------------------------------------------- rows
 
@@ -272,10 +275,11 @@ class Sheet:
         marker = next(m for m in _EMPTY_ROWS if m in skeleton)
         head, tail = skeleton.split(marker, 1)
         spliced = sheet_writer.create_temporary_file()  # openpyxl removes it after saving
-        self._file.seek(0)
+        self._file.flush()
+        self._spool.seek(0)
         with open(spliced, "wb") as out:
             out.write(head + b"<sheetData>")
-            shutil.copyfileobj(self._file.buffer, out, 1024 * 1024)
+            shutil.copyfileobj(self._spool, out, 1024 * 1024)
             out.write(b"</sheetData>" + tail)
         self._file.close()
         writer.cleanup()
