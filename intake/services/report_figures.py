@@ -409,7 +409,8 @@ def _linked(
     source: ExportSource, live: Model, section: Section
 ) -> dict[str, tuple[int, int]] | None:
     """Per item: registry respondents linked to it, and how many of them have a
-    response in the export; None when the items do not come from a catalogue."""
+    response in the export; None when the items do not come from a catalogue, or
+    the registry links nobody to its entries."""
     repeat = section.repeat_for
     assert repeat is not None
     catalogue = repeat.catalogue
@@ -429,7 +430,9 @@ def _linked(
                RespondentItem.catalogue == catalogue)
         .group_by(RespondentItem.code)
     ).all()  # fmt: skip
-    return {code: (total, responded) for code, total, responded in rows}
+    # No respondent linked to any entry: the registry does not say (items chosen in the
+    # questionnaire only, as the workshops of a day), so the columns stay empty.
+    return {code: (total, responded) for code, total, responded in rows} or None
 
 
 def compute(
