@@ -17,7 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 from intake.jobs import mail as mail_job
 from intake.jobs import queue, records, runner
 from intake.models import Questionnaire
-from intake.questionnaire import DefinitionErrors, codebook, load_file
+from intake.questionnaire import DefinitionError, DefinitionErrors, codebook, load_file
 from intake.questionnaire.structure import json_schema_text
 from intake.services import (
     accounts,
@@ -72,7 +72,8 @@ def questionnaire_group() -> None:
 @questionnaire_group.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_command(files: tuple[str, ...]) -> None:
-    """Check questionnaire files; print every problem with its line, or a summary."""
+    """Check questionnaire files; print every problem with its line, or a summary.
+    Warnings (W-... codes) are printed too, but do not make the check fail."""
     failed = False
     for path in files:
         try:
@@ -83,11 +84,13 @@ def check_command(files: tuple[str, ...]) -> None:
                 click.echo(str(error), err=True)
             click.echo(f"{path}: {len(exc.errors)} problem(s)", err=True)
             continue
+        _warnings(result.warnings)
         q = result.questionnaire
         questions = sum(len(s.questions) for s in q.sections)
+        warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
         click.echo(
             f"{path}: OK – {q.id} version {q.version}: {len(q.sections)} sections, "
-            f"{questions} questions, {len(codebook(q))} variables"
+            f"{questions} questions, {len(codebook(q))} variables{warned}"
         )
     if failed:
         raise SystemExit(1)
@@ -100,7 +103,8 @@ def load_command(files: tuple[str, ...]) -> None:
     failed = False
     for path in files:
         try:
-            version, created = questionnaires.store_file(path)
+            _warnings(load_file(path).warnings)
+            version, stored = questionnaires.store_file(path, CLI)
         except DefinitionErrors as exc:
             failed = True
             for error in exc.errors:
@@ -111,12 +115,20 @@ def load_command(files: tuple[str, ...]) -> None:
             click.echo(f"{path}: {exc}", err=True)
             continue
         slug = version.questionnaire.slug
-        if created:
+        if stored == "stored":
             click.echo(f"{path}: stored {slug} version {version.version}")
+        elif stored == "updated":
+            click.echo(f"{path}: {slug} version {version.version} updated in place: only "
+                       "export-only keys (identifying) changed, no question or answer")  # fmt: skip
         else:
             click.echo(f"{path}: {slug} version {version.version} was already stored, unchanged")
     if failed:
         raise SystemExit(1)
+
+
+def _warnings(warnings: list[DefinitionError]) -> None:
+    for warning in warnings:
+        click.echo(f"{warning} (warning)", err=True)
 
 
 @questionnaire_group.command("codebook")
@@ -310,20 +322,45 @@ def status_command(slug: str) -> None:
 
 @click.command("export")
 @QUESTIONNAIRE_OPTION
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
-              help="xlsx: one workbook; csv: a zip of UTF-8 CSV tables.")  # fmt: skip
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="FILE.xlsx, FILE.zip (CSV tables) or FILE.sav (SPSS).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default=None,
+              help="xlsx: one workbook; csv: a zip of CSV tables; sav: the Antwoorden table "
+                   "for SPSS. By default from the output's extension.")  # fmt: skip
+@click.option("--csv", "dialect", type=click.Choice(["excel", "plain"]), default="excel",
+              help="excel (default): ';', decimal comma, BOM, formulas neutralised, for "
+                   "Excel in Belgium; plain: RFC 4180, exact values, for R and SPSS.")  # fmt: skip
+@click.option("--sort", "order", type=click.Choice(["share", "questionnaire"]), default="share",
+              help="Options in tables and charts: by share, largest first and 'other' last "
+                   "(default), or in questionnaire order. Scales keep their order.")  # fmt: skip
 @click.option("--include-drafts", is_flag=True, help="Add responses not submitted yet.")
 @click.option("--with-identities", is_flag=True,
               help="Add the Respondenten sheet (names, e-mails, code key).")  # fmt: skip
 @with_appcontext
 def export_command(
-    slug: str, output: str, fmt: export.Format, include_drafts: bool, with_identities: bool
+    slug: str,
+    output: str,
+    fmt: str | None,
+    dialect: str,
+    order: str,
+    include_drafts: bool,
+    with_identities: bool,
 ) -> None:
-    """Export answers, per-item tables, frequencies, open answers and the codebook."""
-    options = export.ExportOptions(include_drafts, with_identities)
+    """Export the figures per item, frequencies with charts, quotable open answers,
+    the answers and the codebook."""
+    try:
+        chosen = export.format_for(output, fmt)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    options = export.ExportOptions(
+        include_drafts,
+        with_identities,
+        "questionnaire" if order == "questionnaire" else "share",
+        "plain" if dialect == "plain" else "excel",
+    )
+    questionnaire = _questionnaire(slug)
     with open(output, "wb") as handle:
-        count = export.write(_questionnaire(slug), handle, fmt, options, CLI)
+        count = export.write(questionnaire, handle, chosen, options, CLI)
     click.echo(f"wrote {output}: {count} responses")
 
 

@@ -13,12 +13,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
-from intake.services import export, import_responses, questionnaires, response_state, responses
+from intake.services import (
+    export,
+    import_responses,
+    pseudonyms,
+    questionnaires,
+    response_state,
+    responses,
+)
 from tests.support import factory
+from tests.support.workbook import frequency_tables
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 
@@ -91,11 +99,14 @@ def _codes(app: Flask, ids: dict[str, int]) -> dict[str, str]:
         return {k: db.session.get(Respondent, v).pseudonym for k, v in ids.items()}
 
 
+SHEETS = ["Overzicht", "Samenvatting per item", "Samenvatting", "Frequenties", "Open antwoorden",
+          "Antwoorden", "Per actie", "Codeboek"]  # fmt: skip
+
+
 def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, int]) -> None:
     workbook = _export(app)
     codes = _codes(app, exported_registry)
-    assert workbook.sheetnames == ["Overzicht", "Antwoorden", "Per actie", "Frequenties",
-                                   "Open antwoorden", "Codeboek"]  # fmt: skip
+    assert workbook.sheetnames == SHEETS
     assert codes["CS"] == "CS01" and codes["G"] == "G01" and codes["IGS"] == "IGS01"
 
     # Overzicht: response rate against the invited respondents.
@@ -113,6 +124,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     header = rows[0]
     assert header[:4] == ("code", "versie", "ingediend_op", "organisatie.type")
     assert "organisatie.naam" not in header and "organisatie.contact_email" not in header
+    assert "organisatie.contact_functie" not in header  # marked identifying: true
     assert [r[0] for r in rows[1:]] == ["CS01", "G01"]  # the draft is not exported
     cs = dict(zip(header, rows[1], strict=True))
     g = dict(zip(header, rows[2], strict=True))
@@ -148,42 +160,65 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     ]  # fmt: skip
     assert per_action[1][2] == "Oefenkansen Nederlands organiseren"
 
-    # Frequenties: counts and percentages of those who answered, with n; top 2 for scales.
-    freq = [r for r in _rows(workbook["Frequenties"]) if r[0] == "actie[5].succes"]
-    assert [(r[3], r[4], r[5], r[6]) for r in freq] == [
-        ("Zeer succesvol", 1, 0.5, 2), ("Succesvol", 1, 0.5, 2), ("Neutraal", 0, 0, 2),
-        ("Minder succesvol", 0, 0, 2), ("Onsuccesvol", 0, 0, 2),
-        ("top 2: zeer succesvol of succesvol", 2, 1, 2),
+    # Frequenties: counts and shares of those who answered, with n and the base asked;
+    # a scale in its own order with its top 2, options by share with "other" last.
+    tables = frequency_tables(workbook["Frequenties"])
+    succes = tables["actie[5].succes"]
+    assert succes.title == (
+        "Hoe succesvol was actie 5 (Oefenkansen Nederlands organiseren) in je bestuur? (n = 2)"
+    )
+    assert succes.lines == [
+        (5, "Zeer succesvol", 1, 0.5, 2, 2), (4, "Succesvol", 1, 0.5, 2, 2),
+        (3, "Neutraal", 0, 0, 2, 2), (2, "Minder succesvol", 0, 0, 2, 2),
+        (1, "Onsuccesvol", 0, 0, 2, 2), (None, "top 2: zeer succesvol of succesvol", 2, 1, 2, 2),
     ]  # fmt: skip
-    options = [r for r in _rows(workbook["Frequenties"]) if r[0] == "actie[5].cofinanciering"]
-    assert [(r[2], r[4], r[5], r[6]) for r in options] == [
-        ("niet_opgestart", 0, 0, 2), ("innovatie_actie", 1, 0.5, 2),
-        ("innovatie_integratiebeleid", 0, 0, 2), ("innovatie_gelijkekansenbeleid", 0, 0, 2),
-        ("innovatie_andere_acties", 0, 0, 2), ("voortzetting", 1, 0.5, 2), ("other", 1, 0.5, 2),
+    options = tables["actie[5].cofinanciering"]
+    assert [(line[0], line[2], line[3]) for line in options.lines] == [
+        ("innovatie_actie", 1, 0.5), ("voortzetting", 1, 0.5), ("niet_opgestart", 0, 0),
+        ("innovatie_integratiebeleid", 0, 0), ("innovatie_gelijkekansenbeleid", 0, 0),
+        ("innovatie_andere_acties", 0, 0), ("other", 1, 0.5),
     ]  # fmt: skip
-    assert options[0][1] == "Wat heeft de Vlaamse cofinanciering voor deze actie mogelijk gemaakt?"
-    charted = [r for r in _rows(workbook["Frequenties"])[1:] if r[6]]
-    assert len(workbook["Frequenties"]._charts) == len({r[0] for r in charted})
+    assert options.title.startswith("Wat heeft de Vlaamse cofinanciering voor deze actie")
+    pooled = tables["actie[*].succes"]
+    assert pooled.title == (
+        "Hoe succesvol was actie in je bestuur? – alle items samen (gepoold, n = 3 antwoorden)"
+    )
+    assert [line[2] for line in pooled.lines[:5]] == [1, 1, 1, 0, 0]  # 5 and 4 (action 5), 3
+    charted = [name for name, table in tables.items() if table.lines[0][4]]
+    assert len(workbook["Frequenties"]._charts) == len(charted)
 
-    # Open antwoorden: ready to quote, by pseudonymous code, as literal text.
+    # Open antwoorden: by item, then question; the code and kind only.
     quotes = _rows(workbook["Open antwoorden"])
-    assert quotes[0] == ("code", "soort", "item", "item_titel", "variabele", "vraag", "antwoord")
-    texts = {(r[0], r[4]): r[6] for r in quotes[1:]}
+    assert quotes[0] == ("item", "item_titel", "vraag", "code", "soort", "antwoord", "variabele")
+    texts = {(r[3], r[6]): r[5] for r in quotes[1:]}
     assert texts[("CS01", "actie[5].succes_toelichting")] == HOSTILE[0]
     assert texts[("CS01", "actie[5].cofinanciering.other_text")] == "+1"
     assert texts[("CS01", "actie[15].verankering")] == "-2+3"
     assert texts[("CS01", "meerwaarde.meerwaarde.other_text")] == "Zichtbaarheid"
-    assert not any("Noordhaven" in str(v) for r in quotes for v in r)  # no names
-    assert ("CS01", "centrumstad", "15") == quotes[[r[4] for r in quotes].index(
-        "actie[15].verankering")][:3]  # fmt: skip
+    assert not any("Noordhaven" in str(v) or v == "Expert" for r in quotes for v in r)
+    assert [(r[0], r[6], r[3]) for r in quotes[1:]] == [  # by item, question, then code
+        ("5", "actie[5].succes_toelichting", "CS01"),
+        ("5", "actie[5].cofinanciering.other_text", "CS01"),
+        ("15", "actie[15].verankering", "CS01"),
+        (None, "partners.welke", "CS01"), (None, "partners.welke", "G01"),
+        (None, "meerwaarde.meerwaarde.other_text", "CS01"),
+        (None, "meerwaarde.meerwaarde.other_text", "G01"),
+        (None, "afsluiting.opmerkingen", "CS01"),
+    ]  # fmt: skip
+    assert quotes[[r[6] for r in quotes].index("actie[15].verankering")][:5] == (
+        "15", "Brug leggen naar onderwijs",
+        "Heeft de actie geleid tot een structurele verandering of verankering in je beleid of "
+        "werking? Hoe?", "CS01", "Centrumstad",
+    )  # fmt: skip
 
-    # Codeboek.
+    # Codeboek, with the SPSS name of each variable.
     codebook = {r[0]: r for r in _rows(workbook["Codeboek"])}
     assert codebook["actie[5].succes"][2] == "scale"
     assert codebook["actie[5].succes"][3] == (
         "5 = Zeer succesvol; 4 = Succesvol; 3 = Neutraal; 2 = Minder succesvol; 1 = Onsuccesvol"
     )
     assert codebook["actie[5].cofinanciering.other"][3] == "0 = niet gekozen; 1 = gekozen"
+    assert codebook["actie[5].succes"][8] == "actie_5.succes"
 
 
 def test_drafts_and_identities_on_request(app: Flask, exported_registry: dict[str, int]) -> None:
@@ -210,6 +245,39 @@ def test_pseudonyms_are_fixed_once(app: Flask, exported_registry: dict[str, int]
     assert _codes(app, {"late": late}) == {"late": "CS02"}  # newcomers get the next number
 
 
+def test_pseudonyms_are_assigned_in_sql_without_loading_respondents(app: Flask) -> None:
+    """Only the ids of respondents without a code are read; none becomes an ORM object."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        kinds = ["centrumstad", "stad", "gemeente", "igs"]
+        for n in range(2_050):
+            db.session.add(Respondent(questionnaire=q, code=f"R{n}", name=f"R{n}",
+                                      kind=kinds[n % 4], province="Limburg"))  # fmt: skip
+        db.session.commit()
+        first = db.session.scalar(select(Respondent).where(Respondent.code == "R0"))
+        first.pseudonym = "G99"  # a centrumstad that was a gemeente when it got its code
+        db.session.commit()
+        q_id = q.id
+        db.session.expunge_all()
+        q = db.session.get(Questionnaire, q_id)
+        loaded: list[object] = []
+
+        def count(target: object, context: object) -> None:
+            loaded.append(target)
+
+        event.listen(Respondent, "load", count)
+        try:
+            assert pseudonyms.assign(q) == 2_049
+        finally:
+            event.remove(Respondent, "load", count)
+        assert loaded == []
+        codes = dict(db.session.execute(select(Respondent.code, Respondent.pseudonym)).all())
+    assert codes["R0"] == "G99" and len(set(codes.values())) == 2_050
+    numbers = sorted(int(c[1:]) for c in codes.values() if c.startswith("G"))
+    assert numbers == [99, *range(100, 612)]  # the next free numbers after G99
+    assert sorted(int(c[2:]) for c in codes.values() if c.startswith("CS")) == list(range(1, 513))
+
+
 def test_csv_zip_has_the_same_tables_neutralised(
     app: Flask, exported_registry: dict[str, int]
 ) -> None:
@@ -218,11 +286,13 @@ def test_csv_zip_has_the_same_tables_neutralised(
         q = db.session.scalar(select(Questionnaire))
         export.write(q, buffer, "csv", export.ExportOptions())
     archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    assert sorted(archive.namelist()) == sorted([
-        "overzicht.csv", "antwoorden.csv", "per_actie.csv", "frequenties.csv",
-        "open_antwoorden.csv", "codeboek.csv",
-    ])  # fmt: skip
-    rows = list(csv.reader(io.StringIO(archive.read("antwoorden.csv").decode("utf-8"))))
+    assert archive.namelist() == [
+        "overzicht.csv", "samenvatting_per_item.csv", "samenvatting.csv", "frequenties.csv",
+        "open_antwoorden.csv", "antwoorden.csv", "per_actie.csv", "codeboek.csv",
+    ]  # fmt: skip
+    data = archive.read("antwoorden.csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     header, cs = rows[0], dict(zip(rows[0], rows[1], strict=True))
     assert header[0] == "code" and cs["code"] == "CS01"
     assert cs["actie[5].succes"] == "5"  # a number stays a plain number
@@ -231,7 +301,7 @@ def test_csv_zip_has_the_same_tables_neutralised(
     assert cs["afsluiting.opmerkingen"] == "'@SUM(A1)"
     assert cs["actie[2].succes"] == ""
     assert dt.datetime.fromisoformat(cs["ingediend_op"])
-    quotes = archive.read("open_antwoorden.csv").decode("utf-8")
+    quotes = archive.read("open_antwoorden.csv").decode("utf-8-sig")
     assert "'-2+3" in quotes and "\n-2+3" not in quotes
 
 
@@ -332,13 +402,51 @@ def test_cli_export_and_admin_download(
     target = tmp_path / "export.xlsx"
     result = runner.invoke(args=["export", "-q", "plan-samenleven-2025", "-o", str(target)])
     assert result.exit_code == 0 and "2 responses" in result.output
-    assert load_workbook(target).sheetnames[1] == "Antwoorden"
+    assert load_workbook(target).sheetnames == SHEETS
+    # The extension always matches the content: a zip of CSV tables is a .zip.
+    for args, message in [
+        (["--format", "csv", "-o", str(tmp_path / "out.csv")], "FILE.zip"),
+        (["-o", str(tmp_path / "out.csv")], "FILE.xlsx, FILE.zip (CSV tables) or FILE.sav"),
+        (["--format", "sav", "-o", str(tmp_path / "out.xlsx")], "FILE.sav"),
+    ]:
+        refused = runner.invoke(args=["export", "-q", "plan-samenleven-2025", *args])
+        assert refused.exit_code == 2 and message in refused.output, refused.output
+    assert not (tmp_path / "out.csv").exists()
+    for name, magic in [("out.zip", b"PK"), ("out.sav", b"$FL2")]:
+        result = runner.invoke(args=["export", "-q", "plan-samenleven-2025", "-o",
+                                     str(tmp_path / name)])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).read_bytes().startswith(magic)
 
     admin = admin_client
     download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
     assert "Respondenten" in load_workbook(io.BytesIO(download.data)).sheetnames
+    page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
+    for choice in ("xlsx", "csv", "csv-plain", "sav"):
+        assert f'value="{choice}"' in page
+    downloads = {
+        choice: admin.get(f"/admin/vragenlijsten/plan-samenleven-2025/export?format={choice}")
+        for choice in ("csv", "csv-plain", "sav")
+    }
+    assert downloads["csv"].headers["Content-Disposition"].endswith(".zip")
+    excel = zipfile.ZipFile(io.BytesIO(downloads["csv"].data)).read("antwoorden.csv")
+    plain = zipfile.ZipFile(io.BytesIO(downloads["csv-plain"].data)).read("antwoorden.csv")
+    assert excel.startswith(b"\xef\xbb\xbfcode;") and plain.startswith(b"code,versie,")
+    assert downloads["sav"].headers["Content-Disposition"].endswith(".sav")
+    # The sort box: ticked (the form sends both values) by share, unticked as asked.
+    as_asked = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?sort=questionnaire")
+    ticked = admin.get(
+        "/admin/vragenlijsten/plan-samenleven-2025/export?sort=questionnaire&sort=share"
+    )
+    first = {
+        name: frequency_tables(load_workbook(io.BytesIO(r.data))["Frequenties"])[
+            "actie[5].cofinanciering"
+        ].lines[0][0]
+        for name, r in (("as_asked", as_asked), ("ticked", ticked))
+    }
+    assert first == {"as_asked": "niet_opgestart", "ticked": "innovatie_actie"}
     coordinator = app.test_client()
     assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
 
@@ -449,7 +557,7 @@ def test_xlsx_keeps_values_excel_cannot_hold_exactly(app: Flask, tmp_path: Path)
     cut = got[0]["s.tekst"]
     assert len(cut) <= 32_767 and cut != LONG and cut.endswith("[ingekort]")
     assert LONG.startswith(cut.removesuffix("[ingekort]").rstrip(" …"))
-    quotes = {r[0]: r[6] for r in _rows(workbook["Open antwoorden"])[1:]}
+    quotes = {r[3]: r[5] for r in _rows(workbook["Open antwoorden"])[1:]}
     assert quotes[codes["G0"]] == cut
 
     codebook = {r[0]: r for r in _rows(workbook["Codeboek"])}
@@ -460,7 +568,8 @@ def test_xlsx_keeps_values_excel_cannot_hold_exactly(app: Flask, tmp_path: Path)
 
     buffer = io.BytesIO()
     with app.app_context():
-        export.write(db.session.scalar(select(Questionnaire)), buffer, "csv")
+        options = export.ExportOptions(csv="plain")
+        export.write(db.session.scalar(select(Questionnaire)), buffer, "csv", options)
     table = list(csv.reader(io.StringIO(
         zipfile.ZipFile(buffer).read("antwoorden.csv").decode("utf-8"), newline="")))  # fmt: skip
     assert table[1:] and all(len(row) == len(table[0]) for row in table)

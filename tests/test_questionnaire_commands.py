@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import QuestionnaireVersion, Respondent, Response
+from intake.models import AuditEvent, QuestionnaireVersion, Respondent, Response
 from intake.services import questionnaires
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,3 +110,81 @@ def test_responses_keep_the_version_they_started_on(app: Flask, tmp_path: Path) 
         db.session.commit()
         assert questionnaires.live_version(questionnaire).version == 1
         assert questionnaires.model_of(v2).version == 2
+
+
+UNMARKED = """\
+id: w
+version: 1
+title: W
+sections:
+  - id: wie
+    title: Wie
+    questions:
+      - id: naam
+        type: text
+        label: Naam
+        identifying: true
+      - id: functie
+        type: text
+        label: Functie
+      - id: dienst
+        type: textarea
+        label: Dienst
+        identifying: false
+  - id: verder
+    title: Verder
+    questions:
+      - id: opmerking
+        type: textarea
+        label: Opmerking
+"""
+
+
+def test_check_warns_about_unmarked_free_text_beside_identifying_questions(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """A warning with its line and code, printed without failing the check; a free-text
+    question marked either way, or in a section that identifies nobody, is fine."""
+    path = tmp_path / "w.yaml"
+    path.write_text(UNMARKED)
+    result = runner.invoke(args=["questionnaire", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{path}:12: W-IDENTIFYING-UNSET: section 'wie', question 'functie':" in result.output
+    assert "(warning)" in result.output and "1 warning(s)" in result.output
+    assert "dienst" not in result.output and "opmerking" not in result.output
+    clean = runner.invoke(args=["questionnaire", "check", str(PLAN), str(INSPIRATIE)])
+    assert "W-" not in clean.output  # both real questionnaires say it either way
+
+
+def test_an_export_only_change_is_taken_in_place(app: Flask, tmp_path: Path) -> None:
+    """Marking a question identifying changes no question and no stored answer: the
+    stored version takes it (audit-logged); any other change still needs a new version."""
+    before = PLAN.read_text().replace(
+        "        identifying: true\n", "", 1
+    )  # the plan as first stored, without the mark on contact_functie
+    old = tmp_path / "old.yaml"
+    old.write_text(before)
+    with app.app_context():
+        version, stored = questionnaires.store_file(old)
+        assert stored == "stored"
+        assert (
+            not questionnaires.model_of(version)
+            .question("organisatie", "contact_functie")
+            .identifying
+        )
+        version, stored = questionnaires.store_file(PLAN, "cli")
+        assert stored == "updated"
+        assert (
+            questionnaires.model_of(version).question("organisatie", "contact_functie").identifying
+        )
+        assert db.session.scalars(select(QuestionnaireVersion)).all() == [version]
+        assert [e.action for e in audit_events()] == ["questionnaire_update"]
+        assert questionnaires.store_file(PLAN)[1] == "unchanged"
+        relabelled = tmp_path / "relabelled.yaml"
+        relabelled.write_text(PLAN.read_text().replace("Functie van de contactpersoon", "Rol"))
+        with pytest.raises(questionnaires.VersionConflict):
+            questionnaires.store_file(relabelled)
+
+
+def audit_events() -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent)))

@@ -27,6 +27,7 @@ from intake.services import export, import_responses, response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token
 from tests.support.portal import post_page
+from tests.support.workbook import frequency_tables
 
 FIXTURE = factory.ROOT / "tests" / "fixtures" / "prioriteiten-2025.yaml"
 BASE = "/v/prioriteiten-2025"
@@ -273,14 +274,14 @@ def test_export_has_a_rank_column_per_choice(app: Flask, ranked: dict[str, int])
                              "doelen.kennis")  # fmt: skip
     assert sorted((r[3:] for r in per_action[1:]), key=str) == [(3, 2, 1), (None, 1, None)]
 
-    frequencies = [r for r in _rows(workbook["Frequenties"]) if r[0] == "beleid.prioriteiten.wonen"]
-    assert [(r[2], r[3], r[4], r[5], r[6]) for r in frequencies] == [
+    tables = frequency_tables(workbook["Frequenties"])
+    wonen = tables["beleid.prioriteiten.wonen"]
+    assert [line[:5] for line in wonen.lines] == [
         (1, "rang 1", 1, 0.5, 2), (2, "rang 2", 1, 0.5, 2), (3, "rang 3", 0, 0, 2),
         (4, "rang 4", 0, 0, 2), (None, "gemiddelde rang", 1.5, None, 2),
     ]  # fmt: skip
-    assert frequencies[0][1] == "Rangschik deze thema's naar belang voor jullie bestuur: Wonen"
-    netwerk = [r for r in _rows(workbook["Frequenties"]) if r[0] == "actie[5].doelen.netwerk"]
-    assert netwerk[-1][3:5] == ("gemiddelde rang", 1.5)
+    assert wonen.title == "Rangschik deze thema's naar belang voor jullie bestuur: Wonen (n = 2)"
+    assert tables["actie[5].doelen.netwerk"].lines[-1][1:3] == ("gemiddelde rang", 1.5)
 
     codebook_rows = {r[0]: r for r in _rows(workbook["Codeboek"])}
     assert codebook_rows["beleid.prioriteiten.werk"][2] == "rank"

@@ -158,12 +158,18 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
 @bp.route("/vragenlijsten/<slug>/export")
 @admin_required
 def download_export(slug: str) -> ResponseReturnValue:
-    """The analysis export as .xlsx (or a zip of CSV tables), built in a spool file."""
+    """The analysis export as .xlsx, a zip of CSV tables (for Excel by default, or
+    plain for R and SPSS) or an SPSS .sav file, built in a spool file."""
     questionnaire = _questionnaire(slug)
-    fmt: export.Format = "csv" if request.args.get("format") == "csv" else "xlsx"
+    choice = request.args.get("format", "xlsx")
+    fmt, dialect = EXPORT_CHOICES.get(choice, EXPORT_CHOICES["xlsx"])
     options = export.ExportOptions(
         include_drafts=request.args.get("drafts") == "1",
         with_identities=request.args.get("identities") == "1",
+        # The form sends sort=questionnaire, and sort=share too when the box is ticked;
+        # a link without it gets the report's order.
+        order="questionnaire" if request.args.getlist("sort") == ["questionnaire"] else "share",
+        csv=dialect,
     )
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
     export.write(questionnaire, spool, fmt, options, _actor())
@@ -171,11 +177,19 @@ def download_export(slug: str) -> ResponseReturnValue:
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(
         spool,
-        mimetype="application/zip" if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=export.MIMETYPES[fmt],
         as_attachment=True,
-        download_name=f"{slug}-{stamp}.{'zip' if fmt == 'csv' else 'xlsx'}",
-    )  # fmt: skip
+        download_name=f"{slug}-{stamp}{export.SUFFIXES[fmt]}",
+    )
+
+
+# The format choices of the export form: (format, CSV dialect).
+EXPORT_CHOICES: dict[str, tuple[export.Format, export.CsvDialect]] = {
+    "xlsx": ("xlsx", "excel"),
+    "csv": ("csv", "excel"),
+    "csv-plain": ("csv", "plain"),
+    "sav": ("sav", "excel"),
+}
 
 
 @bp.route("/logboek")

@@ -56,13 +56,38 @@ def _section(section: SectionNode, refs: References, languages: tuple[str, ...])
     stub = Section(id=section.id, title=node.values.get("title", blank), repeat_for=repeat)
     relevant = refs.condition(node, stub)
     questions: list[Question] = []
+    built: list[tuple[QuestionNode, Question]] = []
     for entry in section.questions:
         question = _question(entry, stub, refs, blank)
         if question is not None:
             questions.append(question)
+            built.append((entry, question))
             refs.declare(stub, question)
+    _warn_unmarked(built, refs.ctx)
     return replace(stub, intro=node.values.get("intro"), relevant=relevant,
                    questions=tuple(questions))  # fmt: skip
+
+
+def _warn_unmarked(built: list[tuple[QuestionNode, Question]], ctx: Context) -> None:
+    """In a section that asks who the respondent is, a free-text answer may identify
+    too (a job title, a department): the author must say so either way, because the
+    export quotes free text next to the pseudonymous code."""
+    if not any(question.identifying for _, question in built):
+        return
+    for entry, question in built:
+        if (
+            entry.type.free_text
+            and question.prefill is None
+            and "identifying" not in entry.node.data
+        ):
+            ctx.warn(
+                "W-IDENTIFYING-UNSET",
+                entry.node.line(),
+                f"{entry.node.what}: this section asks who the respondent is; say "
+                "'identifying: true' if the answer could identify them (it is then left out "
+                "of exports without identities and never quoted), or 'identifying: false' "
+                "(quoted next to the pseudonymous code)",
+            )
 
 
 def _question(

@@ -3,6 +3,8 @@
 The code (``E-UNKNOWN-KEY``, ...) names the kind of problem independently of the
 wording, so tests and tools can match it while messages stay free to improve.
 ``CODES`` lists every code with what it means (docs/questionnaire-format.md too).
+Warnings (``W-...``, listed in ``WARNINGS``) point at something an author should
+decide, without making the file invalid: the file loads, and the checker prints them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ CODES: dict[str, str] = {
     "E-CONDITION": "a 'relevant' condition that cannot be parsed or checked",
 }
 
+WARNINGS: dict[str, str] = {
+    "W-IDENTIFYING-UNSET": "a free-text question in a section that asks who the respondent is "
+    "(a name, an e-mail address), without 'identifying: true' or 'identifying: false'",
+}
+
 
 @dataclass(frozen=True)
 class DefinitionError:
@@ -44,8 +51,12 @@ class DefinitionError:
     code: str
 
     def __post_init__(self) -> None:
-        if self.code not in CODES:
+        if self.code not in CODES and self.code not in WARNINGS:
             raise ValueError(f"unknown error code {self.code!r}")
+
+    @property
+    def is_warning(self) -> bool:
+        return self.code in WARNINGS
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -61,14 +72,21 @@ class DefinitionErrors(Exception):
 
 
 class Report:
-    """Collects the problems of one file while it is checked, to raise them all at once."""
+    """Collects the problems of one file while it is checked, to raise them all at once;
+    warnings are kept apart (they never stop a file from loading)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.errors: list[DefinitionError] = []
+        self.warnings: list[DefinitionError] = []
 
     def error(self, code: str, line: int | None, message: str) -> None:
         self.errors.append(DefinitionError(self.file, line, message, code))
+
+    def warn(self, code: str, line: int | None, message: str) -> None:
+        if code not in WARNINGS:
+            raise ValueError(f"unknown warning code {code!r}")
+        self.warnings.append(DefinitionError(self.file, line, message, code))
 
     def raise_if_any(self) -> None:
         if self.errors:

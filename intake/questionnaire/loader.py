@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,36 @@ class LoadResult:
     questionnaire: Questionnaire
     definition: dict[str, Any]
     content_hash: str
+    # Things the author should decide that do not make the file invalid (W-... codes).
+    warnings: list[DefinitionError] = field(default_factory=list)
 
 
 def content_hash(definition: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a definition: equal content, equal hash."""
     canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# Question keys that change only what the export does with answers, never what is asked
+# or how answers are stored: a stored version may take a change to them in place.
+EXPORT_ONLY_KEYS = frozenset({"identifying"})
+
+
+def asked_content(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition without its export-only question keys: what respondents are asked."""
+    result = dict(definition)
+    sections = definition.get("sections")
+    if isinstance(sections, list):
+        result["sections"] = [
+            {**section, "questions": [
+                {k: v for k, v in question.items() if k not in EXPORT_ONLY_KEYS}
+                if isinstance(question, dict) else question
+                for question in section.get("questions") or []
+            ]} if isinstance(section, dict) and isinstance(section.get("questions"), list)
+            else section
+            for section in sections
+        ]  # fmt: skip
+    return result
 
 
 def load_file(path: str | Path) -> LoadResult:
@@ -63,9 +87,9 @@ def load_text(text: str, filename: str = "<questionnaire>") -> LoadResult:
         raise DefinitionErrors(
             [DefinitionError(filename, exc.line, exc.message, exc.code)]
         ) from None
-    questionnaire = check(raw, filename)
+    questionnaire, warnings = checked(raw, filename)
     definition = json.loads(json.dumps(raw, default=str))
-    return LoadResult(questionnaire, definition, content_hash(definition))
+    return LoadResult(questionnaire, definition, content_hash(definition), warnings)
 
 
 def from_definition(definition: dict[str, Any]) -> Questionnaire:
@@ -75,6 +99,11 @@ def from_definition(definition: dict[str, Any]) -> Questionnaire:
 
 def check(raw: Any, filename: str) -> Questionnaire:
     """The model of a parsed file: its structure checked, then its references resolved."""
+    return checked(raw, filename)[0]
+
+
+def checked(raw: Any, filename: str) -> tuple[Questionnaire, list[DefinitionError]]:
+    """The model of a parsed file and the warnings found while checking it."""
     ctx = Context(Report(filename))
     document = structure.read_document(raw, ctx)
-    return builder.build(document, ctx)
+    return builder.build(document, ctx), ctx.report.warnings

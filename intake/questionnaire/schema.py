@@ -53,6 +53,9 @@ class Context:
     def error(self, code: str, line: int | None, message: str) -> None:
         self.report.error(code, line, message)
 
+    def warn(self, code: str, line: int | None, message: str) -> None:
+        self.report.warn(code, line, message)
+
 
 class Where:
     """The key a value is found under: for messages ("section 's': 'title' ...") and lines

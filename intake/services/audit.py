@@ -28,6 +28,7 @@ ACTIONS = {
     "invitation": "uitnodigingen verstuurd",
     "reminder": "herinneringen verstuurd",
     "settings": "instellingen gewijzigd",
+    "questionnaire_update": "vragenlijstversie bijgewerkt (alleen wat de export weglaat)",
 }
 
 

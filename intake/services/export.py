@@ -1,121 +1,116 @@
-"""The analysis export: one workbook (openpyxl write-only) or a zip of CSV tables.
+"""The analysis export: one workbook, a zip of CSV tables, or an SPSS file.
 
-Sheets: Overzicht, Antwoorden (wide, one row per response), one long sheet per
-repeated section (e.g. "Per actie"), Frequenties (with a bar chart per question),
-Open antwoorden (ready to quote by pseudonymous code), Codeboek, and only on
-request Respondenten (the key from code to respondent).
+Sheets, in the order a report is written from them: Overzicht (response rate),
+Samenvatting per item (one row per item: the figures each chapter opens with),
+Samenvatting (the same for the questions that are not repeated), Frequenties (a
+table per question and item with its chart beside it, and pooled tables over all
+items), Open antwoorden (quotable answers by item and question, next to the
+pseudonymous code only), then the data: Antwoorden (wide, one row per response,
+variable names as headers), one long sheet per repeated section (e.g. "Per
+actie"), the Codeboek (labels, value labels, SPSS names) and only on request
+Respondenten (the key from code to respondent).
 
-Everything a respondent typed is written as text and neutralised against
-formula injection; numbers stay numbers and dates real dates, except where Excel
-cannot hold them exactly (``excel.fit``): those are text, and the codebook says so.
+The figures come from ``report_figures`` (computed while the rows stream past);
+cells are written by ``spreadsheet.xlsx`` (text never becomes a formula; what
+Excel cannot hold exactly is written as text and named in the codebook). A CSV
+zip holds the same tables in one of two dialects (``safe_csv``): for Excel in
+Belgium, or exact for R and SPSS. The SPSS format writes the Antwoorden table
+alone (``spss``).
 """
 
 from __future__ import annotations
 
 import io
-import re
+import math
 import shutil
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
 from openpyxl.utils import get_column_letter
 
 from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
-from intake.questionnaire.types import QUESTION_TYPES
-from intake.questionnaire.values import MAX_TEXT
-from intake.services import audit, excel, pseudonyms, safe_csv, tracking
-from intake.services.export_data import ExportRow, ExportSource, is_closed
+from intake.services import audit, pseudonyms, safe_csv, spss, tracking
+from intake.services.export_data import ExportSource
+from intake.services.report_figures import (
+    Collector,
+    ItemSummary,
+    Order,
+    ReportFigures,
+    Table,
+)
 from intake.services.sheets import ANSWERS, local_time
+from intake.services.spreadsheet import cells
+from intake.services.spreadsheet.xlsx import Book, Sheet, Styled
 
-Format = Literal["xlsx", "csv"]
-DANGEROUS = safe_csv.TRIGGERS  # a text cell starting with one is written as literal text
-# A text that needs care in a cell: it starts like a formula or holds a control character.
-_RISKY = re.compile(f"^[{re.escape(''.join(DANGEROUS))}]|{ILLEGAL_CHARACTERS_RE.pattern}")
-_SMALL = 10**excel.DIGITS  # integers below this Excel holds exactly
-_COMPUTED = {"Overzicht", "Frequenties"}  # figures, not answers: no need for a 16th digit
-KIND_NAMES = {"centrumstad": "centrumstad", "stad": "stad", "gemeente": "gemeente", "igs": "IGS"}
+Format = Literal["xlsx", "csv", "sav"]
+CsvDialect = Literal["excel", "plain"]
+FORMATS: tuple[Format, ...] = ("xlsx", "csv", "sav")
+SUFFIXES: dict[Format, str] = {"xlsx": ".xlsx", "csv": ".zip", "sav": ".sav"}
+MIMETYPES: dict[Format, str] = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "application/zip",
+    "sav": "application/x-spss-sav",
+}
+OVERVIEW, SUMMARY, FREQUENCIES, QUOTES = (
+    "Overzicht",
+    "Samenvatting",
+    "Frequenties",
+    "Open antwoorden",
+)
+ITEMS = "Samenvatting per item"
+CODEBOOK, IDENTITIES = "Codeboek", "Respondenten"
+DATA_WIDTH = 30.0  # data sheets: columns at most this wide, headers wrap
+ROW_CM = 0.53  # the height of a default row (15 points), to lay charts out by
+CHART_WIDTH_CM = 16
 
 
-class _Sheet(Protocol):
-    def append(self, row: Iterable[Any]) -> None: ...
-
-
-class _XlsxSheet:
-    """A write-only worksheet whose text cells can never become formulas, and whose
-    cells keep every value exactly: what Excel cannot hold as it is (``excel.fit``)
-    is written as text, counted per column in ``as_text`` for the codebook.
-    ``exact`` is false for computed figures (percentages need no 16th digit)."""
-
-    def __init__(self, workbook: Workbook, title: str, exact: bool = True) -> None:
-        self.sheet = workbook.create_sheet(title)
-        self.exact = exact
-        self.rows = 0
-        self.as_text: dict[int, Counter[str]] = {}
-
-    def append(self, row: Iterable[Any]) -> None:
-        risky, small, cell = _RISKY.search, _SMALL, self._cell
-        self.sheet.append([
-            value
-            if value is None
-            or (value.__class__ is int and -small < value < small)
-            or (value.__class__ is str and len(value) <= MAX_TEXT and not risky(value))
-            else cell(value, index)  # anything else: excel.fit decides
-            for index, value in enumerate(row)
-        ])  # fmt: skip
-        self.rows += 1
-
-    def _cell(self, value: Any, index: int | None = None) -> Any:
-        value, reason = excel.fit(value, self.exact)
-        if reason is not None and index is not None:
-            self.as_text.setdefault(index, Counter())[reason] += 1
-        if value.__class__ is str and value.startswith(DANGEROUS):
-            cell = WriteOnlyCell(self.sheet, value)
-            cell.data_type = "s"  # text, never a formula
-            cell.quotePrefix = True  # and stays text when edited in Excel
-            return cell
-        return value
-
-    def header(self, row: Iterable[Any]) -> None:
-        cells = []
-        for value in row:
-            cell = self._cell(value)
-            if not isinstance(cell, Cell):
-                cell = WriteOnlyCell(self.sheet, cell)
-            cell.font = Font(bold=True)
-            cells.append(cell)
-        self.sheet.append(cells)
-        self.rows += 1
+@dataclass
+class ExportOptions:
+    include_drafts: bool = False
+    with_identities: bool = False
+    order: Order = "share"  # options by share (the report's order) or as asked
+    csv: CsvDialect = "excel"
 
 
 class _CsvSheet:
     """One CSV table, spooled to a temporary file until the zip is assembled
     (a zip takes one open entry at a time; the tables fill in parallel)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, dialect: CsvDialect) -> None:
         self.name = name
-        self.handle = tempfile.TemporaryFile("w+b")
-        self.text = io.TextIOWrapper(self.handle, encoding="utf-8", newline="")
-        self.writer = safe_csv.writer(self.text)
         self.rows = 0
         self.as_text: dict[int, Counter[str]] = {}  # CSV has no cell limits: always empty
+        self.handle = tempfile.TemporaryFile("w+b")
+        encoding = "utf-8-sig" if dialect == "excel" else "utf-8"  # a BOM for Excel
+        self.text = io.TextIOWrapper(self.handle, encoding=encoding, newline="")
+        self.writer = (safe_csv.excel_writer if dialect == "excel" else safe_csv.plain_writer)(
+            self.text
+        )
 
-    def append(self, row: Iterable[Any]) -> None:
-        self.writer.writerow(row)
+    def append(self, row: Sequence[Any], style: str | None = None) -> None:
+        self.writer.writerow([v.value if v.__class__ is Styled else v for v in row])
         self.rows += 1
 
-    header = append
+    def header(self, row: Sequence[Any]) -> None:
+        self.append(row)
 
     def add_to(self, archive: zipfile.ZipFile) -> None:
         self.text.flush()
@@ -125,42 +120,49 @@ class _CsvSheet:
         self.text.close()
 
 
-@dataclass
-class ExportOptions:
-    include_drafts: bool = False
-    with_identities: bool = False
+AnySheet = Sheet | _CsvSheet
 
 
-class _Frequencies:
-    """Counts per closed variable, gathered while the rows stream past."""
+class _Sheets:
+    """The sheets of one export, in the workbook or as CSV tables of a zip."""
 
-    def __init__(self, variables: list[Variable]) -> None:
-        self.closed = [v for v in variables if is_closed(v)]
-        self.counts: dict[str, Counter[Any]] = {v.name: Counter() for v in self.closed}
+    def __init__(self, fmt: Format, dialect: CsvDialect) -> None:
+        self.book = Book() if fmt == "xlsx" else None
+        self.dialect = dialect
+        self.sheets: dict[str, AnySheet] = {}
 
-    def add(self, row: ExportRow) -> None:
-        counts = self.counts
-        for name, value in row.values.items():
-            if name in counts:
-                counts[name][value] += 1
+    def add(self, name: str, exact: bool = True) -> AnySheet:
+        sheet: AnySheet
+        if self.book is not None:
+            sheet = self.book.sheet(name, exact)
+        else:
+            sheet = _CsvSheet(name.lower().replace(" ", "_") + ".csv", self.dialect)
+        self.sheets[name] = sheet
+        return sheet
+
+    def save(self, target: IO[bytes]) -> None:
+        if self.book is not None:
+            self.book.save(target)
+            return
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for sheet in self.sheets.values():
+                assert isinstance(sheet, _CsvSheet)
+                sheet.add_to(archive)
 
 
-def _tables(source: ExportSource) -> dict[str, tuple[str, list[Variable]]]:
-    """Per repeated section of the live version: (sheet name, its per-item variables)."""
-    result: dict[str, tuple[str, list[Variable]]] = {}
+def _long_tables(source: ExportSource) -> dict[str, tuple[str, list[str]]]:
+    """Per repeated section of the live version: (sheet name, its column suffixes)."""
+    result: dict[str, tuple[str, list[str]]] = {}
     for section in source.live.sections:
         if section.repeat_for is None:
             continue
-        variables: list[Variable] = []
-        for question in section.questions:
-            variables.extend(question_variables(section, "#", None, question))
-        name = f"Per {section.id.replace('_', ' ')}"[:31]
-        result[section.id] = (name, variables)
+        suffixes = [
+            v.name.removeprefix(f"{section.id}[#].")
+            for question in section.questions
+            for v in question_variables(section, "#", None, question)
+        ]
+        result[section.id] = (f"Per {section.id.replace('_', ' ')}"[:31], suffixes)
     return result
-
-
-def _long_name(variable: Variable, section_id: str) -> str:
-    return variable.name.removeprefix(f"{section_id}[#].")
 
 
 def write(
@@ -173,84 +175,17 @@ def write(
     """Write the export to ``target``; returns the number of responses exported."""
     options = options or ExportOptions()
     pseudonyms.assign(questionnaire)
-    db.session.commit()
     source = ExportSource.load(questionnaire, options.include_drafts)
     # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
-    variables = [v for v in source.variables if options.with_identities or not v.identifying]
-    hidden = {v.name for v in source.variables} - {v.name for v in variables}
-    tables = _tables(source)
-    sheet_names = ["Overzicht", ANSWERS, *(name for name, _ in tables.values()),
-                   "Frequenties", "Open antwoorden", "Codeboek"]  # fmt: skip
-    if options.with_identities:
-        sheet_names.append("Respondenten")
-
-    workbook: Workbook | None = None
-    sheets: dict[str, Any] = {}
-    if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        for name in sheet_names:
-            sheets[name] = _XlsxSheet(workbook, name, exact=name not in _COMPUTED)
-    else:
-        for name in sheet_names:
-            sheets[name] = _CsvSheet(name.lower().replace(" ", "_") + ".csv")
-
-    first = ["code", "status", "versie", "ingediend_op"] if options.include_drafts else [
+    shown = [i for i, v in enumerate(source.variables)
+             if options.with_identities or not v.identifying]  # fmt: skip
+    lead = ["code", "status", "versie", "ingediend_op"] if options.include_drafts else [
         "code", "versie", "ingediend_op"
     ]  # fmt: skip
-    answers = sheets[ANSWERS]
-    if workbook is not None:
-        answers.sheet.freeze_panes = "B2"  # before the first row: write-only writes it first
-    answers.header([*first, *(v.name for v in variables)])
-    for section_id, (name, table_vars) in tables.items():
-        sheets[name].header(
-            ["code", "item", "item_titel", *(_long_name(v, section_id) for v in table_vars)]
-        )
-    open_sheet = sheets["Open antwoorden"]
-    open_sheet.header(["code", "soort", "item", "item_titel", "variabele", "vraag", "antwoord"])
-
-    frequencies = _Frequencies(variables)
-    count = 0
-    names = [v.name for v in variables]
-    suffixes = {
-        section_id: [_long_name(v, section_id) for v in table_vars]
-        for section_id, (_, table_vars) in tables.items()
-    }
-    for row in source.rows():
-        count += 1
-        frequencies.add(row)
-        get = row.values.get
-        lead = [row.code, row.status, row.version, row.submitted_at] if options.include_drafts \
-            else [row.code, row.version, row.submitted_at]  # fmt: skip
-        answers.append([*lead, *map(get, names)])
-        for section_id, (name, _) in tables.items():
-            for item, title in row.items.get(section_id, []):
-                prefix = f"{section_id}[{item}]."
-                values = [get(prefix + suffix) for suffix in suffixes[section_id]]
-                sheets[name].append([row.code, item, title, *values])
-        for answer in row.open_answers:
-            if answer.variable in hidden:
-                continue
-            open_sheet.append([row.code, KIND_NAMES[row.kind], answer.item, answer.item_title,
-                               answer.variable, answer.question, answer.text])  # fmt: skip
-
-    _overview(sheets["Overzicht"], questionnaire, source, count, options)
-    _frequency_sheet(sheets["Frequenties"], frequencies, fmt == "xlsx")
-    as_text = sheets[ANSWERS].as_text  # column → why values were written as text
-    remarks = {variables[i - len(first)].name: _remark(c) for i, c in as_text.items()
-               if i >= len(first)}  # fmt: skip
-    _codebook_sheet(sheets["Codeboek"], variables, remarks)
-    if options.with_identities:
-        _identities(sheets["Respondenten"], source)
-
-    if workbook is not None:
-        sheet = sheets[ANSWERS].sheet
-        last = get_column_letter(len(first) + len(variables))
-        sheet.auto_filter.ref = f"A1:{last}{max(1, sheets[ANSWERS].rows)}"
-        workbook.save(target)
+    if fmt == "sav":
+        count = _write_sav(questionnaire, source, shown, lead, target)
     else:
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for sheet in sheets.values():
-                sheet.add_to(archive)
+        count = _write_tables(questionnaire, source, shown, lead, fmt, options, target)
     # Logged once the file is written: an export that failed was not made.
     action = "export_identities" if options.with_identities else "export"
     audit.record(action, actor, questionnaire=questionnaire, format=fmt,
@@ -259,8 +194,139 @@ def write(
     return count
 
 
+def format_for(path: str, fmt: str | None = None) -> Format:
+    """The format to write to ``path``: ``fmt``, or the one its extension names.
+    Raises ValueError when the extension would not match the content (a zip of CSV
+    tables is never called .csv)."""
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    for known in FORMATS:
+        if (fmt is None or fmt == known) and suffix == SUFFIXES[known]:
+            return known
+    if fmt is None:
+        raise ValueError(
+            f"name the output FILE.xlsx, FILE.zip (CSV tables) or FILE.sav, not {path!r}"
+        )
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    wanted = SUFFIXES[fmt]
+    several = " (a zip of CSV tables, one per sheet)" if fmt == "csv" else ""
+    raise ValueError(f"--format {fmt} writes a {wanted} file{several}: name the output "
+                     f"FILE{wanted}, not {path!r}")  # fmt: skip
+
+
+def _lead_values(row: Any, drafts: bool) -> list[Any]:
+    if drafts:
+        return [row.code, row.status, row.version, row.submitted_at]
+    return [row.code, row.version, row.submitted_at]
+
+
+def _write_tables(
+    questionnaire: Questionnaire,
+    source: ExportSource,
+    shown: list[int],
+    lead: list[str],
+    fmt: Format,
+    options: ExportOptions,
+    target: IO[bytes],
+) -> int:
+    variables = [source.variables[i] for i in shown]
+    long_tables = _long_tables(source)
+    repeated = [s for s in source.live.sections if s.repeat_for is not None]
+    item_sheets = {
+        s.id: ITEMS if len(repeated) == 1 else f"Samenvatting per {s.id.replace('_', ' ')}"[:31]
+        for s in repeated
+    }
+    sheets = _Sheets(fmt, options.csv)
+    for name in [OVERVIEW, *item_sheets.values(), SUMMARY, FREQUENCIES, QUOTES]:
+        report = _xlsx(sheets.add(name, exact=False))
+        if report is not None:
+            report.base_style = "top"  # sheets to read: rows read from their first line
+            report.fit_to_width()
+    answers = sheets.add(ANSWERS)
+    for name, _ in long_tables.values():
+        sheets.add(name)
+    sheets.add(CODEBOOK)
+    if options.with_identities:
+        sheets.add(IDENTITIES)
+
+    for name in [ANSWERS, *(name for name, _ in long_tables.values())]:
+        data = _xlsx(sheets.sheets[name])
+        if data is not None:
+            data.max_width = DATA_WIDTH  # narrow columns; long variable names wrap
+    answers.header([*lead, *(v.name for v in variables)])
+    positions = source.positions
+    long_columns: dict[tuple[str, str], list[int | None]] = {}
+    for name, suffixes in long_tables.values():
+        sheets.sheets[name].header(["code", "item", "item_titel", *suffixes])
+
+    hidden = set(range(len(source.variables))) - set(shown)
+    collector = Collector(source, hidden)
+    count = 0
+    drafts = options.include_drafts
+    for row in source.rows():
+        count += 1
+        collector.add(row)
+        values = row.values
+        answers.append([*_lead_values(row, drafts), *[values[i] for i in shown]])
+        for section_id, items in row.items.items():
+            name, suffixes = long_tables[section_id]
+            long_sheet = sheets.sheets[name]
+            for item, title in items:
+                columns = long_columns.get((section_id, item))
+                if columns is None:
+                    columns = long_columns[(section_id, item)] = [
+                        positions.get(f"{section_id}[{item}].{suffix}") for suffix in suffixes
+                    ]
+                row_cells = [None if i is None else values[i] for i in columns]
+                long_sheet.append([row.code, item, title, *row_cells])
+
+    with collector.figures(options.order) as figures:
+        _overview(sheets.sheets[OVERVIEW], questionnaire, source, count, options)
+        for summary in figures.items:
+            _item_summary(sheets.sheets[item_sheets[summary.section]], summary)
+        _summary(sheets.sheets[SUMMARY], figures)
+        _frequencies(sheets.sheets[FREQUENCIES], figures)
+        _quotes(sheets.sheets[QUOTES], figures)
+    as_text = answers.as_text  # column → why values were written as text
+    remarks = {variables[i - len(lead)].name: _remark(c) for i, c in as_text.items()
+               if i >= len(lead)}  # fmt: skip
+    _codebook(sheets.sheets[CODEBOOK], lead, variables, remarks)
+    if options.with_identities:
+        _identities(sheets.sheets[IDENTITIES], source)
+    _layout_data(sheets, answers, long_tables)
+    sheets.save(target)
+    return count
+
+
+def _write_sav(
+    questionnaire: Questionnaire,
+    source: ExportSource,
+    shown: list[int],
+    lead: list[str],
+    target: IO[bytes],
+) -> int:
+    labels = {"code": "Pseudonieme code", "status": "Status", "versie": "Versie van de vragenlijst",
+              "ingediend_op": "Ingediend op"}  # fmt: skip
+    table = spss.SavTable([(name, labels[name]) for name in lead],
+                          [source.variables[i] for i in shown])  # fmt: skip
+    count = 0
+    for row in source.rows():
+        count += 1
+        table.append([*_lead_values(row, "status" in lead), *[row.values[i] for i in shown]])
+    table.write(target, questionnaire.title)
+    return count
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def _xlsx(sheet: AnySheet) -> Sheet | None:
+    """The workbook sheet, for layout that a CSV table does not have."""
+    return sheet if isinstance(sheet, Sheet) else None
+
+
 def _overview(
-    sheet: _Sheet,
+    sheet: AnySheet,
     questionnaire: Questionnaire,
     source: ExportSource,
     count: int,
@@ -268,99 +334,239 @@ def _overview(
 ) -> None:
     versions = ", ".join(str(m.version) for m in sorted(source.models.values(),
                                                           key=lambda m: m.version))  # fmt: skip
-    sheet.append(["Vragenlijst", questionnaire.title])
+    xlsx = _xlsx(sheet)
+    if xlsx is not None:
+        xlsx.fixed_widths = {0: 34.0, 1: 50.0, 2: 12.0, 3: 13.0}
+    title = Styled(questionnaire.title, "title")
+    sheet.append([Styled("Vragenlijst", "title"), title])
     sheet.append(["Id", questionnaire.slug])
     sheet.append(["Versie(s)", versions])
     sheet.append(["Geëxporteerd op", local_time(utcnow())])
     sheet.append(["Antwoorden in deze export", count])
     sheet.append(["Met onvolledige (draft) antwoorden", "ja" if options.include_drafts else "nee"])
+    sheet.append(["Opties gesorteerd", "op aandeel (grootste eerst)"
+                  if options.order == "share" else "zoals in de vragenlijst"])  # fmt: skip
     overview = tracking.overview(questionnaire)
     sheet.append([])
-    sheet.append(["Respons", "Ingediend", "Uitgenodigd", "Responsgraad"])
+    sheet.header(["Respons", "Ingediend", "Uitgenodigd", "Responsgraad"])
     sheet.append(["Totaal", overview.rate.submitted, overview.rate.invited,
-                  overview.rate.percent / 100])  # fmt: skip
-    for title, column in (("Per soort", "kind"), ("Per provincie", "province")):
+                  Styled(overview.rate.percent / 100, "percent")])  # fmt: skip
+    for title_text, column in (("Per soort", "kind"), ("Per provincie", "province")):
         sheet.append([])
-        sheet.append([title, "Ingediend", "Uitgenodigd", "Responsgraad"])
+        sheet.header([title_text, "Ingediend", "Uitgenodigd", "Responsgraad"])
         for group in tracking.by_column(questionnaire, column):
             sheet.append([group.label, group.rate.submitted, group.rate.invited,
-                          group.rate.percent / 100])  # fmt: skip
+                          Styled(group.rate.percent / 100, "percent")])  # fmt: skip
     for catalogue, rows in tracking.by_item(questionnaire).items():
         sheet.append([])
-        sheet.append([f"Per item ({catalogue})", "Titel", "Indieners", "Respondenten"])
+        sheet.header([f"Per item ({catalogue})", "Titel", "Indieners", "Respondenten"])
         for item in rows:
             sheet.append([item.code, item.title, item.invited, item.submitted])
 
 
-def _frequency_groups(closed: list[Variable]) -> list[list[Variable]]:
-    """The counted variables of one question (for one item) together, in order."""
-    groups: list[list[Variable]] = []
-    for variable in closed:
-        key = (variable.section, variable.item, variable.question, variable.question_type)
-        previous = groups[-1][0] if groups else None
-        if (
-            previous is not None
-            and (previous.section, previous.item, previous.question, previous.question_type) == key
-        ):
-            groups[-1].append(variable)
-        else:
-            groups.append([variable])
-    return groups
+_FORMATS = {"share": "percent", "mean": "decimal"}
 
 
-def _frequency_sheet(sheet: Any, frequencies: _Frequencies, charts: bool) -> None:
-    """Per closed question (and per item) the tables its type gives: counts and
-    percentages of those who answered, per value, with n, and a bar chart each (a
-    multiple-choice question is one table: how many of those who answered it chose
-    each option)."""
-    sheet.append(["variabele", "vraag", "waarde", "antwoord", "aantal", "percentage", "n"])
-    row_number = 1
-    for group in _frequency_groups(frequencies.closed):
-        qtype = QUESTION_TYPES[group[0].question_type]
-        for table in qtype.frequency_tables(group, frequencies.counts):
-            name, label, n = table.name, table.label, table.n
-            start = row_number + 1
+def _item_summary(sheet: AnySheet, summary: ItemSummary) -> None:
+    """Two header rows in the workbook (the question over its columns, then what each
+    holds); one in a CSV ("question: what")."""
+    fixed = [("Item", "code"), ("Item", "titel"), ("Gekoppeld in het register", "indieners"),
+             ("Gekoppeld in het register", "respondenten")]  # fmt: skip
+    columns = [*fixed, *((c.group, c.label) for c in summary.columns)]
+    xlsx = _xlsx(sheet)
+    if xlsx is None:
+        sheet.header([label if group in {"Item", "Gekoppeld in het register"}
+                      else f"{group}: {label}" for group, label in columns])  # fmt: skip
+    else:
+        xlsx.fixed_widths = {0: 7.0, 1: 34.0, 2: 11.0, 3: 13.0}
+        for index, column in enumerate(summary.columns, start=len(fixed)):
+            xlsx.fixed_widths[index] = 7.0 if column.kind == "count" else 15.0
+        starts = [i for i in range(len(columns)) if i == 0 or columns[i - 1][0] != columns[i][0]]
+        # A question's label spans its columns: its row is as high as the narrowest needs.
+        groups = [(start, (starts + [len(columns)])[n + 1] - 1) for n, start in enumerate(starts)]
+        lines = max(
+            math.ceil(len(columns[first][0]) * 1.15
+                      / (sum(xlsx.width_of(i) for i in range(first, last + 1)) - 2))
+            for first, last in groups
+        )  # fmt: skip
+        xlsx.append([Styled(group, "title_wrap") if index in starts else None
+                     for index, (group, _) in enumerate(columns)], lines=lines)  # fmt: skip
+        for first, last in groups:
+            if last > first:
+                xlsx.ws.merged_cells.add(_range(first, last, xlsx.rows))
+        sheet.header([label for _, label in columns])
+        xlsx.column_styles = {
+            len(fixed) + i: _FORMATS[c.kind] for i, c in enumerate(summary.columns)
+            if c.kind in _FORMATS
+        }  # fmt: skip
+        xlsx.column_styles[1] = "wrap"
+    for row in summary.rows:
+        sheet.append([row.code, row.title, row.applicants, row.respondents, *row.values])
+    if xlsx is not None:
+        xlsx.table(header_rows=2, columns=len(columns), freeze="C3")
+
+
+def _range(first: int, last: int, row: int) -> str:
+    return f"{get_column_letter(first + 1)}{row}:{get_column_letter(last + 1)}{row}"
+
+
+def _summary(sheet: AnySheet, figures: ReportFigures) -> None:
+    """One line per figure of each question that is not repeated: the question on its
+    first line (in a CSV on every line), what the figure is, its value, n and the base."""
+    xlsx = _xlsx(sheet)
+    if xlsx is not None:
+        xlsx.fixed_widths = {0: 50.0, 1: 44.0, 2: 9.0, 3: 7.0, 4: 7.0, 5: 28.0}
+        xlsx.column_styles = {0: "wrap", 1: "wrap"}
+    sheet.header(["vraag", "cijfer", "waarde", "n", "van", "variabele"])
+    previous = None
+    for line in figures.overall:
+        label = line.label if xlsx is None or line.name != previous else None
+        previous = line.name
+        style = _FORMATS.get(line.figure.kind)
+        value = line.figure.value
+        sheet.append([label, line.figure.label,
+                      Styled(value, style) if style and value is not None else value,
+                      line.n, line.base, line.name])  # fmt: skip
+    if xlsx is not None:
+        xlsx.table()
+
+
+FREQUENCY_COLUMNS = ["antwoord", "aantal", "percentage", "n", "van", "variabele", "waarde"]
+
+
+def _frequencies(sheet: AnySheet, figures: ReportFigures) -> None:
+    """Per table a line per value (count, share of n), summary lines (top 2, mean rank),
+    n and the base asked. In the workbook each table has its question (with n) as a
+    title row and a bar chart beside it, and blank rows below until the chart has
+    ended; a CSV has the question on every line instead."""
+    xlsx = _xlsx(sheet)
+    if xlsx is None:
+        sheet.header(["vraag", *FREQUENCY_COLUMNS])
+        for table in figures.tables:
             for value, text, count in table.lines:
-                sheet.append([name, label, value, text, count, count / n if n else None, n])
-                row_number += 1
+                sheet.append([table.title, text, count, table.share(count), table.n, table.base,
+                              table.name, value])  # fmt: skip
             for text, number, share in table.summary:
-                sheet.append([name, label, None, text, number, share, n])
-                row_number += 1
-            if charts and n:
-                chart = BarChart()
-                chart.type = "bar"
-                chart.title = name
-                chart.legend = None
-                chart.height, chart.width = 5, 12
-                end = start + len(table.lines) - 1
-                chart.add_data(Reference(sheet.sheet, min_col=6, min_row=start, max_row=end))
-                chart.set_categories(Reference(sheet.sheet, min_col=4, min_row=start, max_row=end))
-                sheet.sheet.add_chart(chart, f"I{start}")
+                sheet.append([table.title, text, number, share, table.n, table.base,
+                              table.name, None])  # fmt: skip
+        return
+    xlsx.fixed_widths = {0: 40.0, 1: 8.0, 2: 11.0, 3: 7.0, 4: 7.0, 5: 24.0, 6: 20.0, 7: 2.0}
+    xlsx.column_styles = {0: "wrap", 2: "percent"}
+    sheet.header(FREQUENCY_COLUMNS)
+    for table in figures.tables:
+        xlsx.caption(table.title, len(FREQUENCY_COLUMNS))
+        start = sheet.rows
+        for value, text, count in table.lines:
+            sheet.append([text, count, table.share(count), table.n, table.base, table.name, value])
+        for text, number, share in table.summary:
+            sheet.append([text, number, share, table.n, table.base, table.name, None])
+        used = sheet.rows - start + 1
+        rows = used
+        if table.n:
+            chart = _chart(xlsx, table, start + 1)
+            xlsx.add_chart(chart, f"I{start}")
+            rows = max(used, math.ceil(chart.height / ROW_CM))
+        for _ in range(rows - used + 1):  # and one blank row between tables
             sheet.append([])
-            row_number += 1
+    xlsx.table(columns=len(FREQUENCY_COLUMNS))
 
 
-def _codebook_sheet(sheet: _Sheet, variables: list[Variable], remarks: dict[str, str]) -> None:
-    sheet.append(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag",
-                  "opmerking"])  # fmt: skip
+def _chart(sheet: Sheet, table: Table, start: int) -> BarChart:
+    """A horizontal bar chart of a table's shares, in the table's order from the top:
+    titled with the question and n, the value axis 0–100%, each bar labelled."""
+    bars = len(table.lines)
+    end = start + bars - 1
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 2
+    chart.title = _title(table.title)
+    chart.legend = None
+    chart.gapWidth = 40
+    chart.add_data(Reference(sheet.ws, min_col=3, min_row=start, max_row=end))
+    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=start, max_row=end))
+    chart.series[0].graphicalProperties = GraphicalProperties(solidFill="2E6DA4")
+    values, categories = chart.y_axis, chart.x_axis
+    values.scaling.min, values.scaling.max = 0, 1
+    values.majorUnit = 0.25
+    values.number_format = "0%"
+    values.delete = False
+    values.crosses = "max"  # the value axis below the bars (categories run top-down)
+    categories.scaling.orientation = "maxMin"  # the table's first line on top
+    categories.delete = False
+    categories.txPr = _font(800)
+    values.txPr = _font(800)
+    labels = chart.dataLabels = DataLabelList()
+    labels.showVal = True
+    labels.showCatName = labels.showSerName = labels.showLegendKey = False
+    labels.showPercent = labels.showBubbleSize = False
+    labels.numFmt = "0%"
+    labels.position = "outEnd"
+    labels.txPr = _font(800)
+    title_lines = math.ceil(len(table.title) / 75)
+    chart.height = round(1.4 + 0.45 * title_lines + 0.62 * bars, 2)
+    chart.width = CHART_WIDTH_CM
+    return chart
+
+
+def _title(text: str) -> Title:
+    """A chart title in 10-point bold (Excel's 14 points leave no room for a question)."""
+    bold = CharacterProperties(sz=1000, b=True)
+    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=bold), r=[RegularTextRun(t=text)])
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
+
+
+def _font(size: int) -> RichText:
+    """Chart text of ``size`` hundredths of a point."""
+    properties = CharacterProperties(sz=size)
+    return RichText(
+        p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)]
+    )
+
+
+def _quotes(sheet: AnySheet, figures: ReportFigures) -> None:
+    """Quotable answers by item and question, next to the pseudonymous code only."""
+    xlsx = _xlsx(sheet)
+    if xlsx is not None:
+        xlsx.fixed_widths = {0: 6.0, 1: 34.0, 2: 36.0, 3: 8.0, 4: 12.0, 5: 80.0}
+        xlsx.column_styles = {1: "wrap", 2: "wrap", 5: "wrap"}
+    sheet.header(["item", "item_titel", "vraag", "code", "soort", "antwoord", "variabele"])
+    for quote in figures.quotes:
+        sheet.append([quote.item, quote.item_title, quote.question, quote.code, quote.kind,
+                      quote.text, quote.variable])  # fmt: skip
+    if xlsx is not None:
+        xlsx.table()
+
+
+def _codebook(
+    sheet: AnySheet, lead: list[str], variables: list[Variable], remarks: dict[str, str]
+) -> None:
+    xlsx = _xlsx(sheet)
+    if xlsx is not None:
+        xlsx.column_styles = {1: "wrap", 3: "wrap", 7: "wrap"}
+        xlsx.fixed_widths = {1: 50.0, 3: 50.0, 7: 40.0}
+    sheet.header(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag",
+                  "opmerking", "spss"])  # fmt: skip
+    names = spss.spss_names([*lead, *(v.name for v in variables)])
     for variable in variables:
         labels = "; ".join(f"{value} = {label}" for value, label in variable.value_labels)
         sheet.append([variable.name, variable.label.get(), variable.type, labels,
                       variable.section, variable.item, variable.question,
-                      remarks.get(variable.name)])  # fmt: skip
+                      remarks.get(variable.name), names[variable.name]])  # fmt: skip
+    if xlsx is not None:
+        xlsx.table()
 
 
 def _remark(reasons: Counter[str]) -> str:
     """Which values of a variable the workbook holds as text, and why."""
     return "; ".join(
         f"{count} {'waarde' if count == 1 else 'waarden'} als tekst geschreven: "
-        f"{excel.REASONS[reason]}"
+        f"{cells.REASONS[reason]}"
         for reason, count in sorted(reasons.items())
     )
 
 
-def _identities(sheet: _Sheet, source: ExportSource) -> None:
-    sheet.append(["code", "registercode", "naam", "soort", "provincie", "contactpersonen",
+def _identities(sheet: AnySheet, source: ExportSource) -> None:
+    sheet.header(["code", "registercode", "naam", "soort", "provincie", "contactpersonen",
                   "e-mailadressen"])  # fmt: skip
     for respondent in source.identities():
         sheet.append([
@@ -368,3 +574,16 @@ def _identities(sheet: _Sheet, source: ExportSource) -> None:
             respondent.province, "; ".join(c.name for c in respondent.contacts),
             "; ".join(c.email for c in respondent.contacts),
         ])  # fmt: skip
+    xlsx = _xlsx(sheet)
+    if xlsx is not None:
+        xlsx.table()
+
+
+def _layout_data(
+    sheets: _Sheets, answers: AnySheet, long_tables: dict[str, tuple[str, list[str]]]
+) -> None:
+    """The data sheets: a frozen header and code column, an autofilter."""
+    for name in [ANSWERS, *(name for name, _ in long_tables.values())]:
+        xlsx = _xlsx(sheets.sheets[name])
+        if xlsx is not None:
+            xlsx.table(freeze="B2")

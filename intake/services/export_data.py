@@ -1,10 +1,15 @@
 """What the export writes, computed once per response while streaming from the database.
 
-``collect`` yields one ``ExportRow`` per response: the value of every codebook
-variable that applies (hidden questions and unselected items stay empty), the
-items of each repeated section, and the open answers. Answers are streamed in
-one ordered query, never loaded all at once, so memory does not grow with the
-number of responses.
+``ExportSource.rows`` yields one ``ExportRow`` per response: the value of every
+codebook variable that applies, by its position in ``ExportSource.variables``
+(hidden questions and unselected items stay empty), the items of each repeated
+section, the questions it was asked, and its quotable open answers. Answers are
+streamed in one ordered query per batch and decoded once, never loaded all at
+once, so memory does not grow with the number of responses.
+
+What does not depend on the response is worked out once, not per row: per version,
+section and item a ``PagePlan`` holds each question's type, answer keys and the
+positions of its variables.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Row, Text, cast, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Text, cast, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
@@ -31,14 +36,18 @@ from intake.models import (
 )
 from intake.questionnaire import Variable, codebook
 from intake.questionnaire.codebook import question_variables
+from intake.questionnaire.model import Question
 from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.types import QUESTION_TYPES, type_of
+from intake.questionnaire.types.base import QuestionType
 from intake.services.questionnaires import live_version, model_of
 from intake.services.response_state import Page, RespondentProfile, ResponseState, Stored
 from intake.services.sheets import local_time
 from intake.statuses import ResponseStatus
 
 BATCH = 500  # responses per batch: bounds memory, whatever the total
+AnswerKey = tuple[str, str, str]  # (section, item, answer key), as stored
+Asked = tuple[str, str | None, str]  # (section, item, question): a question a response was asked
 
 
 def merged_codebook(models: list[Model]) -> list[Variable]:
@@ -62,14 +71,33 @@ def merged_codebook(models: list[Model]) -> list[Variable]:
     return result
 
 
-@dataclass
-class OpenAnswer:
-    variable: str
-    section: str
-    item: str | None
-    item_title: str
-    question: str
-    text: str
+def is_closed(variable: Variable) -> bool:
+    """Variables that get a frequency table (choices, scales, options, matrix rows):
+    their question type says so."""
+    return QUESTION_TYPES[variable.question_type].counted(variable)
+
+
+def quotable(variable: Variable, question: Question) -> bool:
+    """Whether an answer may be quoted next to the pseudonymous code: open text that
+    does not identify the respondent and did not come from the registry."""
+    return (
+        type_of(question).quotable(variable)
+        and not variable.identifying
+        and not question.identifying
+        and question.prefill is None
+    )
+
+
+class ResponseRow(Protocol):
+    """What ``ExportSource.rows`` reads of a response and its respondent."""
+
+    questionnaire_version_id: int
+    status: str
+    submitted_at: dt.datetime | None
+    pseudonym: str | None
+    code: str
+    kind: str
+    province: str
 
 
 @dataclass
@@ -79,9 +107,27 @@ class ExportRow:
     status: str
     version: int
     submitted_at: dt.datetime | None
-    values: dict[str, Any] = field(default_factory=dict)
+    values: list[Any]  # by position in ExportSource.variables; None when empty
     items: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # section → (code, title)
-    open_answers: list[OpenAnswer] = field(default_factory=list)
+    asked: list[Asked] = field(default_factory=list)
+    quotes: list[tuple[int, str]] = field(default_factory=list)  # (variable position, text)
+
+
+@dataclass(frozen=True)
+class QuestionPlan:
+    """A question on one page of one version, as the export needs it."""
+
+    question: Question
+    qtype: QuestionType
+    keys: tuple[str, ...]
+    asked: Asked
+    cells: tuple[tuple[int, Variable, bool], ...]  # (position, the version's variable, quotable)
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    title: str  # the item's title ('' without an item)
+    questions: dict[str, QuestionPlan]
 
 
 @dataclass
@@ -98,7 +144,11 @@ class ExportSource:
     live: Model
     variables: list[Variable]
     include_drafts: bool
-    _variables: dict[tuple[int, str, str | None, str], list[Variable]] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)
+    _plans: dict[tuple[int, str, str | None], PagePlan] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.positions = {v.name: i for i, v in enumerate(self.variables)}
 
     @classmethod
     def load(cls, questionnaire: Questionnaire, include_drafts: bool = False) -> ExportSource:
@@ -121,16 +171,19 @@ class ExportSource:
             include_drafts,
         )  # fmt: skip
 
+    @property
+    def statuses(self) -> list[ResponseStatus]:
+        return list(ResponseStatus) if self.include_drafts else [ResponseStatus.SUBMITTED]
+
     def response_ids(self) -> list[int]:
         """Response ids in pseudonym order (a list of ints: a few bytes per response)."""
-        statuses = list(ResponseStatus) if self.include_drafts else [ResponseStatus.SUBMITTED]
         return list(
             db.session.scalars(
                 select(Response.id)
                 .join(Respondent)
                 .where(
                     Respondent.questionnaire_id == self.questionnaire.id,
-                    Response.status.in_(statuses),
+                    Response.status.in_(self.statuses),
                 )
                 .order_by(Respondent.pseudonym, Response.id)
             )
@@ -169,7 +222,7 @@ class ExportSource:
                 .order_by(RespondentItem.id)
             ):  # fmt: skip
                 items[respondent_id].setdefault(catalogue, []).append(code)
-            # JSON as text, decoded here: the same on every backend, and half the cost.
+            # JSON as text, decoded here once: the same on every backend, and half the cost.
             answers = connection.execute(
                 select(Answer.response_id, Answer.section, Answer.item, Answer.question,
                        _json_text(connection))
@@ -193,12 +246,10 @@ class ExportSource:
                 )
 
     def row(
-        self,
-        response: Row[Any],
-        items: dict[str, list[str]],
-        answers: dict[tuple[str, str, str], Stored],
+        self, response: ResponseRow, items: dict[str, list[str]], answers: dict[AnswerKey, Stored]
     ) -> ExportRow:
-        model = self.models[response.questionnaire_version_id]
+        version_id = response.questionnaire_version_id
+        model = self.models[version_id]
         profile = RespondentProfile("", response.kind, response.province, "", "", items)
         state = ResponseState(model, None, profile, None, answers)
         row = ExportRow(
@@ -207,32 +258,64 @@ class ExportSource:
             status=response.status,
             version=model.version,
             submitted_at=local_time(response.submitted_at),
+            values=[None] * len(self.variables),
         )
+        values, asked, quotes = row.values, row.asked, row.quotes
+        get = answers.get
         for page in state.pages():
+            plan = self.plan(version_id, page)
+            section_id, item = page.section.id, page.item_key
             if page.item is not None:
-                title = page.item_title.get() if page.item_title else page.item
-                row.items.setdefault(page.section.id, []).append((page.item, title))
+                row.items.setdefault(section_id, []).append((page.item, plan.title))
             for question in state.visible(page):
-                qtype = type_of(question)
-                if not qtype.has_answer:
+                entry = plan.questions.get(question.id)
+                if entry is None:
+                    continue  # no answer (a note)
+                asked.append(entry.asked)
+                given = {}
+                for key in entry.keys:
+                    stored = get((section_id, item, key))
+                    if stored is not None:
+                        given[key] = stored.value
+                if not given:
                     continue
-                key = (model.version, page.section.id, page.item, question.id)
-                variables = self._variables.get(key)
-                if variables is None:
-                    variables = self._variables[key] = question_variables(
-                        page.section, page.item, page.item_title, question
-                    )
-                given = {
-                    answer: state.value(page.section.id, page.item_key, answer)
-                    for answer in qtype.answer_keys(question)
-                }
-                for variable in variables:
-                    value = qtype.cell(variable, given)
+                cell = entry.qtype.cell
+                for position, variable, quote in entry.cells:
+                    value = cell(variable, given)
                     if value is not None:
-                        row.values[variable.name] = value
-                        if qtype.quotable(variable):
-                            _open(row, variable, page, value)
+                        values[position] = value
+                        if quote:
+                            quotes.append((position, value))
         return row
+
+    def plan(self, version_id: int, page: Page) -> PagePlan:
+        """What the export needs of a page's questions, worked out once per version."""
+        key = (version_id, page.section.id, page.item)
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        questions: dict[str, QuestionPlan] = {}
+        for question in page.section.questions:
+            qtype = type_of(question)
+            if not qtype.has_answer:
+                continue
+            # Marked identifying in any version (the newest is in the merged codebook):
+            # never quoted.
+            cells = tuple(
+                (position, variable,
+                 quotable(variable, question) and not self.variables[position].identifying)
+                for variable in question_variables(
+                    page.section, page.item, page.item_title, question
+                )
+                if (position := self.positions.get(variable.name)) is not None
+            )  # fmt: skip
+            questions[question.id] = QuestionPlan(
+                question, qtype, qtype.answer_keys(question),
+                (page.section.id, page.item, question.id), cells,
+            )  # fmt: skip
+        title = page.item_title.get() if page.item_title else (page.item or "")
+        plan = self._plans[key] = PagePlan(title, questions)
+        return plan
 
     def identities(self) -> Iterator[Respondent]:
         """Every respondent with its contacts, in pseudonym order, in batches."""
@@ -261,22 +344,3 @@ def _json_text(connection: Connection) -> ColumnElement[Any]:
     if connection.dialect.name == "sqlite":
         return type_coerce(Answer.value, Text)
     return cast(Answer.value, Text)
-
-
-def _open(row: ExportRow, variable: Variable, page: Page, text: str) -> None:
-    row.open_answers.append(
-        OpenAnswer(
-            variable=variable.name,
-            section=page.section.id,
-            item=page.item,
-            item_title=page.item_title.get() if page.item_title else "",
-            question=variable.label.get(),
-            text=text,
-        )
-    )
-
-
-def is_closed(variable: Variable) -> bool:
-    """Variables that get a frequency table (choices, scales, options, matrix rows):
-    their question type says so."""
-    return QUESTION_TYPES[variable.question_type].counted(variable)

@@ -1,17 +1,22 @@
 """Import answers in the layout of the "Antwoorden" sheet (answers collected on paper
 or in another tool, or an export going back in): every value checked against the
-questionnaire, every problem reported by row and column, all or nothing."""
+questionnaire, every problem reported by row and column, all or nothing.
+
+The sheet is read by the shared streaming reader (``spreadsheet.reading``) as the
+values its cells hold, within limits: no more columns than Excel has, at most
+``MAX_CELLS`` cells and ``MAX_SECONDS`` of reading."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
 from intake.extensions import db
@@ -25,9 +30,13 @@ from intake.services import audit
 from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
 from intake.services.sheets import ANSWERS, BRUSSELS
+from intake.services.spreadsheet import reading
 from intake.statuses import ResponseStatus
 
 LEAD = {"code", "status", "versie", "ingediend_op"}
+MAX_COLUMNS = 16_384  # as many as Excel has
+MAX_CELLS = 50_000_000  # cells read, empty ones included: an export of 100,000 responses
+MAX_SECONDS = 600.0
 
 
 @dataclass
@@ -52,17 +61,16 @@ def import_workbook(
     """Check every row of the Antwoorden sheet; write all of them, or none."""
     report = ResponsesImportReport()
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        report.problems.append(RowProblem(None, None, "het bestand is geen Excel-werkmap (.xlsx)"))
+        rows = _read(data)
+    except _NoSheet:
+        report.problems.append(RowProblem(None, None, f"er is geen blad '{ANSWERS}'"))
         return report
-    try:
-        if ANSWERS not in workbook.sheetnames:
-            report.problems.append(RowProblem(None, None, f"er is geen blad '{ANSWERS}'"))
-            return report
-        rows = list(workbook[ANSWERS].iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    except reading.SheetError as exc:
+        message = "het bestand is geen Excel-werkmap (.xlsx)"
+        if exc.limit is not None:
+            message = f"het blad '{ANSWERS}' is te groot om in te lezen ({exc.limit})"
+        report.problems.append(RowProblem(exc.row, None, message))
+        return report
     if not rows:
         report.problems.append(RowProblem(None, None, f"het blad '{ANSWERS}' is leeg"))
         return report
@@ -74,6 +82,27 @@ def import_workbook(
     report.imported = len(imported)
     report.written = True
     return report
+
+
+class _NoSheet(Exception):
+    pass
+
+
+def _read(data: bytes) -> list[tuple[Any, ...]]:
+    """The rows of the Antwoorden sheet as the values its cells hold (empty rows too,
+    so row numbers are those Excel shows)."""
+    limits = reading.Limits(MAX_COLUMNS, MAX_CELLS, time.monotonic() + MAX_SECONDS)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if ANSWERS not in reading.sheet_names(archive):
+                raise _NoSheet
+            rows: list[tuple[Any, ...]] = []
+            for number, cells in reading.xlsx_rows(archive, limits, ANSWERS, typed=True):
+                rows.extend(() for _ in range(number - len(rows) - 1))
+                rows.append(tuple(cells))
+            return rows
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
+        raise reading.SheetError(type(exc).__name__) from None
 
 
 def _versions(questionnaire: Questionnaire) -> dict[int, tuple[QuestionnaireVersion, Model]]:
@@ -108,7 +137,8 @@ def _check(
     result: list[ImportedResponse] = []
     seen: set[int] = set()
     for number, cells in enumerate(rows[1:], start=2):
-        values = {header[i]: cells[i] for i in range(min(len(header), len(cells))) if header[i]}
+        values = {header[i]: cells[i] if i < len(cells) else None
+                  for i in range(len(header)) if header[i]}  # fmt: skip
         if all(v is None or v == "" for v in values.values()):
             continue
         code = str(values.get("code") or "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -10,19 +11,29 @@ from intake.extensions import db
 from intake.models import Questionnaire, QuestionnaireVersion
 from intake.questionnaire import LoadResult, from_definition, load_file
 from intake.questionnaire import Questionnaire as QuestionnaireModel
+from intake.questionnaire.loader import EXPORT_ONLY_KEYS, asked_content
 from intake.services import audit
+
+# "updated": the version was stored with other export-only keys (``identifying``); it
+# now has the new ones, in place (what respondents are asked did not change).
+Stored = Literal["stored", "updated", "unchanged"]
 
 
 class VersionConflict(Exception):
     """The same questionnaire id and version is already stored with other content."""
 
 
-def store(result: LoadResult, source: str) -> tuple[QuestionnaireVersion, bool]:
-    """Store a checked definition as a version; returns (version, newly stored).
+def store(
+    result: LoadResult, source: str, actor: str = "system"
+) -> tuple[QuestionnaireVersion, Stored]:
+    """Store a checked definition as a version; returns (version, what happened).
 
     Loading the same content again changes nothing. The same id and version with
-    different content is refused: responses point at a version, so its content
-    may never change under them. A new ``version`` number is stored beside the old.
+    different content is refused: responses point at a version, so what it asks may
+    never change under them. A new ``version`` number is stored beside the old. Only
+    a change to export-only keys (``identifying``: whether an answer may stand next
+    to a pseudonymous code) is taken in place: it changes no question and no stored
+    answer, only what the next export leaves out, and it is recorded in the audit log.
     """
     model = result.questionnaire
     questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == model.id))
@@ -39,7 +50,16 @@ def store(result: LoadResult, source: str) -> tuple[QuestionnaireVersion, bool]:
     if existing is not None:
         db.session.rollback()
         if existing.content_hash == result.content_hash:
-            return existing, False
+            return existing, "unchanged"
+        if asked_content(existing.definition) == asked_content(result.definition):
+            existing.definition = result.definition
+            existing.source = source
+            existing.content_hash = result.content_hash
+            keys = ", ".join(sorted(EXPORT_ONLY_KEYS))
+            audit.record("questionnaire_update", actor, questionnaire=existing.questionnaire,
+                         version=model.version, keys=keys)  # fmt: skip
+            db.session.commit()
+            return existing, "updated"
         raise VersionConflict(
             f"{model.id} version {model.version} is already stored with different content; "
             f"give the changed file a higher 'version' (responses keep the version they "
@@ -56,13 +76,13 @@ def store(result: LoadResult, source: str) -> tuple[QuestionnaireVersion, bool]:
     if model.version >= max((v.version for v in questionnaire.versions), default=0):
         questionnaire.title = model.title.get()
     db.session.commit()
-    return version, True
+    return version, "stored"
 
 
-def store_file(path: str | Path) -> tuple[QuestionnaireVersion, bool]:
+def store_file(path: str | Path, actor: str = "system") -> tuple[QuestionnaireVersion, Stored]:
     """Check a YAML file and store it (see ``store``); raises DefinitionErrors when invalid."""
     result = load_file(path)
-    return store(result, Path(path).read_text(encoding="utf-8"))
+    return store(result, Path(path).read_text(encoding="utf-8"), actor)
 
 
 def get_by_slug(slug: str) -> Questionnaire | None:

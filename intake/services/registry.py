@@ -13,7 +13,6 @@ seconds or (for a workbook) MAX_XLSX_UNPACKED bytes unpacked.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import time
@@ -36,9 +35,10 @@ from intake.models import Contact, Questionnaire, Respondent, RespondentItem, ut
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.values import clean_text
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
-from intake.services import audit, xlsx_rows
+from intake.services import audit
 from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
+from intake.services.spreadsheet import reading
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100  # a register has about ten
@@ -169,7 +169,7 @@ def _past_limit(limit: str, row: int | None) -> RegistryFileError:
 
 
 def _xlsx_rows(data: bytes, deadline: float) -> Iterator[tuple[int, list[str]]]:
-    """The rows of the first sheet, streamed with bounded work (``xlsx_rows``)."""
+    """The rows of the first sheet, streamed with bounded work (``spreadsheet.reading``)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -180,10 +180,10 @@ def _xlsx_rows(data: bytes, deadline: float) -> Iterator[tuple[int, list[str]]]:
                 f"de werkmap is uitgepakt groter dan {MAX_XLSX_UNPACKED // 1024 // 1024} MB; "
                 "een register van enkele honderden rijen is veel kleiner"
             )
-        limits = xlsx_rows.Limits(MAX_COLUMNS, MAX_CELLS, deadline)
+        limits = reading.Limits(MAX_COLUMNS, MAX_CELLS, deadline)
         try:
-            yield from xlsx_rows.rows(archive, limits)
-        except xlsx_rows.SheetError as exc:
+            yield from reading.xlsx_rows(archive, limits)
+        except reading.SheetError as exc:
             if exc.limit is not None:
                 raise _past_limit(exc.limit, exc.row) from None
             raise _not_a_workbook(str(exc)) from None
@@ -200,40 +200,10 @@ def _not_a_workbook(reason: str) -> RegistryFileError:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     """The rows of a UTF-8 CSV file (';' or ','), decoded and parsed as they stream."""
-    _refuse_nul(data)
-    reader = csv.reader(
-        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""),
-        delimiter=_delimiter(data),
-    )
-    number = 0
     try:
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
-    except UnicodeDecodeError:  # decoded ahead of the reader: no row number to give
-        raise RegistryFileError(
-            "het CSV-bestand is niet in UTF-8 bewaard; kies in Excel 'CSV UTF-8 (door "
-            "komma's gescheiden)' of bewaar als .xlsx"
-        ) from None
-    except csv.Error as exc:
-        raise RegistryFileError(f"het CSV-bestand is onleesbaar: {exc}", number + 1) from None
-
-
-def _refuse_nul(data: bytes) -> None:
-    """A NUL byte anywhere: a binary file, or text saved as UTF-16 ('Unicode text')."""
-    position = data.find(b"\x00")
-    if position != -1:
-        raise RegistryFileError(
-            "het bestand bevat NUL-tekens: het is geen tekstbestand (CSV); bewaar het in Excel "
-            "als 'CSV UTF-8' of als .xlsx",
-            data.count(b"\n", 0, position) + 1,
-        )
-
-
-def _delimiter(data: bytes) -> str:
-    """';' (Excel in Belgium) or ',', by the first non-empty line."""
-    start = data[:65_536].decode("utf-8-sig", errors="ignore")
-    first = next((line for line in start.splitlines() if line.strip()), "")
-    return ";" if first.count(";") >= first.count(",") and ";" in first else ","
+        yield from reading.csv_rows(data)
+    except reading.CsvError as exc:
+        raise RegistryFileError(str(exc), exc.row) from None
 
 
 # --------------------------------------------------------------------------- checking

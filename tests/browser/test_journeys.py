@@ -139,7 +139,7 @@ def test_admin_from_registry_import_to_export_download(
     download = download_info.value
     assert download.suggested_filename.startswith(f"{PLAN}-")
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    assert workbook.sheetnames[:2] == ["Overzicht", "Antwoorden"]
+    assert workbook.sheetnames[0] == "Overzicht" and "Antwoorden" in workbook.sheetnames
     rows = list(workbook["Antwoorden"].iter_rows(values_only=True))
     header = rows[0]
     assert [r[0] for r in rows[1:]] == ["G01"]

@@ -74,6 +74,15 @@ class QuestionType:
     has_answer: ClassVar[bool] = True
     # Answers identify the respondent unless the question says identifying: false.
     identifying: ClassVar[bool] = False
+    # Free text the respondent writes (quoted in the export): in a section that asks who
+    # the respondent is, the checker wants such a question marked identifying either way.
+    free_text: ClassVar[bool] = False
+    # Whether a report may list its choices by how often they were chosen (largest
+    # first, "other" last); false where the order of the choices means something.
+    sortable: ClassVar[bool] = False
+    # How SPSS treats its counted variables: "nominal", or "ordinal" where the order
+    # of the values means something (a scale, a rank).
+    counted_measure: ClassVar[str] = "nominal"
     # Registry fields (respondent.name, ...) that may prefill a question of this type.
     prefill_sources: ClassVar[frozenset[str]] = frozenset()
     # Whether respondent.items.<catalogue> may prefill it (choices from that catalogue).
@@ -202,6 +211,16 @@ class QuestionType:
         how often each value occurred per variable."""
         return []
 
+    def measure(self, variable: Variable) -> str | None:
+        """The SPSS measure of a variable ("nominal", "ordinal", "scale"), if it has one."""
+        return self.counted_measure if self.counted(variable) else None
+
+    def figures(self, table: FrequencyTable) -> list[Figure]:
+        """The figures a report quotes from one of its frequency tables: by default the
+        share of those who answered, per line."""
+        n = table.n
+        return [Figure(text, count / n if n else None) for _, text, count in table.lines]
+
     # ----------------------------------------------------------------- import
 
     def from_cells(
@@ -233,6 +252,27 @@ class FrequencyTable:
     lines: list[tuple[Any, str, int]]  # (value, its label, count)
     n: int  # how many answered
     summary: list[tuple[str, float | int, float | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a question a report opens with: a share of those who answered
+    (a fraction, shown as a percentage) or a mean."""
+
+    label: str
+    value: float | None  # None when nobody answered
+    kind: str = "share"  # "share" or "mean"
+
+
+def mean_of(lines: Sequence[tuple[Any, str, int]]) -> float | None:
+    """The mean value of a frequency table whose values are numbers, else None."""
+    n = sum(count for _, _, count in lines)
+    if not n or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v, _, _ in lines
+    ):
+        return None
+    total: float = sum(value * count for value, _, count in lines)
+    return total / n
 
 
 class CellError(Exception):

@@ -28,7 +28,14 @@ from intake.questionnaire.schema import (
     WholeCheck,
     read_choices,
 )
-from intake.questionnaire.types.base import CellError, FrequencyTable, QuestionType, Samples
+from intake.questionnaire.types.base import (
+    CellError,
+    Figure,
+    FrequencyTable,
+    QuestionType,
+    Samples,
+    mean_of,
+)
 from intake.questionnaire.values import N_, Parsed, Posted, Problem, one, parse_text
 
 if TYPE_CHECKING:
@@ -204,6 +211,8 @@ class ChoiceType(QuestionType):
 class WithOther(ChoiceType):
     """A choice type that may offer "other" with a specify-text."""
 
+    sortable = True
+
     def check_fields(self, node: Checked, fields: Mapping[str, Any], refs: References) -> None:
         if fields.get("other") and any(
             c.value in RESERVED_VALUES for c in fields.get("choices", ())
@@ -293,6 +302,7 @@ class SingleChoiceType(WithOther):
 
 class ScaleType(ChoiceType):
     name = "scale"
+    counted_measure = "ordinal"
     summary = "a Likert row: one of at least two ordered choices"
     keys = (choices_key(name),)
     min_choices = 2
@@ -309,6 +319,15 @@ class ScaleType(ChoiceType):
                 text = f"top 2: {lines[0][1]} of {lines[1][1]}".lower()
                 tables[index] = replace(table, summary=[(text, top, top / table.n)])
         return tables
+
+    def figures(self, table: FrequencyTable) -> list[Figure]:
+        """The top 2 (with four or more points) and the mean, as a report opens with
+        ("85% noemt de actie (zeer) succesvol")."""
+        figures = [Figure(text, share) for text, _, share in table.summary if share is not None]
+        mean = mean_of(table.lines)
+        if mean is not None:
+            figures.append(Figure("gemiddelde", mean, "mean"))
+        return figures
 
     def sample_answer(self, question: Question, samples: Samples) -> tuple[Posted, str | None]:
         """Mostly positive, as in the report."""

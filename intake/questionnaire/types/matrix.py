@@ -85,6 +85,7 @@ class MatrixType(ChoiceType):
     every row. A condition names one row: ``q.<section>.<matrix>.<row>``."""
 
     name = "matrix"
+    counted_measure = "ordinal"  # rows share a scale
     summary = "sub-questions (rows) that share one choice list"
     keys = (
         choices_key(name),

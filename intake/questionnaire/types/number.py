@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from intake.questionnaire.conditions import Name, Reference
-from intake.questionnaire.model import Question
+from intake.questionnaire.model import Question, Variable
 from intake.questionnaire.schema import FlagCheck, Key, NumberCheck
 from intake.questionnaire.types.base import QuestionType, Samples
 from intake.questionnaire.values import (
@@ -44,6 +44,9 @@ class NumberType(QuestionType):
         Key("min", NumberCheck(), "the smallest number allowed"),
         Key("max", NumberCheck(), "the largest number allowed"),
     )
+
+    def measure(self, variable: Variable) -> str | None:
+        return "scale"
 
     def parse_value(self, question: Question, posted: Posted) -> Parsed:
         text = clean_text(one(posted))

@@ -16,7 +16,14 @@ from typing import Any
 
 from intake.questionnaire.conditions import ConditionError, Name, Reference
 from intake.questionnaire.model import Question, Text, Variable
-from intake.questionnaire.types.base import CellError, FrequencyTable, Samples, cell_text
+from intake.questionnaire.types.base import (
+    CellError,
+    Figure,
+    FrequencyTable,
+    Samples,
+    cell_text,
+    mean_of,
+)
 from intake.questionnaire.types.choice import SURVEYED_ONLY, ChoiceType, choices_key
 from intake.questionnaire.values import N_, Parsed, Posted, Problem
 
@@ -37,6 +44,7 @@ def rank_labels(count: int) -> tuple[tuple[int, str], ...]:
 
 class RankingType(ChoiceType):
     name = "ranking"
+    counted_measure = "ordinal"
     summary = "the choices put in order, each a rank from 1 (first) to the number of choices"
     keys = (choices_key(name), SURVEYED_ONLY)
     min_choices = 2
@@ -127,11 +135,16 @@ class RankingType(ChoiceType):
             lines = [(rank, text, counted.get(rank, 0)) for rank, text in variable.value_labels]
             n = sum(counted.values())
             summary: list[tuple[str, float | int, float | None]] = []
-            if n:
-                mean = sum(rank * count for rank, count in counted.items()) / n
+            mean = mean_of(lines)
+            if mean is not None:
                 summary.append(("gemiddelde rang", round(mean, 2), None))
             tables.append(FrequencyTable(variable.name, variable.label.get(), lines, n, summary))
         return tables
+
+    def figures(self, table: FrequencyTable) -> list[Figure]:
+        """Its mean rank (1 is first)."""
+        mean = mean_of(table.lines)
+        return [] if mean is None else [Figure("gemiddelde rang", mean, "mean")]
 
     # ----------------------------------------------------------------- import, demo
 

@@ -35,6 +35,7 @@ class TextType(QuestionType):
     name = "text"
     summary = "one line of text"
     keys = (MAX_LENGTH,)
+    free_text = True
     prefill_sources = frozenset(
         {"respondent.name", "respondent.kind", "respondent.province", "respondent.contact.name",
          "respondent.contact.email"}

@@ -1,24 +1,33 @@
-"""Stream the rows of an .xlsx workbook's first sheet, with bounded work.
+"""Reading spreadsheets: the rows of an .xlsx sheet or a CSV file as a stream, bounded.
 
 openpyxl reads a whole row before it yields it, pads every row to the sheet's
 widest, and keeps every shared string: a 190 kB upload with 4,000 cells a row
-kept a worker busy for minutes. This reader parses the sheet XML as a stream
+kept a worker busy for minutes. ``xlsx_rows`` parses the sheet XML as a stream
 (lxml, no DTDs, no entities, no network), counts every cell as it passes, and
 stops at the first cell past a limit, even in the middle of one huge row.
 Values come back as text as openpyxl's ``values_only`` would give them (numbers
-without a needless ``.0``, booleans as True/False, the cached result of a formula).
+without a needless ``.0``, booleans as True/False, the cached result of a formula),
+or, with ``typed``, as the values a cell holds: int, float, bool, a datetime for
+a number with a date format, text; None for an empty cell.
+
+``csv_rows`` reads a UTF-8 CSV file with ';' (Excel in Belgium) or ','.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import posixpath
 import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 _NAMESPACES = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -34,8 +43,8 @@ def _tags(name: str) -> frozenset[str]:
     return frozenset(f"{{{ns}}}{name}" for ns in _NAMESPACES)
 
 
-_ROW, _CELL, _VALUE, _TEXT, _INLINE, _RUN, _ITEM = map(
-    _tags, ("row", "c", "v", "t", "is", "r", "si")
+_ROW, _CELL, _VALUE, _TEXT, _INLINE, _RUN, _ITEM, _XF, _NUMFMT, _CELL_XFS = map(
+    _tags, ("row", "c", "v", "t", "is", "r", "si", "xf", "numFmt", "cellXfs")
 )
 
 
@@ -55,13 +64,25 @@ class Limits:
     deadline: float  # time.monotonic() by which reading must be done
 
 
-def rows(archive: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cell texts up to the last non-empty one) of the first sheet."""
+def sheet_names(archive: zipfile.ZipFile) -> list[str]:
+    """The names of the workbook's sheets, in order."""
+    root = _parse(archive, _workbook_path(archive))
+    return [sheet.get("name", "") for sheet in root.iter(*_tags("sheet"))]
+
+
+def xlsx_rows(
+    archive: zipfile.ZipFile, limits: Limits, sheet: str | None = None, typed: bool = False
+) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells up to the last non-empty one) of a sheet (by name; the first
+    by default): texts ("" when empty), or with ``typed`` the values (None when empty)."""
     strings = _shared_strings(archive, limits)
+    dates = _date_styles(archive) if typed else None
+    epoch = _epoch(archive) if typed else CALENDAR_WINDOWS_1900
+    empty = None if typed else ""
     cells_read = 0
     number = position = 0
-    values: list[str] = []
-    with archive.open(_first_sheet(archive)) as source:
+    values: list[Any] = []
+    with archive.open(_sheet_path(archive, sheet)) as source:
         for _, element in _iterparse(source, _ROW | _CELL):
             if element.tag in _ROW:
                 number = _int(element.get("r"), number + 1)
@@ -84,8 +105,8 @@ def rows(archive: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[int, list[s
                     if position > limits.columns:
                         raise SheetError("too many columns", "columns", _row_of(element, number))
                     if position > len(values) + 1:
-                        values.extend([""] * (position - len(values) - 1))
-                    values.append(value)
+                        values.extend([empty] * (position - len(values) - 1))
+                    values.append(value if dates is None else _typed(element, value, dates, epoch))
             _drop(element)
 
 
@@ -161,6 +182,55 @@ def _value(cell: etree._Element, strings: list[str]) -> str:
     return raw  # str (a formula's text result), e (an error such as #N/A), d (ISO date)
 
 
+def _typed(cell: etree._Element, text: str, dates: list[bool], epoch: dt.datetime) -> Any:
+    """The value a cell holds, from its text (``_value``) and its type and style."""
+    kind = cell.get("t", "n")
+    if kind == "b":
+        return text == "True"
+    if kind != "n":
+        return text
+    try:
+        number: int | float = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+    style = _int(cell.get("s"), 0)
+    if 0 <= style < len(dates) and dates[style]:
+        try:
+            return from_excel(number, epoch)
+        except (ValueError, OverflowError):
+            return number
+    return number
+
+
+def _date_styles(archive: zipfile.ZipFile) -> list[bool]:
+    """Per cell style (its index): whether its number format shows a date."""
+    path = _part(archive, "styles")
+    if path is None:
+        return []
+    root = _parse(archive, path)
+    formats = dict(BUILTIN_FORMATS)
+    for element in root.iter(*_NUMFMT):
+        formats[_int(element.get("numFmtId"), -1)] = element.get("formatCode", "")
+    result: list[bool] = []
+    for group in root.iter(*_CELL_XFS):
+        for xf in group:
+            if xf.tag in _XF:
+                result.append(is_date_format(formats.get(_int(xf.get("numFmtId"), 0), "")))
+    return result
+
+
+def _epoch(archive: zipfile.ZipFile) -> dt.datetime:
+    """1904 for workbooks that say so (old Mac Excel), else 1900."""
+    root = _parse(archive, _workbook_path(archive))
+    for properties in root.iter(*_tags("workbookPr")):
+        if properties.get("date1904") in {"1", "true"}:
+            return CALENDAR_MAC_1904
+    return CALENDAR_WINDOWS_1900
+
+
 def _number(raw: str) -> str:
     text = raw.strip()
     try:
@@ -199,18 +269,21 @@ def _column(reference: str | None, default: int) -> int:
 # --------------------------------------------------------------------------- package
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> str:
-    """The path of the workbook's first sheet, as its relationships name it."""
+def _sheet_path(archive: zipfile.ZipFile, name: str | None = None) -> str:
+    """The path of the sheet called ``name`` (the first sheet when None), as the
+    workbook's relationships name it."""
     workbook = _workbook_path(archive)
     targets = _relationships(archive, workbook)
     root = _parse(archive, workbook)
     for sheet in root.iter(*_tags("sheet")):
+        if name is not None and sheet.get("name") != name:
+            continue
         for namespace in _RELATIONSHIP_NAMESPACES:
             relationship = sheet.get(f"{{{namespace}}}id")
             if relationship in targets:
                 return _member(archive, targets[relationship][1])
         break
-    raise SheetError("the workbook has no sheet")
+    raise SheetError("the workbook has no sheet" if name is None else f"no sheet '{name}'")
 
 
 def _part(archive: zipfile.ZipFile, kind: str) -> str | None:
@@ -264,3 +337,54 @@ def _parse(archive: zipfile.ZipFile, path: str) -> etree._Element:
         return etree.fromstring(archive.read(path), parser)
     except etree.XMLSyntaxError as exc:
         raise SheetError(f"invalid XML in {path}: {exc}") from None
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+class CsvError(Exception):
+    """A CSV file that cannot be read, in words for the person who saved it (Dutch);
+    ``row`` is where reading stopped, when known."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+def csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a UTF-8 CSV file (';' or ',', a BOM or none), decoded and parsed as
+    they stream."""
+    _refuse_nul(data)
+    reader = csv.reader(
+        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""),
+        delimiter=delimiter(data),
+    )
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except UnicodeDecodeError:  # decoded ahead of the reader: no row number to give
+        raise CsvError(
+            "het CSV-bestand is niet in UTF-8 bewaard; kies in Excel 'CSV UTF-8 (door "
+            "komma's gescheiden)' of bewaar als .xlsx"
+        ) from None
+    except csv.Error as exc:
+        raise CsvError(f"het CSV-bestand is onleesbaar: {exc}", number + 1) from None
+
+
+def _refuse_nul(data: bytes) -> None:
+    """A NUL byte anywhere: a binary file, or text saved as UTF-16 ('Unicode text')."""
+    position = data.find(b"\x00")
+    if position != -1:
+        raise CsvError(
+            "het bestand bevat NUL-tekens: het is geen tekstbestand (CSV); bewaar het in Excel "
+            "als 'CSV UTF-8' of als .xlsx",
+            data.count(b"\n", 0, position) + 1,
+        )
+
+
+def delimiter(data: bytes) -> str:
+    """';' (Excel in Belgium) or ',', by the first non-empty line."""
+    start = data[:65_536].decode("utf-8-sig", errors="ignore")
+    first = next((line for line in start.splitlines() if line.strip()), "")
+    return ";" if first.count(";") >= first.count(",") and ";" in first else ","

@@ -16,6 +16,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from intake.questionnaire.values import MAX_TEXT
 
+__all__ = ["CUT", "DIGITS", "FIRST_DAY", "MAX_TEXT", "REASONS", "TRIGGERS", "fit"]
+
+# Characters that make a spreadsheet read a field as a formula (or that spreadsheets
+# are known to skip before one), with their full-width forms (East Asian Excel).
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 DIGITS = 15  # significant digits Excel keeps of a number
 FIRST_DAY = dt.date(1900, 1, 1)  # Excel's first date; earlier ones become negative serials
 CUT = " … [ingekort]"  # ends a text longer than a cell (only answers stored before the limit)
@@ -25,7 +30,7 @@ REASONS = {
     "number": "getallen met meer dan 15 cijfers, die Excel zou afronden",
     "date": "datums vóór 1900, die Excel niet kent",
     "long": f"teksten langer dan {MAX_TEXT:_} tekens (wat een Excel-cel bevat), ingekort; "
-    "de CSV-export bevat ze volledig".replace("_", "."),
+    "de CSV- en SPSS-export bevatten ze volledig".replace("_", "."),
 }
 
 
