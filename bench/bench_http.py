@@ -1,0 +1,342 @@
+"""Benchmark over HTTP: the largest portal page and its save, next to a Flask hello-world.
+
+For each backend (SQLite in WAL mode, and a throw-away PostgreSQL cluster when its
+binaries are installed) this script prepares a database with one organisation that
+applied for every action, then serves, one after the other and with the same gunicorn
+settings (``-k gthread -w 4 --threads 4`` by default, as ``load_soak.py``; a free
+127.0.0.1 port):
+
+- the floor: a Flask hello-world (``bench/hello.py``), ``GET /``;
+- Intake in production configuration: ``GET /v/plan-samenleven-2025/p/organisatie``
+  (the largest respondent page) signed in through personal links, and the
+  save ``POST`` of that page: the same answers with a valid CSRF token and the
+  revision the page was rendered with, so every save stores and none is a conflict.
+
+Each is loaded with ``wrk -t2 -c16 -d<N>s`` (after a short warm-up) through a Lua
+script that passes the cookies and counts the HTTP statuses. Prints req/s, latency
+p50/p99, the ratio to the hello-world floor measured just before, against the
+targets of issue 16, the CPU time per request of gunicorn and of PostgreSQL, and
+the share of a core that wrk and everything else on the machine took meanwhile (a
+busy machine lowers every figure: compare ratios from one run). Any status other
+than the expected 200 (GET) or 302 "saved" (POST) is reported, and fails the target.
+
+    .venv/bin/python bench/bench_http.py [--seconds 10] [--backend both]
+        [--worker-class gthread] [--threads 4] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from serving import (
+    BENCH,
+    ROOT,
+    SLUG,
+    Backend,
+    Gunicorn,
+    backends,
+    browser,
+    hidden,
+    machine_busy,
+    make_app,
+    production_env,
+    serve,
+)
+
+PAGE = f"/v/{SLUG}/p/organisatie"
+ALL_ACTIONS = [str(n) for n in range(1, 25) if n not in (1, 3, 4, 12)]
+ANSWERS = [  # the organisatie page as a centrumstad fills it in
+    ("naam", "Centrumstad"), ("type", "centrumstad"), ("provincie", "Antwerpen"),
+    ("via_igs", "nee"), ("contact_naam", "Ann"), ("contact_functie", "Expert"),
+    ("contact_email", "ann@example.be"), *(("acties", code) for code in ALL_ACTIONS),
+]  # fmt: skip
+TARGETS = {"GET": 0.20, "POST": 0.10}  # issue 16: share of the hello-world floor
+
+# Each wrk thread takes turns over its own share of the signed-in organisations
+# (a cookie and a body each), so no two connections save the same response at once.
+LUA = """
+local visitors = {{
+{visitors}
+}}
+local threads, count = {{}}, {threads}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+local prepared, turn = {{}}, 0
+function init(args)
+  statuses = {{}}
+  for i, visitor in ipairs(visitors) do
+    if (i - 1) % count == id or #visitors < count then
+      local headers = {{Cookie = visitor[1]}}
+      if visitor[2] then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+      table.insert(prepared, wrk.format("{method}", nil, headers, visitor[2]))
+    end
+  end
+end
+function request()
+  turn = turn % #prepared + 1
+  return prepared[turn]
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local merged = {{}}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      merged[status] = (merged[status] or 0) + n
+    end
+  end
+  local parts = {{}}
+  for status, n in pairs(merged) do
+    table.insert(parts, string.format('"%d": %d', status, n))
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"socket_errors": %d, "timeouts": %d, "statuses": {{%s}}}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write, e.timeout, table.concat(parts, ", ")))
+end
+"""
+
+
+@dataclass
+class Figure:
+    name: str
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[int, int]
+    socket_errors: int
+    timeouts: int
+    app_cpu_ms: float  # gunicorn CPU time per request
+    db_cpu_ms: float  # database server CPU time per request (PostgreSQL)
+    wrk_cpu: float  # share of one core used by wrk
+    others_cpu: float  # share of one core used by everything else on the machine
+
+
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        sys.exit("wrk is not installed: apt-get install wrk (Debian's package), then run again")
+    return found
+
+
+def run_wrk(
+    url: str, *, seconds: float, threads: int, connections: int, method: str = "GET",
+    visitors: list[tuple[str, str | None]] = ((None, None),),
+) -> dict:  # fmt: skip
+    """One wrk run over ``visitors`` (cookie, body); its Lua ``done`` prints JSON figures."""
+
+    def lua(text: str | None) -> str:
+        return "nil" if text is None else f"[==[{text}]==]"
+
+    rows = ",\n".join(f"  {{{lua(cookie)}, {lua(body)}}}" for cookie, body in visitors)
+    script = LUA.format(method=method, visitors=rows, threads=threads)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(
+            [wrk_binary(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s",
+             "--timeout", "10s", "-s", f.name, url],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if result.returncode != 0:
+            sys.exit(f"wrk failed: {result.stderr or result.stdout}")
+    finally:
+        os.unlink(f.name)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("WRK "))
+    figures = json.loads(line[4:])
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    figures["wrk_cpu_s"], figures["elapsed_s"] = used, elapsed
+    return figures
+
+
+def measure(
+    name: str, url: str, args: argparse.Namespace, app_cpu: Callable[[], float],
+    db_cpu: Callable[[], float], **request: object,
+) -> Figure:  # fmt: skip
+    """Warm up, then load ``url`` for ``args.seconds``; ``*_cpu`` read CPU seconds used."""
+    load = {"threads": args.wrk_threads, "connections": args.connections}
+    run_wrk(url, seconds=args.warmup, **load, **request)
+    probes = [app_cpu, db_cpu, lambda: machine_busy()[0]]
+    before = [probe() for probe in probes]
+    figures = run_wrk(url, seconds=args.seconds, **load, **request)
+    app, db, machine = (probe() - b for probe, b in zip(probes, before, strict=True))
+    requests = max(1, figures["requests"])
+    elapsed = figures["elapsed_s"]
+    return Figure(
+        name=name,
+        per_second=figures["requests"] / (figures["duration_us"] / 1e6),
+        p50_ms=figures["p50_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        statuses={int(k): v for k, v in figures["statuses"].items()},
+        socket_errors=figures["socket_errors"],
+        timeouts=figures["timeouts"],
+        app_cpu_ms=1000 * app / requests,
+        db_cpu_ms=1000 * db / requests,
+        wrk_cpu=figures["wrk_cpu_s"] / elapsed,
+        others_cpu=max(0.0, machine - app - db - figures["wrk_cpu_s"]) / elapsed,
+    )
+
+
+def prepare(database_url: str, instance: Path, organisations: int) -> list[str]:
+    """Centrumsteden that applied for every action; returns their personal-link paths."""
+    from intake.extensions import db
+    from tests.support import factory
+
+    app = make_app(database_url, instance)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        q = factory.load_questionnaire(factory.PLAN)
+        links = []
+        for n in range(organisations):
+            org = factory.organisation(q, f"CS{n:02d}", kind="centrumstad",
+                                       items={"actions": ALL_ACTIONS})  # fmt: skip
+            links.append(factory.link(org))
+        db.engine.dispose()
+    return links
+
+
+def sign_in(base: str, link: str) -> tuple[str, str, int]:
+    """Sign in, save the page once; returns the cookie header, the save's body, inputs."""
+    opener, jar = browser()
+
+    def fetch(path: str, data: list[tuple[str, str]] | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with opener.open(base + path, data=body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
+    status, _ = fetch(link)
+    assert status == 302, f"personal link: HTTP {status}"
+    status, html = fetch(PAGE)
+    assert status == 200, f"GET {PAGE}: HTTP {status}"
+    inputs = len(re.findall(r"<(?:input|textarea)\b", html))
+    form = [*hidden(html), *ANSWERS, ("action", "opslaan")]
+    status, _ = fetch(PAGE, form)  # the first save creates the response
+    assert status == 302, f"first save: HTTP {status}"
+    status, html = fetch(PAGE)
+    # Posting these unchanged answers with this revision never conflicts: a colleague's
+    # newer answers are compared, and every stored answer is at most this revision.
+    body = urllib.parse.urlencode([*hidden(html), *ANSWERS, ("action", "opslaan")])
+    status, _ = fetch(PAGE, urllib.parse.parse_qsl(body))
+    assert status == 302, f"repeated save: HTTP {status}"
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, body, inputs
+
+
+def report(label: str, figures: list[Figure], expected: list[int]) -> None:
+    floor = figures[0].per_second
+    print(f"\n{label}")
+    print(f"  {'case':<22} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'× floor':>7} "
+          f"{'target':>9}  {'CPU ms/req: app':>15} {'db':>5}  {'CPU %: wrk':>10} {'others':>6}"
+          "  statuses")  # fmt: skip
+    for figure, status in zip(figures, expected, strict=True):
+        ratio = figure.per_second / floor
+        target = TARGETS.get(figure.name.split()[0]) if figure is not figures[0] else None
+        unexpected = sum(n for s, n in figure.statuses.items() if s != status)
+        verdict = ""
+        if target is not None:
+            verdict = f"≥{target:.2f} " + ("ok" if ratio >= target and not unexpected else "no")
+        statuses = " ".join(f"{s}×{n}" for s, n in sorted(figure.statuses.items()))
+        if unexpected:
+            statuses += f"  UNEXPECTED: {unexpected} not {status}"
+        if figure.socket_errors or figure.timeouts:
+            statuses += f"  socket errors {figure.socket_errors}, timeouts {figure.timeouts}"
+        db_cpu = f"{figure.db_cpu_ms:.2f}" if figure.db_cpu_ms else "-"
+        print(f"  {figure.name:<22} {figure.per_second:6.0f} {figure.p50_ms:7.1f} "
+              f"{figure.p99_ms:7.1f} {ratio:7.3f} {verdict:>9}  {figure.app_cpu_ms:15.2f} "
+              f"{db_cpu:>5}  {100 * figure.wrk_cpu:9.0f}% {100 * figure.others_cpu:5.0f}%"
+              f"  {statuses}")  # fmt: skip
+
+
+def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
+    instance = Path(tempfile.mkdtemp(prefix="intake-http-"))
+    try:
+        links = prepare(backend.url, instance, args.organisations)
+        with serve(settings, "hello:app", cwd=BENCH, env=dict(os.environ), ready="/") as hello:
+            floor = measure("floor: hello-world", hello.base + "/", args, hello.cpu, _nothing)
+        env = production_env(backend.url, instance)
+        with serve(settings, "wsgi:app", cwd=ROOT, env=env, ready="/aanmelden") as intake:
+            signed_in = [sign_in(intake.base, link) for link in links]
+            inputs = signed_in[0][2]
+            cpu = (intake.cpu, backend.server_cpu)
+            page = measure(
+                "GET page",
+                intake.base + PAGE,
+                args,
+                *cpu,
+                visitors=[(cookie, None) for cookie, _, _ in signed_in],
+            )
+            save = measure(
+                "POST page (save)",
+                intake.base + PAGE,
+                args,
+                *cpu,
+                method="POST",
+                visitors=[(cookie, body) for cookie, body, _ in signed_in],
+            )
+        report(f"{backend.label}: page {PAGE} ({inputs} inputs)", [floor, page, save],
+               [200, 200, 302])  # fmt: skip
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def _nothing() -> float:
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="wrk duration per case")
+    parser.add_argument("--warmup", type=float, default=2, help="wrk warm-up per case")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn -k")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn --threads")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--organisations",
+        type=int,
+        default=64,
+        help="signed-in organisations the requests take turns over",
+    )
+    args = parser.parse_args()
+    wrk_binary()
+    settings = Gunicorn(args.workers, args.worker_class, args.threads)
+    print(f"{settings.describe()} on 127.0.0.1, wrk -t{args.wrk_threads} -c{args.connections} "
+          f"-d{args.seconds:g}s (after {args.warmup:g} s warm-up), {os.cpu_count()} cores; "
+          "targets from issue 16")  # fmt: skip
+    for backend in backends(args.backend):
+        run(backend, settings, args)
+
+
+if __name__ == "__main__":
+    main()
