@@ -280,8 +280,14 @@ def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
         links = prepare(backend.url, instance, args.organisations)
         with serve(settings, "hello:app", cwd=BENCH, env=dict(os.environ), ready="/") as hello:
             floor = measure("floor: hello-world", hello.base + "/", args, hello.cpu, _nothing)
-        env = production_env(backend.url, instance)
-        with serve(settings, "wsgi:app", cwd=ROOT, env=env, ready="/aanmelden") as intake:
+        env = production_env(backend.url, instance, BENCH_ENGINE_OPTIONS=args.engine_options)
+        if backend.postgres is not None:
+            database = backend.url.rpartition("/")[2]
+            with backend.postgres.admin_connection() as conn:
+                for name, value in args.pg_set:
+                    conn.execute(f'ALTER DATABASE "{database}" SET {name} = {value}')
+        module = "bench.wsgi_tuned:app" if args.engine_options else "wsgi:app"
+        with serve(settings, module, cwd=ROOT, env=env, ready="/aanmelden") as intake:
             signed_in = [sign_in(intake.base, link) for link in links]
             inputs = signed_in[0][2]
             cpu = (intake.cpu, backend.server_cpu)
@@ -306,6 +312,13 @@ def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
         shutil.rmtree(instance, ignore_errors=True)
 
 
+def _setting(text: str) -> tuple[str, str]:
+    name, _, value = text.partition("=")
+    if not re.fullmatch(r"[a-z_]+", name) or not re.fullmatch(r"[A-Za-z0-9_.']+", value):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected name=value")
+    return name, value
+
+
 def _nothing() -> float:
     return 0.0
 
@@ -328,12 +341,29 @@ def main() -> None:
         default=64,
         help="signed-in organisations the requests take turns over",
     )
+    parser.add_argument(
+        "--engine-options",
+        default="",
+        metavar="JSON",
+        help='laid over SQLALCHEMY_ENGINE_OPTIONS: {"pool_pre_ping": false}',
+    )
+    parser.add_argument(
+        "--pg-set",
+        action="append",
+        default=[],
+        type=_setting,
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for the database",
+    )
     args = parser.parse_args()
     wrk_binary()
     settings = Gunicorn(args.workers, args.worker_class, args.threads)
     print(f"{settings.describe()} on 127.0.0.1, wrk -t{args.wrk_threads} -c{args.connections} "
           f"-d{args.seconds:g}s (after {args.warmup:g} s warm-up), {os.cpu_count()} cores; "
           "targets from issue 16")  # fmt: skip
+    for name, value in [("engine options", args.engine_options), *args.pg_set]:
+        if value:
+            print(f"variant: {name} = {value}")
     for backend in backends(args.backend):
         run(backend, settings, args)
 
