@@ -12,15 +12,17 @@ settings (``-k gthread -w 4 --threads 4`` by default, as ``load_soak.py``; a fre
   save ``POST`` of that page: the same answers with a valid CSRF token and the
   revision the page was rendered with, so every save stores and none is a conflict.
 
-Each is loaded with ``wrk -t2 -c16 -d<N>s`` (after a short warm-up) through a Lua
-script that passes the cookies and counts the HTTP statuses. Prints req/s, latency
-p50/p99, the ratio to the hello-world floor measured just before, against the
-targets of issue 16, the CPU time per request of gunicorn and of PostgreSQL, and
-the share of a core that wrk and everything else on the machine took meanwhile (a
-busy machine lowers every figure: compare ratios from one run). Any status other
-than the expected 200 (GET) or 302 "saved" (POST) is reported, and fails the target.
+Both servers run side by side; the three cases take turns (``--rounds``, so that
+whatever else the machine does hits them alike), each loaded with ``wrk -t2 -c16``
+(after a short warm-up) through a Lua script that passes the cookies and counts the
+HTTP statuses. Prints req/s, latency p50/p99, the ratio to the hello-world floor
+(the median of the rounds, and their range) against the targets of issue 16, the
+CPU time per request of gunicorn and of PostgreSQL, and the share of a core that wrk
+and everything else on the machine took meanwhile (a busy machine lowers every
+figure: compare ratios from one run). Any status other than the expected 200 (GET)
+or 302 "saved" (POST) is reported, and fails the target.
 
-    .venv/bin/python bench/bench_http.py [--seconds 10] [--backend both]
+    .venv/bin/python bench/bench_http.py [--seconds 15] [--rounds 3] [--backend both]
         [--worker-class gthread] [--threads 4] [--workers 4]
 """
 
@@ -32,6 +34,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +42,7 @@ import time
 import urllib.error
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from serving import (
@@ -117,18 +120,59 @@ end
 
 
 @dataclass
-class Figure:
-    name: str
+class Round:
+    """One wrk run of one case."""
+
     per_second: float
     p50_ms: float
     p99_ms: float
+    requests: int
     statuses: dict[int, int]
     socket_errors: int
     timeouts: int
-    app_cpu_ms: float  # gunicorn CPU time per request
-    db_cpu_ms: float  # database server CPU time per request (PostgreSQL)
-    wrk_cpu: float  # share of one core used by wrk
-    others_cpu: float  # share of one core used by everything else on the machine
+    elapsed: float  # seconds
+    cpu: dict[str, float]  # CPU seconds: app (gunicorn), db (PostgreSQL), wrk, others
+    db_sessions: int  # connections PostgreSQL accepted meanwhile
+
+
+@dataclass
+class Case:
+    """What is loaded, how its CPU is read, and what it answers; with its rounds."""
+
+    name: str
+    url: str
+    expected: int  # the HTTP status every response must have
+    app_cpu: Callable[[], float]
+    db_cpu: Callable[[], float] = lambda: 0.0
+    db_sessions: Callable[[], int] = lambda: 0
+    method: str = "GET"
+    visitors: list[tuple[str | None, str | None]] = field(default_factory=lambda: [(None, None)])
+    rounds: list[Round] = field(default_factory=list)
+
+    def load(self, args: argparse.Namespace, seconds: float) -> dict:
+        return run_wrk(self.url, seconds=seconds, threads=args.wrk_threads,
+                       connections=args.connections, method=self.method,
+                       visitors=self.visitors)  # fmt: skip
+
+    def measure(self, args: argparse.Namespace) -> None:
+        """One round: load the case for ``args.seconds / args.rounds``, reading CPU time."""
+        probes = [self.app_cpu, self.db_cpu, self.db_sessions, lambda: machine_busy()[0]]
+        before = [probe() for probe in probes]
+        figures = self.load(args, args.seconds / args.rounds)
+        app, db, sessions, machine = (p() - b for p, b in zip(probes, before, strict=True))
+        wrk = figures["wrk_cpu_s"]
+        self.rounds.append(Round(
+            per_second=figures["requests"] / (figures["duration_us"] / 1e6),
+            p50_ms=figures["p50_us"] / 1000,
+            p99_ms=figures["p99_us"] / 1000,
+            requests=figures["requests"],
+            statuses={int(k): v for k, v in figures["statuses"].items()},
+            socket_errors=figures["socket_errors"],
+            timeouts=figures["timeouts"],
+            elapsed=figures["elapsed_s"],
+            cpu={"app": app, "db": db, "wrk": wrk, "others": max(0.0, machine - app - db - wrk)},
+            db_sessions=sessions,
+        ))  # fmt: skip
 
 
 def wrk_binary() -> str:
@@ -170,34 +214,6 @@ def run_wrk(
     used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     figures["wrk_cpu_s"], figures["elapsed_s"] = used, elapsed
     return figures
-
-
-def measure(
-    name: str, url: str, args: argparse.Namespace, app_cpu: Callable[[], float],
-    db_cpu: Callable[[], float], **request: object,
-) -> Figure:  # fmt: skip
-    """Warm up, then load ``url`` for ``args.seconds``; ``*_cpu`` read CPU seconds used."""
-    load = {"threads": args.wrk_threads, "connections": args.connections}
-    run_wrk(url, seconds=args.warmup, **load, **request)
-    probes = [app_cpu, db_cpu, lambda: machine_busy()[0]]
-    before = [probe() for probe in probes]
-    figures = run_wrk(url, seconds=args.seconds, **load, **request)
-    app, db, machine = (probe() - b for probe, b in zip(probes, before, strict=True))
-    requests = max(1, figures["requests"])
-    elapsed = figures["elapsed_s"]
-    return Figure(
-        name=name,
-        per_second=figures["requests"] / (figures["duration_us"] / 1e6),
-        p50_ms=figures["p50_us"] / 1000,
-        p99_ms=figures["p99_us"] / 1000,
-        statuses={int(k): v for k, v in figures["statuses"].items()},
-        socket_errors=figures["socket_errors"],
-        timeouts=figures["timeouts"],
-        app_cpu_ms=1000 * app / requests,
-        db_cpu_ms=1000 * db / requests,
-        wrk_cpu=figures["wrk_cpu_s"] / elapsed,
-        others_cpu=max(0.0, machine - app - db - figures["wrk_cpu_s"]) / elapsed,
-    )
 
 
 def prepare(database_url: str, instance: Path, organisations: int) -> list[str]:
@@ -249,65 +265,81 @@ def sign_in(base: str, link: str) -> tuple[str, str, int]:
     return cookie, body, inputs
 
 
-def report(label: str, figures: list[Figure], expected: list[int]) -> None:
-    floor = figures[0].per_second
+def report(label: str, cases: list[Case]) -> None:
+    """Per case: all rounds together; the ratio to the floor per round, median and range."""
+    floor = cases[0]
     print(f"\n{label}")
-    print(f"  {'case':<22} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'× floor':>7} "
+    print(f"  {'case':<18} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7}  {'× floor (rounds)':<23}"
           f"{'target':>9}  {'CPU ms/req: app':>15} {'db':>5}  {'CPU %: wrk':>10} {'others':>6}"
           "  statuses")  # fmt: skip
-    for figure, status in zip(figures, expected, strict=True):
-        ratio = figure.per_second / floor
-        target = TARGETS.get(figure.name.split()[0]) if figure is not figures[0] else None
-        unexpected = sum(n for s, n in figure.statuses.items() if s != status)
+    for case in cases:
+        rounds = case.rounds
+        requests = sum(r.requests for r in rounds)
+        elapsed = sum(r.elapsed for r in rounds)
+        per_second = requests / sum(r.requests / r.per_second for r in rounds if r.per_second)
+        cpu = {k: sum(r.cpu[k] for r in rounds) for k in rounds[0].cpu}
+        ratios = sorted(
+            r.per_second / f.per_second for r, f in zip(rounds, floor.rounds, strict=True)
+        )
+        ratio = statistics.median(ratios)
+        spread = f"{ratio:.3f} ({ratios[0]:.3f}–{ratios[-1]:.3f})"
+        statuses: dict[int, int] = {}
+        for r in rounds:
+            for status, n in r.statuses.items():
+                statuses[status] = statuses.get(status, 0) + n
+        unexpected = sum(n for status, n in statuses.items() if status != case.expected)
+        target = TARGETS.get(case.method) if case is not floor else None
         verdict = ""
         if target is not None:
             verdict = f"≥{target:.2f} " + ("ok" if ratio >= target and not unexpected else "no")
-        statuses = " ".join(f"{s}×{n}" for s, n in sorted(figure.statuses.items()))
+        notes = " ".join(f"{status}×{n}" for status, n in sorted(statuses.items()))
         if unexpected:
-            statuses += f"  UNEXPECTED: {unexpected} not {status}"
-        if figure.socket_errors or figure.timeouts:
-            statuses += f"  socket errors {figure.socket_errors}, timeouts {figure.timeouts}"
-        db_cpu = f"{figure.db_cpu_ms:.2f}" if figure.db_cpu_ms else "-"
-        print(f"  {figure.name:<22} {figure.per_second:6.0f} {figure.p50_ms:7.1f} "
-              f"{figure.p99_ms:7.1f} {ratio:7.3f} {verdict:>9}  {figure.app_cpu_ms:15.2f} "
-              f"{db_cpu:>5}  {100 * figure.wrk_cpu:9.0f}% {100 * figure.others_cpu:5.0f}%"
-              f"  {statuses}")  # fmt: skip
+            notes += f"  UNEXPECTED: {unexpected} not {case.expected}"
+        if sessions := sum(r.db_sessions for r in rounds):
+            notes += f"  new PostgreSQL connections: {sessions}"
+        if errors := sum(r.socket_errors + r.timeouts for r in rounds):
+            notes += f"  socket errors and timeouts: {errors}"
+        db = f"{1000 * cpu['db'] / requests:.2f}" if cpu["db"] else "-"
+        print(f"  {case.name:<18} {per_second:6.0f} "
+              f"{statistics.median(r.p50_ms for r in rounds):7.1f} "
+              f"{max(r.p99_ms for r in rounds):7.1f}  {spread:<23}{verdict:>9}  "
+              f"{1000 * cpu['app'] / requests:15.2f} {db:>5}  "
+              f"{100 * cpu['wrk'] / elapsed:9.0f}% {100 * cpu['others'] / elapsed:5.0f}%"
+              f"  {notes}")  # fmt: skip
 
 
 def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
+    """Serve hello-world and Intake side by side; load each in turn, round after round."""
     instance = Path(tempfile.mkdtemp(prefix="intake-http-"))
+    links = prepare(backend.url, instance, args.organisations)
+    env = production_env(backend.url, instance, BENCH_ENGINE_OPTIONS=args.engine_options)
+    if backend.postgres is not None:
+        database = backend.url.rpartition("/")[2]
+        with backend.postgres.admin_connection() as conn:
+            for name, value in args.pg_set:
+                conn.execute(f'ALTER DATABASE "{database}" SET {name} = {value}')
+    module = "bench.wsgi_tuned:app" if args.engine_options else "wsgi:app"
     try:
-        links = prepare(backend.url, instance, args.organisations)
-        with serve(settings, "hello:app", cwd=BENCH, env=dict(os.environ), ready="/") as hello:
-            floor = measure("floor: hello-world", hello.base + "/", args, hello.cpu, _nothing)
-        env = production_env(backend.url, instance, BENCH_ENGINE_OPTIONS=args.engine_options)
-        if backend.postgres is not None:
-            database = backend.url.rpartition("/")[2]
-            with backend.postgres.admin_connection() as conn:
-                for name, value in args.pg_set:
-                    conn.execute(f'ALTER DATABASE "{database}" SET {name} = {value}')
-        module = "bench.wsgi_tuned:app" if args.engine_options else "wsgi:app"
-        with serve(settings, module, cwd=ROOT, env=env, ready="/aanmelden") as intake:
+        with (
+            serve(settings, "hello:app", cwd=BENCH, env=dict(os.environ), ready="/") as hello,
+            serve(settings, module, cwd=ROOT, env=env, ready="/aanmelden") as intake,
+        ):
             signed_in = [sign_in(intake.base, link) for link in links]
-            inputs = signed_in[0][2]
-            cpu = (intake.cpu, backend.server_cpu)
-            page = measure(
-                "GET page",
-                intake.base + PAGE,
-                args,
-                *cpu,
-                visitors=[(cookie, None) for cookie, _, _ in signed_in],
-            )
-            save = measure(
-                "POST page (save)",
-                intake.base + PAGE,
-                args,
-                *cpu,
-                method="POST",
-                visitors=[(cookie, body) for cookie, body, _ in signed_in],
-            )
-        report(f"{backend.label}: page {PAGE} ({inputs} inputs)", [floor, page, save],
-               [200, 200, 302])  # fmt: skip
+            probes = {"app_cpu": intake.cpu, "db_cpu": backend.server_cpu,
+                      "db_sessions": backend.sessions}  # fmt: skip
+            cases = [
+                Case("floor: hello-world", hello.base + "/", 200, hello.cpu),
+                Case("GET page", intake.base + PAGE, 200, **probes,
+                     visitors=[(cookie, None) for cookie, _, _ in signed_in]),
+                Case("POST page (save)", intake.base + PAGE, 302, **probes, method="POST",
+                     visitors=[(cookie, body) for cookie, body, _ in signed_in]),
+            ]  # fmt: skip
+            for case in cases:
+                case.load(args, args.warmup)
+            for _ in range(args.rounds):
+                for case in cases:
+                    case.measure(args)
+        report(f"{backend.label}: page {PAGE} ({signed_in[0][2]} inputs)", cases)
     finally:
         shutil.rmtree(instance, ignore_errors=True)
 
@@ -319,15 +351,19 @@ def _setting(text: str) -> tuple[str, str]:
     return name, value
 
 
-def _nothing() -> float:
-    return 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=10, help="wrk duration per case")
+    parser.add_argument(
+        "--seconds", type=float, default=15, help="wrk time per case, spread over the rounds"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the cases take turns this often, so drift hits all alike",
+    )
     parser.add_argument("--warmup", type=float, default=2, help="wrk warm-up per case")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--workers", type=int, default=4)

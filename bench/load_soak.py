@@ -320,7 +320,9 @@ def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
                    "gunicorn": (after[1] - before[1]) / elapsed}  # fmt: skip
             if backend.postgres is not None:
                 cpu["postgres"] = (after[2] - before[2]) / elapsed
-            cpu["whole machine"] = (after[3][0] - before[3][0]) / elapsed
+            machine = (after[3][0] - before[3][0]) / elapsed
+            cpu["others on the machine"] = max(0.0, machine - sum(cpu.values()))
+            cpu[f"whole machine (of {100 * (os.cpu_count() or 1)}%)"] = machine
         lost = verify(backend.url, instance, stats)
         low, high = args.think
         think = f"think {low:g}–{high:g} s" if high else "no think time"

@@ -56,6 +56,19 @@ class Backend:
             return 0.0
         return tree_cpu(pid)
 
+    def sessions(self) -> int:
+        """Connections PostgreSQL has accepted to this database so far (0 for SQLite)."""
+        if self.postgres is None:
+            return 0
+        database = self.url.rpartition("/")[2]
+        with self.postgres.admin_connection() as conn:
+            row = conn.execute(
+                "SELECT pg_stat_force_next_flush(), sessions FROM pg_stat_database "
+                "WHERE datname = %s",
+                (database,),
+            ).fetchone()
+        return int(row[1]) if row else 0
+
 
 def backends(which: str) -> Iterator[Backend]:
     """SQLite (WAL) and/or PostgreSQL (a cluster started here), as ``which`` asks.
