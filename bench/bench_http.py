@@ -42,6 +42,7 @@ import time
 import urllib.error
 import urllib.parse
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -400,8 +401,9 @@ def main() -> None:
     for name, value in [("engine options", args.engine_options), *args.pg_set]:
         if value:
             print(f"variant: {name} = {value}")
-    for backend in backends(args.backend):
-        run(backend, settings, args)
+    with closing(backends(args.backend)) as found:  # stops PostgreSQL even on errors
+        for backend in found:
+            run(backend, settings, args)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ import threading
 import time
 import urllib.error
 import urllib.parse
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,8 +369,9 @@ def main() -> None:
         parser.error("--ramp must not be longer than --seconds")
     threading.stack_size(512 * 1024)  # hundreds of respondents, each a thread
     settings = Gunicorn(args.workers, args.worker_class, args.threads)
-    for backend in backends(args.backend):
-        run(backend, settings, args)
+    with closing(backends(args.backend)) as found:  # stops PostgreSQL even on errors
+        for backend in found:
+            run(backend, settings, args)
 
 
 if __name__ == "__main__":
