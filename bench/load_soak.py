@@ -1,52 +1,59 @@
-"""Load and soak test: N coordinators save pages and submit against gunicorn on loopback.
+"""Load and soak test: N respondents fill in the questionnaire against gunicorn on loopback.
 
 For each backend (SQLite in WAL mode, and a throw-away PostgreSQL cluster when its
-binaries are installed) this script prepares a database, starts
-``gunicorn -k gthread -w 4 --threads 4 wsgi:app`` on a free 127.0.0.1 port, and
-runs N simulated coordinators (threads; each its own respondent and cookie jar)
-for a fixed time: sign in through the personal link, then over and over open a page,
-change an answer, save; at the end submit. Afterwards it checks in the database that
-every save the server acknowledged (302) is stored exactly, and prints requests per
-second, latency percentiles, errors and lost writes. Traffic never leaves loopback;
-every loop is bounded by the duration.
+binaries are installed) this script prepares a database with N respondents, starts
+gunicorn (``-k gthread -w 4 --threads 4`` by default, production configuration) on a
+free 127.0.0.1 port, and runs N simulated respondents (threads, each its own
+respondent and cookie jar). Each starts at a random moment within ``--ramp`` seconds
+(all at once by default), signs in through the personal link, opens the start page,
+then page after page: opens it, thinks ``--think`` seconds (a range: ``5-20``), saves
+it; first the required pages, then changes to open answers, for ``--seconds`` after
+its own start; then submits, when every required page was saved. So respondents
+leave as spread out as they came, and all of them are busy between the end of the
+ramp and ``--seconds``: the steady state.
+
+Afterwards it checks in the database that every save the server acknowledged (302) is
+stored exactly, and prints, for the burst (requests started within the ramp: sign-in,
+start page, first pages), the steady state after it, and the final submits: requests,
+req/s, latency p50/p95/p99 per kind of request, errors and lost writes; then the CPU
+the load generator, gunicorn and PostgreSQL took, and how late the generator started
+respondents (it must not be the bottleneck itself). Every loop is bounded.
 
     .venv/bin/python bench/load_soak.py [--users 50] [--seconds 60] [--backend both]
+    .venv/bin/python bench/load_soak.py --users 500 --think 5-20 --ramp 60 --seconds 180
 """
 
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
-import re
+import random
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from serving import (
+    ROOT,
+    SLUG,
+    Backend,
+    Gunicorn,
+    backends,
+    browser,
+    hidden,
+    machine_busy,
+    make_app,
+    production_env,
+    serve,
+)
 
-HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|revision|shown)" value="([^"]*)"')
-PAGES = [  # (path, question, how to make a value)
-    ("afsluiting", "opmerkingen", lambda n, i: f"opmerking {n}-{i}"),
-    ("actie/5", "succes_toelichting", lambda n, i: f"toelichting {n}-{i}"),
-    ("actie/15", "verankering", lambda n, i: f"verankering {n}-{i}"),
-    ("partners", "welke", lambda n, i: f"partners {n}-{i}"),
-]
-
-
-REQUIRED = [  # what a coordinator must answer before submitting
+REQUIRED = [  # what a respondent must answer before submitting
     ("organisatie", [("via_igs", "nee")]),
     ("actie/5", [("succes", "4"), ("cofinanciering", "voortzetting")]),
     ("actie/15", [("succes", "5"), ("cofinanciering", "innovatie_actie")]),
@@ -56,40 +63,59 @@ REQUIRED = [  # what a coordinator must answer before submitting
     ("meerwaarde", [("meerwaarde", "ondersteuning")]),
     ("stopzetting", [("gevolgen", "braindrain")]),
 ]
+PAGES = [  # then, over and over: (page, open question, its new value)
+    ("afsluiting", "opmerkingen", lambda n, i: f"opmerking {n}-{i}"),
+    ("actie/5", "succes_toelichting", lambda n, i: f"toelichting {n}-{i}"),
+    ("actie/15", "verankering", lambda n, i: f"verankering {n}-{i}"),
+    ("partners", "welke", lambda n, i: f"partners {n}-{i}"),
+]
+KINDS = ["sign-in", "start", "page", "save", "submit"]
+TARGET_P95_MS = 200  # issue 16, for 500 respondents
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
-        return None
+@dataclass
+class Sample:
+    at: float  # when the request started, seconds after the run started
+    kind: str
+    latency: float
+    status: int
 
 
 @dataclass
 class Stats:
-    latencies: list[float] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    acknowledged: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    acknowledged: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     saves: int = 0
+    conflicts: int = 0
     submitted: set[str] = field(default_factory=set)
+    lags: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass(frozen=True)
+class Plan:
+    t0: float  # time.perf_counter() at the start of the run
+    seconds: float
+    think: tuple[float, float]
+    ramp: float
 
 
-def prepare(database_url: str, instance: Path, users: int) -> list[tuple[str, str]]:
-    """Load the questionnaire and a registry; returns (respondent code, link path)."""
-    import config
-    from intake import create_app
+def think_range(text: str) -> tuple[float, float]:
+    """``5-20`` → (5, 20); ``0`` → (0, 0)."""
+    low, _, high = text.partition("-")
+    bounds = (float(low), float(high or low))
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"think time {text!r}: expected LOW-HIGH seconds")
+    return bounds
+
+
+def prepare(database_url: str, instance: Path, users: int) -> list[str]:
+    """Load the questionnaire and a registry; returns each respondent's link path."""
     from intake.extensions import db
     from tests.support import factory
 
-    os.environ["INTAKE_INSTANCE_PATH"] = str(instance)
-    settings = config.TestingConfig()
-    settings.SQLALCHEMY_DATABASE_URI = database_url
-    app = create_app(settings)
+    app = make_app(database_url, instance)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -98,16 +124,20 @@ def prepare(database_url: str, instance: Path, users: int) -> list[tuple[str, st
         for n in range(users):
             respondent = factory.respondent(q, f"L{n:03d}", kind="gemeente",
                                        items={"actions": ["5", "15"]})  # fmt: skip
-            links.append((respondent.code, factory.link(respondent)))
+            links.append(factory.link(respondent))
         db.engine.dispose()
     return links
 
 
-def coordinator(base: str, n: int, link: str, deadline: float, stats: Stats) -> None:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+def respondent(base: str, n: int, link: str, plan: Plan, start_at: float, stats: Stats) -> None:
+    """One respondent's visit, from opening the link to submitting."""
+    opener, _ = browser()
+    rng = random.Random(n)
+    code = f"L{n:03d}"
+    # Everyone stays as long, so they leave as spread out as they came.
+    deadline = start_at + plan.seconds
 
-    def request(path: str, data: list[tuple[str, str]] | None = None) -> tuple[int, str]:
+    def request(kind: str, path: str, data: list[tuple[str, str]] | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         start = time.perf_counter()
         try:
@@ -117,60 +147,83 @@ def coordinator(base: str, n: int, link: str, deadline: float, stats: Stats) -> 
             status, text = exc.code, exc.read().decode("utf-8", "replace")
         except OSError as exc:
             with stats.lock:
-                stats.errors.append(f"{path}: {exc}")
+                stats.errors.append(f"{kind} {path}: {exc}")
             return 0, ""
+        sample = Sample(start - plan.t0, kind, time.perf_counter() - start, status)
         with stats.lock:
-            stats.latencies.append(time.perf_counter() - start)
-            if status >= 400 and status != 409:
-                stats.errors.append(f"{path}: HTTP {status}")
+            stats.samples.append(sample)
+            if status == 409:
+                stats.conflicts += 1
+            elif status >= 400:
+                stats.errors.append(f"{kind} {path}: HTTP {status}")
         return status, text
 
-    request(link)
-    for page, answers in REQUIRED:
-        status, html = request(f"/v/plan-samenleven-2025/p/{page}")
-        hidden = [(k, v) for k, v in HIDDEN.findall(html) if k != "shown"]
-        shown = [("shown", q) for q, _ in answers]
-        request(f"/v/plan-samenleven-2025/p/{page}", [*hidden, *shown, *answers])
-    i = 0
-    while time.monotonic() < deadline:
-        page, question, make = PAGES[i % len(PAGES)]
-        path = f"/v/plan-samenleven-2025/p/{page}"
-        status, html = request(path)
-        if status != 200:
-            i += 1
-            continue
-        hidden = [(k, v) for k, v in HIDDEN.findall(html) if k != "shown"]
-        value = make(n, i)
-        # Only this question is on the "form": the others on the page stay as they are.
-        data = [*hidden, ("shown", question), (question, value), ("action", "opslaan")]
-        status, _ = request(path, data)
+    def think() -> bool:
+        """Wait as a person reading and typing; False when the run ends meanwhile."""
+        pause = rng.uniform(*plan.think)
+        if time.perf_counter() + pause >= deadline and plan.think[1] > 0:
+            time.sleep(max(0.0, deadline - time.perf_counter()))
+            return False
+        time.sleep(pause)
+        return True
+
+    def fill(page: str, answers: list[tuple[str, str]]) -> None:
+        path = f"/v/{SLUG}/p/{page}"
+        status, html = request("page", path)
+        if status != 200 or not think():
+            return
+        fields = [(k, v) for k, v in hidden(html) if k != "shown"]
+        shown = [("shown", q) for q in dict(answers)]  # only these questions change
+        status, _ = request("save", path, [*fields, *shown, *answers, ("action", "opslaan")])
         if status == 302:
             section, _, item = page.partition("/")
             with stats.lock:
-                stats.acknowledged[(f"L{n:03d}", f"{section}|{item}", question)] = value
                 stats.saves += 1
+                for question in dict(answers):
+                    key = (code, f"{section}|{item}", question)
+                    stats.acknowledged[key] = [v for q, v in answers if q == question]
+
+    time.sleep(max(0.0, start_at - time.perf_counter()))
+    with stats.lock:
+        stats.lags.append(time.perf_counter() - start_at)
+    request("sign-in", link)
+    request("start", f"/v/{SLUG}/")
+    required_done = 0
+    for page, answers in REQUIRED:
+        if time.perf_counter() >= deadline:
+            break
+        fill(page, answers)
+        required_done += 1
+    i = 0
+    while time.perf_counter() < deadline:
+        page, question, make = PAGES[i % len(PAGES)]
+        fill(page, [(question, make(n, i))])
         i += 1
-    status, html = request("/v/plan-samenleven-2025/overzicht")
-    token = dict(HIDDEN.findall(html)).get("csrf_token", "")
-    status, _ = request("/v/plan-samenleven-2025/indienen", [("csrf_token", token)])
+    if required_done < len(REQUIRED):
+        return  # still filling in required pages: nothing to submit yet
+    status, html = request("submit", f"/v/{SLUG}/overzicht")
+    token = dict(hidden(html)).get("csrf_token", "")
+    status, _ = request("submit", f"/v/{SLUG}/indienen", [("csrf_token", token)])
     if status == 302:
         with stats.lock:
-            stats.submitted.add(f"L{n:03d}")
+            stats.submitted.add(code)
+
+
+def _as_posted(value: Any) -> list[str]:
+    """A stored value as the strings a form posts for it (4 → ["4"], [a, b] → [a, b])."""
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def verify(database_url: str, instance: Path, stats: Stats) -> int:
     """Count acknowledged saves whose value is not exactly what the database holds."""
     from sqlalchemy import select
 
-    import config
-    from intake import create_app
     from intake.extensions import db
     from intake.models import Answer, Respondent, Response
 
-    os.environ["INTAKE_INSTANCE_PATH"] = str(instance)
-    settings = config.TestingConfig()
-    settings.SQLALCHEMY_DATABASE_URI = database_url
-    app = create_app(settings)
+    app = make_app(database_url, instance)
     lost = 0
     with app.app_context():
         stored = {
@@ -182,89 +235,143 @@ def verify(database_url: str, instance: Path, stats: Stats) -> int:
             )
         }  # fmt: skip
         for key, value in stats.acknowledged.items():
-            if stored.get(key) != value:
+            if _as_posted(stored.get(key)) != value:
                 lost += 1
         db.engine.dispose()
     return lost
 
 
-def run(backend: str, database_url: str, users: int, seconds: float, workers: int) -> None:
-    instance = Path(tempfile.mkdtemp(prefix="intake-load-"))
-    links = prepare(database_url, instance, users)
-    port = _free_port()
-    env = {**os.environ, "INTAKE_ENV": "development", "SECRET_KEY": "load-test-" + "x" * 40,
-           "DATABASE_URL": database_url, "INTAKE_INSTANCE_PATH": str(instance),
-           "RATELIMIT_ENABLED": "false", "MAIL_OUTBOX": str(instance / "outbox")}  # fmt: skip
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "-k", "gthread", "-w", str(workers), "--threads", "4", "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/aanmelden", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        stats = Stats()
-        deadline = time.monotonic() + seconds
-        start = time.perf_counter()
-        threads = [threading.Thread(target=coordinator, args=(base, n, link, deadline, stats))
-                   for n, (_, link) in enumerate(links)]  # fmt: skip
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=seconds + 120)
-        elapsed = time.perf_counter() - start
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    lost = verify(database_url, instance, stats)
-    latencies = sorted(stats.latencies)
+def _percentile(sorted_values: list[float], p: float) -> float:
+    return 1000 * sorted_values[min(len(sorted_values) - 1, int(p * len(sorted_values)))]
 
-    def pct(p: float) -> float:
-        return 1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))]
 
-    print(f"\n{backend}: {users} coordinators, {seconds:.0f} s, gunicorn gthread "
-          f"{workers}×4 on 127.0.0.1")  # fmt: skip
-    print(f"  requests        {len(latencies)}  ({len(latencies) / elapsed:.0f}/s)")
-    print(f"  latency ms      p50 {pct(0.5):.0f}  p95 {pct(0.95):.0f}  p99 {pct(0.99):.0f}  "
-          f"mean {1000 * statistics.mean(latencies):.0f}")  # fmt: skip
-    print(f"  saves           {stats.saves} acknowledged, checked against "
-          f"{len(stats.acknowledged)} final answers")  # fmt: skip
+def report(title: str, stats: Stats, plan: Plan, lost: int, cpu: dict[str, float]) -> None:
+    samples = stats.samples
+    end = max((s.at + s.latency for s in samples), default=plan.seconds)
+    phases = [  # (name, first start, end of window)
+        ("burst", 0.0, plan.ramp),
+        ("steady", plan.ramp, plan.seconds),
+        ("end", plan.seconds, max(end, plan.seconds)),
+        ("overall", 0.0, max(end, plan.seconds)),
+    ]
+    print(f"\n{title}")
+    print(f"  {'phase':<8} {'kind':<8} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'p99 ms':>7} {'max ms':>7} {'errors':>6}")  # fmt: skip
+    for name, low, high in phases:
+        in_phase = [s for s in samples if low <= s.at < high or name == "overall"]
+        if not in_phase:
+            continue
+        for kind in ["all", *KINDS]:
+            chosen = [s for s in in_phase if kind in ("all", s.kind)]
+            if not chosen:
+                continue
+            latencies = sorted(s.latency for s in chosen)
+            errors = sum(1 for s in chosen if s.status >= 400 and s.status != 409)
+            rate = len(chosen) / max(high - low, 1e-9)
+            print(f"  {name if kind == 'all' else '':<8} {kind:<8} {len(chosen):8d} "
+                  f"{rate:6.1f} {_percentile(latencies, 0.5):7.0f} "
+                  f"{_percentile(latencies, 0.95):7.0f} {_percentile(latencies, 0.99):7.0f} "
+                  f"{1000 * latencies[-1]:7.0f} {errors:6d}")  # fmt: skip
+    users = len(stats.lags)
+    print(
+        f"  saves           {stats.saves} acknowledged, checked against "
+        f"{len(stats.acknowledged)} final answers; conflicts (409) {stats.conflicts}"
+    )
+    print(f"  lost writes     {lost}")
     print(f"  submitted       {len(stats.submitted)} of {users}")
     print(f"  errors          {len(stats.errors)}  {stats.errors[:3]}")
-    print(f"  lost writes     {lost}")
-    shutil.rmtree(instance, ignore_errors=True)
+    shares = ", ".join(f"{name} {100 * share:.0f}%" for name, share in cpu.items())
+    print(f"  CPU (% of one core over the run) {shares}")
+    lags = sorted(stats.lags)
+    print(f"  generator       respondents started late by p50 {_percentile(lags, 0.5):.0f} ms, "
+          f"max {1000 * lags[-1]:.0f} ms")  # fmt: skip
+    overall = sorted(s.latency for s in samples)
+    if overall:
+        p95 = _percentile(overall, 0.95)
+        met = p95 < TARGET_P95_MS and not stats.errors and not lost
+        print(f"  target          p95 < {TARGET_P95_MS} ms overall, 0 errors, 0 lost writes: "
+              f"{'met' if met else 'NOT met'} (p95 {p95:.0f} ms)")  # fmt: skip
+
+
+def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
+    instance = Path(tempfile.mkdtemp(prefix="intake-load-"))
+    try:
+        links = prepare(backend.url, instance, args.users)
+        env = production_env(backend.url, instance)
+        with serve(settings, "wsgi:app", cwd=ROOT, env=env, ready="/aanmelden") as server:
+            stats = Stats()
+            plan = Plan(time.perf_counter() + 1, args.seconds, args.think, args.ramp)
+            starts = random.Random(args.seed)
+            threads = [
+                threading.Thread(target=respondent, daemon=True, args=(
+                    server.base, n, link, plan, plan.t0 + starts.uniform(0, plan.ramp), stats))
+                for n, link in enumerate(links)
+            ]  # fmt: skip
+            before = (time.process_time(), server.cpu(), backend.server_cpu(), machine_busy())
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(
+                    timeout=max(0.0, plan.t0 + args.ramp + args.seconds + 300 - time.perf_counter())
+                )
+            after = (time.process_time(), server.cpu(), backend.server_cpu(), machine_busy())
+            wall = after[3][1] - before[3][1]  # machine seconds, all cores
+            elapsed = wall / (os.cpu_count() or 1)
+            cpu = {"load generator": (after[0] - before[0]) / elapsed,
+                   "gunicorn": (after[1] - before[1]) / elapsed}  # fmt: skip
+            if backend.postgres is not None:
+                cpu["postgres"] = (after[2] - before[2]) / elapsed
+            machine = (after[3][0] - before[3][0]) / elapsed
+            cpu["others on the machine"] = max(0.0, machine - sum(cpu.values()))
+            cpu[f"whole machine (of {100 * (os.cpu_count() or 1)}%)"] = machine
+        lost = verify(backend.url, instance, stats)
+        low, high = args.think
+        think = f"think {low:g}–{high:g} s" if high else "no think time"
+        title = (
+            f"{backend.label}: {args.users} respondents, {think}, starting within "
+            f"{args.ramp:g} s, each for {args.seconds:g} s; {settings.describe()} on 127.0.0.1"
+        )
+        report(title, stats, plan, lost, cpu)
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=60,
+        help="how long each respondent keeps saving after its start",
+    )
+    parser.add_argument(
+        "--think",
+        type=think_range,
+        default=(0.0, 0.0),
+        help="seconds between opening and saving a page: LOW-HIGH (0)",
+    )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0,
+        help="every respondent starts within this many seconds (0: at once)",
+    )
+    parser.add_argument("--seed", type=int, default=16, help="for the start times")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn -k")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn --threads")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    if args.backend in ("sqlite", "both"):
-        folder = Path(tempfile.mkdtemp(prefix="intake-load-db-"))
-        run("sqlite (WAL)", f"sqlite:///{folder}/load.sqlite", args.users, args.seconds,
-            args.workers)  # fmt: skip
-    if args.backend in ("postgresql", "both"):
-        from tests.support import postgres
-
-        bindir = postgres.find_bindir()
-        if bindir is None:
-            print("PostgreSQL binaries not found: postgresql run skipped")
-            return
-        server = postgres.start(bindir)
-        try:
-            url = server.create_database("load")
-            run("postgresql", url, args.users, args.seconds, args.workers)
-        finally:
-            postgres.stop(server)
+    if args.ramp > args.seconds:
+        parser.error("--ramp must not be longer than --seconds")
+    threading.stack_size(512 * 1024)  # hundreds of respondents, each a thread
+    settings = Gunicorn(args.workers, args.worker_class, args.threads)
+    with closing(backends(args.backend)) as found:  # stops PostgreSQL even on errors
+        for backend in found:
+            run(backend, settings, args)
 
 
 if __name__ == "__main__":
