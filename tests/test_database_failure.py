@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -118,11 +117,8 @@ def test_a_refused_write_is_tried_once_not_twenty_times(
 ) -> None:
     hidden = hidden_fields(client.get(PAGE).get_data(as_text=True))
     with failures.writes_refused(app), failures.write_attempts(app) as writes:
-        started = time.monotonic()
         refused = post_page(client, PAGE, TYPED, hidden=hidden)
-        elapsed = time.monotonic() - started
     assert len(writes) == 1, writes
-    assert elapsed < 2
     assert refused.status_code == 503
 
 
