@@ -4,7 +4,6 @@ refusing everything that could reach Python."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -146,14 +145,12 @@ def test_attempts_to_reach_python_are_rejected(condition: str, message: str) -> 
 
 
 def test_deep_nesting_and_long_conditions_are_bounded() -> None:
-    start = time.perf_counter()
     with pytest.raises(ConditionError, match="nests deeper"):
         parse("(" * 100 + "q.s.a == 1" + ")" * 100)
     with pytest.raises(ConditionError, match="nests deeper"):
         parse("not " * 100 + "q.s.a == 1")
     with pytest.raises(ConditionError, match="longer than"):
         parse("q.s.a == 1 or " * 1000 + "q.s.a == 2")
-    assert time.perf_counter() - start < 1.0
 
 
 ANSWERS = {
