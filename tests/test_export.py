@@ -101,7 +101,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     # Overzicht: response rate against the invited respondents.
     overzicht = _rows(workbook["Overzicht"])
     assert overzicht[0] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3", None, None)
-    assert overzicht[2][:2] == ("Versie(s)", "1")
+    assert overzicht[2][:2] == ("Versie(s)", "2")
     assert isinstance(overzicht[3][1], dt.datetime)
     assert ("Totaal", 2, 4, 0.5) in overzicht
     assert ("Centrumstad", 1, 1, 1) in overzicht and ("Stad", 0, 1, 0) in overzicht
