@@ -16,6 +16,9 @@
   var summary = document.querySelector(".error-summary");
   if (!focusTarget() && summary) { summary.focus(); }
   window.addEventListener("hashchange", focusTarget);
+  // The browser moves focus to the URL's target once the page has loaded (to the page
+  // itself when the target is a block): focus the field again after that.
+  window.addEventListener("load", function () { setTimeout(focusTarget, 0); });
 
   // The field of a question the URL names (a link from the summary): focus its first input.
   function focusTarget() {
