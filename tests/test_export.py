@@ -116,7 +116,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     assert [r[0] for r in rows[1:]] == ["CS01", "G01"]  # the draft is not exported
     cs = dict(zip(header, rows[1], strict=True))
     g = dict(zip(header, rows[2], strict=True))
-    assert cs["versie"] == 1 and isinstance(cs["ingediend_op"], dt.datetime)
+    assert cs["versie"] == 2 and isinstance(cs["ingediend_op"], dt.datetime)
     assert cs["organisatie.type"] == "centrumstad" and cs["organisatie.via_igs"] == "nee"
     assert cs["organisatie.acties.5"] == 1 and cs["organisatie.acties.2"] == 0
     assert cs["actie[5].succes"] == 5 and g["actie[5].succes"] == 4

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -189,7 +190,7 @@ def test_submitting_asks_for_confirmation_then_mails_a_receipt(
 
 
 def test_a_receipt_that_cannot_be_sent_never_undoes_the_submission(
-    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    app: Flask, client: FlaskClient
 ) -> None:
     respondent_id = _sign_in(app, client)
     _complete(client)
@@ -197,14 +198,14 @@ def test_a_receipt_that_cannot_be_sent_never_undoes_the_submission(
         port = server.port
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_OUTBOX=None)  # nobody there
     token = csrf_token(client, f"{BASE}/overzicht")
-    with caplog.at_level(logging.ERROR):
+    with _logged(app) as logged:
         done = client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
     assert done.status_code == 302 and _submitted(app, respondent_id)
-    assert "Receipt for S05 not sent" in caplog.text
+    assert any("Receipt for S05 not sent" in line for line in logged)
 
 
 def test_a_refused_address_is_logged_and_the_others_get_the_receipt(
-    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    app: Flask, client: FlaskClient
 ) -> None:
     respondent_id = _sign_in(app, client)
     _complete(client)
@@ -215,11 +216,11 @@ def test_a_refused_address_is_logged_and_the_others_get_the_receipt(
     with SMTPServer(refuse=["bart@example.be"]) as server:
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_OUTBOX=None)
         token = csrf_token(client, f"{BASE}/overzicht")
-        with caplog.at_level(logging.WARNING):
+        with _logged(app) as logged:
             client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
         assert [m.recipients for m in server.received] == [["ann.peeters@example.be"]]
     assert _submitted(app, respondent_id)
-    assert "bart@example.be refused" in caplog.text
+    assert any("bart@example.be refused" in line for line in logged)
 
 
 def test_the_receipt_copy_lists_every_page_that_applies(app: Flask, client: FlaskClient) -> None:
@@ -251,6 +252,27 @@ def test_an_action_page_names_its_action_once(app: Flask, client: FlaskClient) -
     main = page.xpath("string(//main)")
     assert main.count("Oefenkansen Nederlands organiseren") == 1
     assert page.xpath("string(//h1)") == "Actie 5: Oefenkansen Nederlands organiseren"
+
+
+@contextmanager
+def _logged(app: Flask) -> Iterator[list[str]]:
+    """What the app logs meanwhile (at WARNING and above), whatever else is configured."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    # Alembic's fileConfig (migrations/env.py, run in-process by other tests) disables
+    # the loggers that exist by then, the app's included: enable it for the test.
+    handler, disabled = Collect(logging.WARNING), app.logger.disabled
+    app.logger.addHandler(handler)
+    app.logger.disabled = False
+    try:
+        yield lines
+    finally:
+        app.logger.removeHandler(handler)
+        app.logger.disabled = disabled
 
 
 def _submitted(app: Flask, respondent_id: int) -> bool:
