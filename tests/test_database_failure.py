@@ -167,7 +167,7 @@ def test_a_submit_the_database_refuses_says_so_and_a_later_submit_works(
     _complete(app, respondent_id)
     token = csrf_token(client, f"{BASE}/overzicht")
     with failures.writes_refused(app):
-        refused = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+        refused = client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
     assert refused.status_code == 503
     html = refused.get_data(as_text=True)
     assert "nog niet ingediend" in html
@@ -175,7 +175,7 @@ def test_a_submit_the_database_refuses_says_so_and_a_later_submit_works(
     with app.app_context():
         assert db.session.get(Respondent, respondent_id).response.status == "draft"
 
-    submitted = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+    submitted = client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
     assert submitted.status_code == 302
     with app.app_context():
         assert db.session.get(Respondent, respondent_id).response.status == "submitted"

@@ -76,7 +76,10 @@ def test_coordinator_a_never_writes_b(app: Flask, two_respondents: dict, url: st
 def test_submit_url_acts_only_on_own_respondent(app: Flask, two_respondents: dict) -> None:
     client = app.test_client()
     client.get(two_respondents["A"][1])
-    client.post(f"{BASE}/indienen", data={"csrf_token": csrf_token(client, f"{BASE}/overzicht")})
+    client.post(
+        f"{BASE}/indienen",
+        data={"csrf_token": csrf_token(client, f"{BASE}/overzicht"), "confirm": "ja"},
+    )
     with app.app_context():
         b = db.session.get(Respondent, two_respondents["B"][0])
         assert b.response.status == "draft"

@@ -184,10 +184,10 @@ def test_double_click_on_submit_submits_once(app: Flask, client: FlaskClient) ->
             state = response_state.load_state(respondent)
 
     token = csrf_token(client, f"{BASE}/overzicht")
-    first = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+    first = client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
     with app.app_context():
         submitted_at = db.session.get(Respondent, respondent_id).response.submitted_at
-    second = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+    second = client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"] == f"{BASE}/ingediend"
     with app.app_context():

@@ -158,7 +158,7 @@ def test_plan_samenleven_whole_flow(app: Flask, client: FlaskClient, auth: AuthA
 
     # Submit.
     token = csrf_token(client, f"{BASE}/overzicht")
-    submitted = client.post(f"{BASE}/indienen", data={"csrf_token": token})
+    submitted = client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"})
     assert submitted.status_code == 302 and submitted.headers["Location"] == f"{BASE}/ingediend"
     assert "Bedankt! Je antwoorden zijn ingediend." in client.get(f"{BASE}/ingediend").get_data(
         as_text=True
@@ -281,7 +281,10 @@ def test_inspiratiedag_whole_flow(app: Flask, client: FlaskClient, auth: AuthAct
     assert done.headers["Location"] == f"{base}/overzicht"
 
     token = csrf_token(client, f"{base}/overzicht")
-    assert client.post(f"{base}/indienen", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"{base}/indienen", data={"csrf_token": token, "confirm": "ja"}).status_code
+        == 302
+    )
     with app.app_context():
         response = db.session.scalar(
             select(Response).where(Response.respondent_id == respondent_id)

@@ -209,7 +209,10 @@ def test_portal_keeps_flags_and_saves_a_ranking(app: Flask, client: FlaskClient)
     assert "1. Meer kennis" in summary
 
     token = csrf_token(client, f"{BASE}/overzicht")
-    assert client.post(f"{BASE}/indienen", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"{BASE}/indienen", data={"csrf_token": token, "confirm": "ja"}).status_code
+        == 302
+    )
     read_only = client.get(PAGE).get_data(as_text=True)
     assert re.search(r'<select disabled id="prioriteiten__wonen"', read_only), read_only
 

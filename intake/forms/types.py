@@ -48,7 +48,10 @@ class CheckboxesField(SelectMultipleField):
 
 def choice_options(question: Question, page: Page, language: str | None) -> list[SelectChoice]:
     """The options of a choice question, with "other" last."""
-    options = [SelectChoice(str(c.value), page.text(c.label, language)) for c in question.choices]
+    options = [
+        SelectChoice(str(c.value), page.choice_label(question, c, language))
+        for c in question.choices
+    ]
     if question.other is not None:
         options.append(SelectChoice(OTHER_VALUE, page.text(question.other, language)))
     return options

@@ -44,7 +44,7 @@ from intake.forms.page import (
 from intake.models import Respondent
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
-from intake.services import invitations, questionnaires, response_state, responses
+from intake.services import invitations, questionnaires, receipt, response_state, responses
 from intake.services.accounts import CoordinatorIdentity
 from intake.services.response_state import Page, ResponseState
 from intake.services.responses import SaveStatus, SubmitStatus
@@ -127,6 +127,7 @@ def start(slug: str) -> ResponseReturnValue:
 def _common(slug: str, state: ResponseState) -> dict[str, Any]:
     pages = state.pages()
     done, total = state.progress(pages)
+    first_incomplete = state.first_incomplete(pages)
     return {
         "slug": slug,
         "state": state,
@@ -135,6 +136,10 @@ def _common(slug: str, state: ResponseState) -> dict[str, Any]:
         "total": total,
         "language": _language(),
         "page_url": lambda p: _page_url(slug, p),
+        # "Begin of ga verder": the first page not complete, else the summary.
+        "continue_url": _page_url(slug, first_incomplete)
+        if first_incomplete is not None
+        else url_for("portal.summary", slug=slug),
     }
 
 
@@ -370,10 +375,10 @@ def _signed_out_page(
         abort(404)
     page = None
     if item is None and section_model.repeat_for is None:
-        page = Page(section_model)
+        page = Page(section_model, questionnaire=model)
     elif item is not None:
         page = next(
-            (Page(section_model, code, title)
+            (Page(section_model, code, title, model)
              for code, title in repeat_items(model, section_model) if code == item),
             None,
         )  # fmt: skip
@@ -430,12 +435,26 @@ def _signed_out_page(
 def summary(slug: str) -> ResponseReturnValue:
     respondent = _respondent(slug)
     state = response_state.load_state(respondent)
-    return render_template("portal/summary.html", **_common(slug, state), notice=None)
+    return _summary(slug, state)
+
+
+def _summary(slug: str, state: ResponseState, notice: str | None = None) -> str:
+    """The summary: what is still missing (per page, with a link to each field), then
+    every answer, then the submit button."""
+    context = _common(slug, state)
+    missing = [(p, problems) for p in context["pages"] if (problems := state.problems(p))]
+    unsaved = [p for p in context["pages"] if not state.is_saved(p) and not state.problems(p)]
+    return render_template(
+        "portal/summary.html", **context, notice=notice, missing=missing, unsaved=unsaved,
+        field_url=lambda p, question_id: f"{_page_url(slug, p)}#q-{question_id}",
+    )  # fmt: skip
 
 
 @bp.route("/v/<slug>/indienen", methods=["POST"])
 @csrf.exempt
 def submit(slug: str) -> ResponseReturnValue:
+    """Indienen: first a confirmation step (that says the answers can no longer be
+    changed), then, with ``confirm``, the submission and the receipt by mail."""
     respondent = _respondent(slug)
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -443,7 +462,17 @@ def submit(slug: str) -> ResponseReturnValue:
         state = response_state.load_state(respondent)
         notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
                    "Indienen.")  # fmt: skip
-        return render_template("portal/summary.html", **_common(slug, state), notice=notice)
+        return _summary(slug, state, notice)
+    if request.form.get("confirm") != "ja":
+        state = response_state.load_state(respondent)
+        if state.is_submitted:
+            return redirect(url_for("portal.submitted", slug=slug))
+        if (
+            state.is_editable
+            and state.response is not None
+            and not any(state.problems(p) for p in state.pages())
+        ):
+            return render_template("portal/confirm.html", **_common(slug, state))
     try:
         outcome = responses.submit(respondent, _actor())
     except WriteRefused:
@@ -453,21 +482,26 @@ def submit(slug: str) -> ResponseReturnValue:
             "Je antwoorden zijn nog niet ingediend: door een probleem aan onze kant lukte dat "
             "even niet. Er is niets verloren; klik zo meteen opnieuw op Indienen."
         )
-        return render_template("portal/summary.html", **_common(slug, state), notice=notice), 503
+        return _summary(slug, state, notice), 503
+    if outcome.status == SubmitStatus.SUBMITTED:
+        # After the commit: whatever becomes of the mail, the submission stands.
+        receipt.send_receipt(respondent, _language())
     if outcome.status in {SubmitStatus.SUBMITTED, SubmitStatus.ALREADY_SUBMITTED}:
         return redirect(url_for("portal.submitted", slug=slug))
     state = response_state.load_state(respondent)
     if outcome.status == SubmitStatus.CLOSED:
         notice = _("De bevraging is afgesloten; indienen kan niet meer.")
     elif outcome.status == SubmitStatus.NOT_STARTED:
-        notice = _("Je hebt nog niets ingevuld.")
+        notice = _("Er is nog niets opgeslagen. Kijk de onderdelen hieronder na en sla ze op; "
+                   "daarna kun je indienen.")  # fmt: skip
     else:
-        notice = _("Nog niet alles is ingevuld. Vul de gemarkeerde vragen aan en dien daarna in.")
-    return render_template("portal/summary.html", **_common(slug, state), notice=notice), 422
+        notice = _("Nog niet alles is ingevuld. Vul de vragen hieronder aan en dien daarna in.")
+    return _summary(slug, state, notice), 422
 
 
 @bp.route("/v/<slug>/ingediend")
 def submitted(slug: str) -> ResponseReturnValue:
+    """The receipt: when and for whom, and a printable copy of every answer."""
     respondent = _respondent(slug)
     state = response_state.load_state(respondent)
     if not state.is_submitted:

@@ -148,6 +148,32 @@ class Questionnaire:
         section = self.section(section_id)
         return section.question(question_id) if section else None
 
+    def item_label(self, catalogue: str, code: str) -> Text | None:
+        """How the page of item ``code`` of ``catalogue`` is titled ("Actie 9: ..."), when
+        a section repeats over that catalogue (directly or through a question); else None."""
+        entry = self.catalogues[catalogue].get(code) if catalogue in self.catalogues else None
+        if entry is None:
+            return None
+        for section in self.sections:
+            source = section.repeat_for
+            if source is None:
+                continue
+            over = source.catalogue
+            if source.question is not None:
+                question = self.question(*source.question)
+                over = question.choices_source if question is not None else None
+            if over == catalogue:
+                return Text(
+                    {
+                        lang: value.replace("{item.code}", code).replace(
+                            "{item.title}", entry.title.get(lang)
+                        )
+                        for lang, value in section.title.values.items()
+                    },
+                    section.title.default,
+                )
+        return None
+
     def item_title(self, section: Section, code: str) -> Text:
         """The title shown for item ``code`` of a repeated section."""
         source = section.repeat_for

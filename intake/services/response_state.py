@@ -15,17 +15,19 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Answer, Respondent, Response
+from intake.models import Answer, AuditEvent, Respondent, Response
 from intake.questionnaire import conditions, repeat_items
-from intake.questionnaire.model import Question, Questionnaire, Section, Text
+from intake.questionnaire.model import Choice, Question, Questionnaire, Section, Text
 from intake.questionnaire.types import answer_keys, missing, parse
 from intake.questionnaire.values import Parsed, Posted, Problem
 from intake.services.questionnaires import live_version, model_of
 from intake.statuses import ResponseStatus
 
-# "optional": nothing answered yet, but nothing on the page is required either.
-PageStatus = Literal["not_started", "optional", "in_progress", "complete"]
-DONE = frozenset({"complete", "optional"})
+# A page is complete only once it was saved (by a coordinator, an import, or as part of a
+# submitted response) and has no problems: prefilled answers are for checking, not done.
+# "to_check": answers the coordinator did not save yet (prefilled from the registry).
+PageStatus = Literal["not_started", "to_check", "in_progress", "complete"]
+PREFILL = "prefill"  # Answer.updated_by of answers a response started with
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Page:
     section: Section
     item: str | None = None
     item_title: Text | None = None
+    # The questionnaire, for labels that depend on other sections (see ``choice_label``).
+    questionnaire: Questionnaire | None = field(default=None, compare=False, repr=False)
 
     @property
     def item_key(self) -> str:
@@ -54,6 +58,15 @@ class Page:
         if self.item is not None and self.item_title is not None:
             text = text.format_item(self.item, self.item_title.get(language))
         return text.get(language)
+
+    def choice_label(self, question: Question, choice: Choice, language: str | None = None) -> str:
+        """A choice's label; an item of a catalogue is named as its own page names it
+        ("Actie 9: ..."), so a checkbox and the page it leads to match."""
+        if self.questionnaire is not None and question.choices_source is not None:
+            title = self.questionnaire.item_label(question.choices_source, str(choice.value))
+            if title is not None:
+                return title.get(language)
+        return self.text(choice.label, language)
 
 
 class Stored(NamedTuple):
@@ -136,6 +149,8 @@ class ResponseState:
     profile: RespondentProfile
     response: Response | None
     answers: dict[AnswerKey, Stored] = field(default_factory=dict)
+    # The pages saved at least once, as (section, item key): see ``saved_pages``.
+    saved: set[tuple[str, str]] = field(default_factory=set)
 
     # ----------------------------------------------------------------- reading
 
@@ -207,9 +222,12 @@ class ResponseState:
         pages: list[Page] = []
         for section in self.questionnaire.sections:
             candidates = (
-                [Page(section)]
+                [Page(section, questionnaire=self.questionnaire)]
                 if section.repeat_for is None
-                else [Page(section, code, title) for code, title in self.items_of(section)]
+                else [
+                    Page(section, code, title, self.questionnaire)
+                    for code, title in self.items_of(section)
+                ]
             )
             for page in candidates:
                 if section.relevant is None or conditions.evaluate(
@@ -224,10 +242,10 @@ class ResponseState:
         if section is None or (section.repeat_for is None) != (item is None):
             return None
         if item is None:
-            return Page(section)
+            return Page(section, questionnaire=self.questionnaire)
         for code, title in repeat_items(self.questionnaire, section):
             if code == item:
-                return Page(section, code, title)
+                return Page(section, code, title, self.questionnaire)
         return None
 
     def visible(self, page: Page, overlay: Mapping[str, Any] | None = None) -> list[Question]:
@@ -258,20 +276,31 @@ class ResponseState:
                     problems[question.id] = problem
         return problems
 
+    def is_saved(self, page: Page) -> bool:
+        """Whether the page was saved: a submitted response counts as saved throughout."""
+        return self.is_submitted or (page.section.id, page.item_key) in self.saved
+
     def status(self, page: Page) -> PageStatus:
+        """Complete only once saved without problems; until then, prefilled answers are
+        "to check" and a page nobody saved is "not started", even if nothing is required."""
+        if self.is_saved(page):
+            return "in_progress" if self.problems(page) else "complete"
         answered = any(
-            not self.answers[(page.section.id, page.item_key, q.id)].is_empty
+            not stored.is_empty
             for q in page.section.questions
-            if (page.section.id, page.item_key, q.id) in self.answers
+            if (stored := self.answers.get((page.section.id, page.item_key, q.id))) is not None
         )
-        if not answered:
-            return "optional" if not self.problems(page) else "not_started"
-        return "complete" if not self.problems(page) else "in_progress"
+        return "to_check" if answered else "not_started"
 
     def progress(self, pages: list[Page] | None = None) -> tuple[int, int]:
-        """Pages done (complete, or optional and untouched) out of the pages that apply."""
+        """Pages complete (saved, without problems) out of the pages that apply."""
         pages = self.pages() if pages is None else pages
-        return sum(1 for p in pages if self.status(p) in DONE), len(pages)
+        return sum(1 for p in pages if self.status(p) == "complete"), len(pages)
+
+    def first_incomplete(self, pages: list[Page] | None = None) -> Page | None:
+        """The first page that is not complete, where "Begin of ga verder" leads."""
+        pages = self.pages() if pages is None else pages
+        return next((p for p in pages if self.status(p) != "complete"), None)
 
 
 def revalidate(question: Question, key: str, stored: Stored) -> Problem:
@@ -302,9 +331,29 @@ def load_state(respondent: Respondent) -> ResponseState:
             for key, p in prefilled(questionnaire, profile).items()
         }
     else:
-        rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+        rows = list(db.session.scalars(select(Answer).where(Answer.response_id == response.id)))
         state.answers = {
             (a.section, a.item, a.question): Stored(a.value, a.raw, a.is_valid, a.revision)
             for a in rows
         }
+        state.saved = saved_pages(respondent, rows)
     return state
+
+
+def saved_pages(respondent: Respondent, answers: list[Answer]) -> set[tuple[str, str]]:
+    """The pages of a response saved at least once, as (section, item key).
+
+    Every save of a page is in the audit log, written in the same transaction as the
+    save (``save_page``), even a save that changed nothing; answers that came in another
+    way than prefill (an import) count as saved too.
+    """
+    section = AuditEvent.detail["section"].as_string()
+    item = AuditEvent.detail["item"].as_string()
+    events = db.session.execute(
+        select(section, item)
+        .where(AuditEvent.respondent_id == respondent.id, AuditEvent.action == "save")
+        .distinct()
+    )
+    saved = {(sec, itm or "") for sec, itm in events if sec is not None}
+    saved.update((a.section, a.item) for a in answers if a.updated_by not in (None, PREFILL))
+    return saved

@@ -6,12 +6,50 @@
 //   until a save succeeds, and offers it back when the page is opened again without
 //   it, with the revision it was typed on, so a colleague's later edit still shows
 //   up as a conflict instead of being overwritten;
-// - disables a submit button after the first click, against double submits.
+// - disables a submit button after the first click, against double submits;
+// - shows the text field of "other" only while "other" is ticked (or holds text);
+// - focuses the field a link from the summary leads to (#q-<question>);
+// - shows the print button of the receipt.
 // The texts come from the page (data-* attributes, a <template>), so they are translated.
 (function () {
   "use strict";
   var summary = document.querySelector(".error-summary");
-  if (summary) { summary.focus(); }
+  if (!focusTarget() && summary) { summary.focus(); }
+  window.addEventListener("hashchange", focusTarget);
+  // The browser moves focus to the URL's target once the page has loaded (to the page
+  // itself when the target is a block): focus the field again after that.
+  window.addEventListener("load", function () { setTimeout(focusTarget, 0); });
+
+  // The field of a question the URL names (a link from the summary): focus its first input.
+  function focusTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var block = id.indexOf("q-") === 0 ? document.getElementById(id) : null;
+    var field = block && block.querySelector("input:not([type=hidden]):not([disabled]), " +
+                                             "textarea:not([disabled]), select:not([disabled])");
+    if (!field) { return false; }
+    field.focus();
+    block.scrollIntoView({block: "start"});
+    return true;
+  }
+
+  // "Other": its text field shows while "other" is ticked, or while it holds text (so
+  // nothing typed is ever out of sight). Without JavaScript it is always shown.
+  document.querySelectorAll(".other-text").forEach(function (box) {
+    var group = box.closest("fieldset");
+    var other = group && group.querySelector("input[value='other']");
+    var text = box.querySelector("input, textarea");
+    if (!other || !text) { return; }
+    function update() { box.hidden = !other.checked && !text.value.trim(); }
+    group.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (input) {
+      input.addEventListener("change", update);
+    });
+    update();
+  });
+
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
 
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function () {

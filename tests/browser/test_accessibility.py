@@ -10,7 +10,7 @@ from flask import Flask
 
 from intake.extensions import db
 from intake.models import Respondent
-from intake.services import accounts, demo
+from intake.services import accounts, demo, responses
 from tests.support import factory
 
 RANKING = factory.ROOT / "tests" / "fixtures" / "prioriteiten-2025.yaml"
@@ -43,6 +43,10 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
             factory.link(attendee),
             respondent.id,
         )
+        complete = factory.respondent(plan, "S02", items={"actions": ["5"]})
+        demo.fill(complete, random.Random(2), submit=True)
+        responses.reopen(complete.response, "admin:test")  # complete, not submitted
+        complete_link = factory.link(complete)
         ranking = factory.load_questionnaire(RANKING)
         ranking_link = factory.link(factory.respondent(ranking, "R01", items={"actions": ["5"]}))
         accounts.create_admin("beheer@vvsg.be", "wachtwoord-voor-test")
@@ -65,6 +69,18 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     page.get_by_role("button", name="Volgende").click()
     check("validation errors")
     check("summary", "/v/plan-samenleven-2025/overzicht")
+    page.get_by_role("link", name="Hoe succesvol was deze actie in je bestuur?").click()
+    check("a field reached from the summary")
+
+    page.goto(f"{live_server}{complete_link}")
+    page.goto(f"{live_server}/v/plan-samenleven-2025/overzicht")
+    page.get_by_role("button", name="Indienen").click()
+    page.get_by_role("heading", name="Wil je de vragenlijst nu indienen?").wait_for()
+    check("confirm submission")
+    page.get_by_role("button", name="Ja, definitief indienen").click()
+    page.get_by_role("heading", name="Bedankt! Je antwoorden zijn ingediend.").wait_for()
+    check("receipt")
+    check("read-only page after submission", "/v/plan-samenleven-2025/p/actie/5")
 
     page.goto(f"{live_server}{day_link}")
     check("single choice with other, number", "/v/inspiratiedag-2022/p/deelname")

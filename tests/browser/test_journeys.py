@@ -57,7 +57,7 @@ def test_coordinator_from_invitation_mail_to_submission(app: Flask, page, live_s
     page.get_by_role("button", name="Volgende").click()
     page.get_by_role("heading", name="Kijk deze antwoorden na").wait_for()
     screenshot(page, "validation-error")
-    _group(page, "Hoe succesvol was actie 5").get_by_label("Zeer succesvol").check()
+    _group(page, "Hoe succesvol was deze actie").get_by_label("Zeer succesvol").check()
     page.get_by_label("Waarom beoordeel je de actie zo?").fill(
         "We bereiken veel meer nieuwkomers dan verwacht."
     )
@@ -84,6 +84,7 @@ def test_coordinator_from_invitation_mail_to_submission(app: Flask, page, live_s
     assert page.get_by_text("We bereiken veel meer nieuwkomers dan verwacht.").is_visible()
     screenshot(page, "summary")
     page.get_by_role("button", name="Indienen").click()
+    page.get_by_role("button", name="Ja, definitief indienen").click()
     page.get_by_role("heading", name="Bedankt! Je antwoorden zijn ingediend.").wait_for()
     with app.app_context():
         respondent = db.session.scalar(select(Respondent).where(Respondent.code == "S05"))
