@@ -229,6 +229,14 @@ mail:
         assert message in str(caught.value), wrong
 
 
+def test_the_documented_mail_block_loads() -> None:
+    doc = Path(__file__).resolve().parents[1] / "docs" / "questionnaire-format.md"
+    (block,) = re.findall(r"```yml\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
+    q = load_text(BASE + block).questionnaire
+    assert q.deadline == dt.date(2025, 6, 30) and q.mail.reminders_before_deadline == (7, 3)
+    assert q.mail.invitation is not None and q.mail.reminder is not None
+
+
 def _scheduled_app(app: Flask, tmp_path: Path) -> None:
     """A questionnaire scheduling reminders 7 and 3 days before 2031-06-30."""
     source = factory.INSPIRATIE.read_text(encoding="utf-8").replace(
