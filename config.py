@@ -79,6 +79,9 @@ class Config:
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
         self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
         self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "VVSG enquête <enquete@vvsg.be>")
+        # Reminders go to respondents invited, and not reminded, at least this many days
+        # ago; a questionnaire's file may say otherwise (mail: remind_after).
+        self.MAIL_REMIND_AFTER_DAYS = _int("MAIL_REMIND_AFTER_DAYS", 3)
         # When set, mails are written as .eml files to this folder instead of sent.
         self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX") or None
 

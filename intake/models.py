@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -83,6 +84,8 @@ class Questionnaire(Model):
     # The version number new responses start on; None means the highest stored.
     live_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The admin's deadline; None: the file's (``services.questionnaires.deadline``).
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
 
     versions: Mapped[list[QuestionnaireVersion]] = relationship(
         back_populates="questionnaire", order_by="QuestionnaireVersion.version"
@@ -280,6 +283,8 @@ class MailLog(Model):
     job_id: Mapped[int | None] = mapped_column(
         ForeignKey("jobs.id", ondelete="SET NULL"), index=True
     )
+    # A scheduled reminder's day: at most one such mail per respondent and day.
+    scheduled_for: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Job(Model):

@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("admin.import_registry", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/register",
                                            (302, 403, 403, 302), {}),
+    ("admin.confirm_mail", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/mail/invitation",
+                                       (302, 403, 403, 200)),
     ("admin.send_mail", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/mail/reminder",
                                      (302, 403, 403, 302), {}),
     ("admin.settings", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/instellingen",

@@ -4,6 +4,7 @@ receipt (a page and a mail through a real SMTP server) afterwards."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,9 +12,10 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Contact, Respondent
+from intake.models import Contact, Questionnaire, Respondent
 from intake.services import receipt, response_state
 from tests.support import factory
 from tests.support.html import csrf_token, document, links
@@ -278,3 +280,16 @@ def _logged(app: Flask) -> Iterator[list[str]]:
 def _submitted(app: Flask, respondent_id: int) -> bool:
     with app.app_context():
         return response_state.load_state(db.session.get(Respondent, respondent_id)).is_submitted
+
+
+def test_the_start_page_shows_the_deadline_the_admin_set(app: Flask, client: FlaskClient) -> None:
+    _sign_in(app, client)
+    start = client.get(f"{BASE}/").get_data(as_text=True)
+    assert "uiterlijk op" not in start  # no deadline in the file, none set
+    with app.app_context():
+        questionnaire = db.session.scalars(select(Questionnaire).filter_by(slug=SLUG)).one()
+        questionnaire.deadline = dt.date(2026, 12, 15)
+        db.session.commit()
+    start = client.get(f"{BASE}/").get_data(as_text=True)
+    text = " ".join(document(start).xpath('string(//p[@class="deadline"])').split())
+    assert text == "Dien je antwoorden in uiterlijk op 15 december 2026."

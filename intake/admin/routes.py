@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import tempfile
 
@@ -30,6 +31,7 @@ from intake.services import (
     audit,
     export,
     invitations,
+    mailing,
     questionnaires,
     registry,
     response_state,
@@ -76,6 +78,11 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         status_labels=tracking.STATUS_LABELS,
         import_report=None,
         jobs=job_records.recent(questionnaire),
+        mail_counts={kind: mailing.count(questionnaire, kind) for kind in MailKind},
+        remind_after=mailing.remind_after(questionnaire),
+        deadline=questionnaires.deadline(questionnaire),
+        model_deadline=questionnaires.file_deadline(questionnaire),
+        mail_settings=questionnaires.mail_settings(questionnaire),
     )
 
 
@@ -141,14 +148,39 @@ def registry_template(slug: str) -> ResponseReturnValue:
     )
 
 
+def _mail_kind(kind: str) -> MailKind:
+    if kind not in set(MailKind):
+        abort(404)
+    return MailKind(kind)
+
+
+@bp.route("/vragenlijsten/<slug>/mail/<kind>")
+@admin_required
+def confirm_mail(slug: str, kind: str) -> ResponseReturnValue:
+    """Who this button would mail now, with a preview of the first mail, to confirm."""
+    questionnaire, mail_kind = _questionnaire(slug), _mail_kind(kind)
+    recipients = mailing.recipients(questionnaire, mail_kind)
+    preview = mailing.preview(recipients[0].id, mail_kind) if recipients else None
+    return render_template(
+        "admin/mail_confirm.html", questionnaire=questionnaire, kind=mail_kind,
+        recipients=recipients, preview=preview, preview_for=recipients[0] if recipients else None,
+        remind_after=mailing.remind_after(questionnaire),
+        deadline=questionnaires.deadline(questionnaire),
+    )  # fmt: skip
+
+
 @bp.route("/vragenlijsten/<slug>/mail/<kind>", methods=["POST"])
 @admin_required
 def send_mail(slug: str, kind: str) -> ResponseReturnValue:
-    """Send invitations to those not invited yet, or reminders to those not submitted, as a
-    job in the background; its page shows the progress."""
-    if kind not in set(MailKind):
-        abort(404)
-    job, created = mail_job.submit(_questionnaire(slug), MailKind(kind), _actor())
+    """Send the confirmed list as a job in the background; its page shows the progress.
+    The job mails only the confirmed respondents, each only if the rule still holds."""
+    questionnaire, mail_kind = _questionnaire(slug), _mail_kind(kind)
+    confirmed = [int(part) for part in request.form.get("respondents", "").split(",")
+                 if part.isdigit()]  # fmt: skip
+    if not confirmed:
+        flash(_("Er is niemand om te mailen."), "info")
+        return redirect(url_for("admin.questionnaire", slug=slug))
+    job, created = mail_job.submit(questionnaire, mail_kind, _actor(), respondent_ids=confirmed)
     if not created:
         flash(_("Er worden al mails verstuurd voor deze vragenlijst; wacht tot die klaar zijn."),
               "info")  # fmt: skip
@@ -219,8 +251,18 @@ def audit_log() -> ResponseReturnValue:
 @bp.route("/vragenlijsten/<slug>/instellingen", methods=["POST"])
 @admin_required
 def settings(slug: str) -> ResponseReturnValue:
-    """Open or close the questionnaire, and choose its live version."""
+    """Open or close the questionnaire, choose its live version, set its deadline (empty:
+    the file's)."""
     questionnaire = _questionnaire(slug)
+    if "deadline" in request.form:
+        text = request.form["deadline"].strip()
+        try:
+            due = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            flash(_("De deadline moet een datum zijn (jjjj-mm-dd)."), "error")
+            return redirect(url_for("admin.questionnaire", slug=slug))
+        if due != questionnaire.deadline:
+            questionnaires.set_deadline(questionnaire, due, _actor())
     if "is_open" in request.form:
         questionnaires.set_open(questionnaire, request.form["is_open"] == "1", _actor())
     if request.form.get("live_version", "").isdigit():
@@ -248,6 +290,8 @@ def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str
         state=state,
         pages=state.pages(),
         invitation=invitations.active_invitation(respondent),
+        mails=mailing.history(respondent),
+        interrupted=mailing.INTERRUPTED,
         new_link=new_link,
         language="nl",
     )

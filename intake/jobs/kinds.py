@@ -4,7 +4,8 @@ A kind is registered once, in the module that implements it (``intake/jobs/mail.
 its ``run`` does the work through a ``Run`` (progress with ``run.advance``) and returns
 the result to keep (a summary; for a file see ``jobs.files``). Its ``title`` names a
 job in the admin pages; ``outcome`` (optional) gives the variables of its partial
-``templates/admin/jobs/<name>.html``, shown under a finished job.
+``templates/admin/jobs/<name>.html``, shown under a finished job. ``every`` registers
+work the worker starts by the clock (scheduled reminders).
 """
 
 from __future__ import annotations
@@ -41,3 +42,22 @@ def register(kind: Kind) -> Kind:
 
 def get(name: str) -> Kind | None:
     return KINDS.get(name)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work the worker's scheduler starts by the clock (``crontab`` keyword arguments),
+    inside an app context; it must be idempotent (a worker may call it more than once)."""
+
+    name: str
+    schedule: dict[str, str]
+    run: Callable[[], object]
+
+
+PERIODIC: dict[str, Periodic] = {}
+
+
+def every(periodic: Periodic) -> Periodic:
+    """Register periodic work (in the module that implements it, like a kind)."""
+    PERIODIC[periodic.name] = periodic
+    return periodic

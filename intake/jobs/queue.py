@@ -3,9 +3,10 @@
 ``HUEY_URL`` empty: huey's SQLite storage in the instance folder (``huey.sqlite``),
 enough for one server. ``redis://host:port/db``: Redis, which several worker processes
 and servers can share. ``HUEY_IMMEDIATE``: tasks run inline where they are enqueued (in
-tests that do not exercise the queue). Two tasks: ``intake.run_job`` runs one job by id,
+tests that do not exercise the queue). Tasks: ``intake.run_job`` runs one job by id,
 inside an app context; ``intake.recover_jobs`` (every minute, in the consumer) requeues
-jobs whose worker died or whose queue message was lost.
+jobs whose worker died or whose queue message was lost; and the periodic work kinds
+register (``kinds.every``), such as ``intake.scheduled_reminders``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from huey.api import Task, TaskWrapper
 from huey.consumer import Consumer
 
 from config import ConfigError
-from intake.jobs import records, runner
+from intake.jobs import kinds, records, runner
 from intake.models import Job, Questionnaire
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,17 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             recover()
 
+    for periodic in kinds.PERIODIC.values():
+        _periodic(app, huey, periodic)
+
     app.extensions["intake.jobs"] = Queue(huey, run_job)
+
+
+def _periodic(app: Flask, huey: Huey, periodic: kinds.Periodic) -> None:
+    @huey.periodic_task(crontab(**periodic.schedule), name=periodic.name)
+    def task() -> None:
+        with app.app_context():
+            periodic.run()
 
 
 def queue_of(app: Flask | None = None) -> Queue:

@@ -121,7 +121,8 @@ def home() -> ResponseReturnValue:
 def start(slug: str) -> ResponseReturnValue:
     respondent = _respondent(slug)
     state = response_state.load_state(respondent)
-    return render_template("portal/start.html", **_common(slug, state))
+    deadline = questionnaires.deadline(respondent.questionnaire)
+    return render_template("portal/start.html", deadline=deadline, **_common(slug, state))
 
 
 def _common(slug: str, state: ResponseState) -> dict[str, Any]:

@@ -8,6 +8,7 @@ it. Problems go to the report; the model is returned only when there are none.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
@@ -44,6 +45,8 @@ def build(document: Document, ctx: Context) -> Questionnaire:
         choice_lists=document.choice_lists,
         catalogues=document.catalogues,
         sections=tuple(sections),
+        deadline=dt.date.fromisoformat(values["deadline"]) if "deadline" in values else None,
+        **({"mail": values["mail"]} if "mail" in values else {}),
     )
 
 

@@ -17,3 +17,12 @@ def is_iso_date(value: str) -> bool:
 def nl_date(iso: object) -> str:
     """An ISO date as dd/mm/yyyy."""
     return dt.date.fromisoformat(str(iso)).strftime("%d/%m/%Y")
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")  # fmt: skip
+
+
+def nl_long_date(day: dt.date) -> str:
+    """A date as a Dutch sentence writes it: 30 juni 2025."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "E-REPEAT-FOR": "repeat_for names no catalogue or earlier multiple-choice question",
     "E-PREFILL": "an unknown prefill source, or one that does not fit the question",
     "E-CONDITION": "a 'relevant' condition that cannot be parsed or checked",
+    "E-MAIL-TEMPLATE": "a mail text that is not a valid template, or uses an unknown field",
 }
 
 WARNINGS: dict[str, str] = {

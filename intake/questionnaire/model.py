@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -131,6 +132,25 @@ class Section:
 
 
 @dataclass(frozen=True)
+class MailText:
+    """A mail's subject and body, Jinja templates over ``intake.questionnaire.mail.FIELDS``."""
+
+    subject: Text
+    body: Text
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The questionnaire's own mail texts (None: the app's default text) and reminder rules
+    (None: the app's default interval)."""
+
+    invitation: MailText | None = None
+    reminder: MailText | None = None
+    remind_after: int | None = None  # days after the invitation and after a reminder
+    reminders_before_deadline: tuple[int, ...] = ()  # scheduled reminders, days before
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     id: str
     version: int
@@ -140,6 +160,8 @@ class Questionnaire:
     choice_lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     catalogues: dict[str, Catalogue] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
+    deadline: dt.date | None = None  # the date answers are due, as the file says
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

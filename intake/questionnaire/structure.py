@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake.questionnaire.errors import DefinitionErrors
+from intake.questionnaire.mail import MailCheck
 from intake.questionnaire.model import Catalogue, CatalogueItem, Choice
 from intake.questionnaire.schema import (
     CHOICE_KEYS,
@@ -28,6 +29,7 @@ from intake.questionnaire.schema import (
     Checked,
     ConditionCheck,
     Context,
+    DateCheck,
     FlagCheck,
     IdCheck,
     JsonSchema,
@@ -58,6 +60,9 @@ TOP_KEYS = Keys(
         "raise it for every change once responses exist", required=True),
     Key("title", TextCheck(), "the questionnaire's title", required=True),
     Key("intro", TextCheck(), "shown on the start page"),
+    Key("deadline", DateCheck(), "the date answers are due, YYYY-MM-DD; shown on the start "
+        "page and in every mail (an admin may set another on the questionnaire's page)"),
+    Key("mail", MailCheck(), "the questionnaire's own mail texts and reminder rules"),
     LANGUAGES,
     Key("choice_lists", Nested({
         "type": "object", "propertyNames": {"pattern": IDENT.pattern},

@@ -2,8 +2,11 @@
 
 Mails go out over SMTP (settings from config), or, when ``MAIL_OUTBOX`` is set
 (development), are written there as .eml files. Every send is logged per
-respondent in ``MailLog``; reminders go only to respondents that have not
-submitted. Texts are the editable templates ``templates/mail/*.txt``.
+respondent in ``MailLog``. Who gets which mail is one rule per kind (``targets``):
+the admin's confirmation page lists it (``recipients``), the button counts it
+(``count``), and the batch checks it again per respondent when it sends. Texts are the
+questionnaire's own (``mail:`` in its file) or the editable defaults
+``templates/mail/*.txt``; both are rendered and wrapped by ``intake.questionnaire.mail``.
 
 Domains go out IDNA-encoded; a non-ASCII local part needs SMTPUTF8, and where the
 server does not offer it that one address is skipped with its reason logged. No
@@ -15,6 +18,8 @@ its job, so the job's outcome (``job_report``) is read back from the log.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,14 +32,24 @@ from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
-from sqlalchemy import Select, delete, distinct, exists, func, select, update
+from flask import current_app
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from intake.extensions import db
-from intake.models import Invitation, MailLog, Questionnaire, Respondent, Response, utcnow
-from intake.services import audit
+from intake.models import (
+    Contact,
+    Invitation,
+    MailLog,
+    Questionnaire,
+    Respondent,
+    Response,
+    utcnow,
+)
+from intake.questionnaire import mail as mail_texts
+from intake.questionnaire.dates import nl_long_date
+from intake.services import audit, questionnaires
 from intake.services.invitations import add_link
 from intake.statuses import MailKind, ResponseStatus
 
@@ -45,6 +60,7 @@ INTERRUPTED = (
     "niet bevestigd: het versturen werd onderbroken; de mail is misschien "
     "verstuurd, kijk dat na voor je deze organisatie opnieuw een mail stuurt"
 )
+PREVIEW_LINK = "‹persoonlijke-link›"  # stands for the link in a preview
 TEMPLATES: dict[MailKind, str] = {
     MailKind.INVITATION: "mail/invitation.txt",
     MailKind.REMINDER: "mail/reminder.txt",
@@ -56,6 +72,8 @@ class MailReport:
     sent: list[str] = field(default_factory=list)  # respondent codes
     failed: list[tuple[str, str]] = field(default_factory=list)  # (code, reason): nothing sent
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, "address: reason")
+    # Confirmed by the admin, but no longer fitting the rule when the batch reached them.
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -65,6 +83,8 @@ class MailReport:
         if self.skipped:
             text += f", {len(self.skipped)} {'adres' if len(self.skipped) == 1 else 'adressen'}"
             text += " overgeslagen"
+        if self.dropped:
+            text += f", {len(self.dropped)} niet meer van toepassing"
         return text
 
 
@@ -127,7 +147,7 @@ class _Transport:
 
 
 @contextmanager
-def _transport() -> Iterator[_Transport]:
+def open_transport() -> Iterator[_Transport]:
     transport = _Transport()
     try:
         yield transport
@@ -148,46 +168,159 @@ def address(name: str, email: str, smtputf8: bool) -> Address | str:
     return Address(" ".join(name.split()), valid.local_part, valid.ascii_domain)
 
 
+def remind_after(questionnaire: Questionnaire) -> int:
+    """Days between an invitation and the first reminder, and between reminders: the
+    questionnaire file's ``mail: remind_after``, else ``MAIL_REMIND_AFTER_DAYS``."""
+    days = questionnaires.mail_settings(questionnaire).remind_after
+    return days if days is not None else int(current_app.config["MAIL_REMIND_AFTER_DAYS"])
+
+
+def _source(questionnaire: Questionnaire, kind: MailKind) -> tuple[str, str]:
+    """The subject and body templates: the questionnaire's own (``mail:`` in its file), or
+    the app's default text, whose first line is 'Onderwerp: ...'."""
+    own = getattr(questionnaires.mail_settings(questionnaire), kind)
+    if own is not None:
+        return own.subject.get(), own.body.get()
+    env = current_app.jinja_env
+    assert env.loader is not None
+    source = env.loader.get_source(env, TEMPLATES[kind])[0]
+    source = re.sub(r"\A\s*\{#.*?#\}\s*", "", source, flags=re.S)  # the leading comment
+    first, _, body = source.partition("\n")
+    if not first.startswith("Onderwerp:"):
+        raise ValueError(f"{TEMPLATES[kind]} must start with a line 'Onderwerp: ...'")
+    return first.removeprefix("Onderwerp:").strip(), body.lstrip("\n")
+
+
+def fields(respondent: Respondent, link: str, due: dt.date | None) -> dict[str, Any]:
+    """What a mail text may use (``intake.questionnaire.mail.FIELDS``)."""
+    names = [c.name for c in respondent.contacts if c.name]
+    return {
+        "greeting": " en ".join(" ".join(n.split()) for n in names) if names else "collega",
+        "name": respondent.name,
+        "code": respondent.code,
+        "title": respondent.questionnaire.title,
+        "link": link,
+        "deadline": nl_long_date(due) if due else "",
+        "started": respondent.response is not None,
+    }
+
+
+def render(respondent: Respondent, kind: MailKind, link: str) -> tuple[str, str]:
+    """The subject and body of one respondent's mail: filled in and wrapped at 72."""
+    questionnaire = respondent.questionnaire
+    subject, body = _source(questionnaire, kind)
+    values = fields(respondent, link, questionnaires.deadline(questionnaire))
+    subject = " ".join(mail_texts.render(subject, values).split())
+    body = mail_texts.wrap(mail_texts.render(body, values).strip("\n") + "\n")
+    return subject, body
+
+
 def compose(
     respondent: Respondent, kind: MailKind, link: str, recipients: list[Address]
 ) -> EmailMessage:
-    """The mail for one respondent, from its editable template."""
-    names = [c.name for c in respondent.contacts if c.name]
-    rendered = render_template(
-        TEMPLATES[kind],
-        respondent=respondent,
-        questionnaire_title=respondent.questionnaire.title,
-        link=link,
-        greeting=" en ".join(names) if names else "collega",
-        started=respondent.response is not None,
-    ).lstrip()
-    first, _, body = rendered.partition("\n")
-    if not first.startswith("Onderwerp:"):
-        raise ValueError(f"{TEMPLATES[kind]} must start with a line 'Onderwerp: ...'")
+    """The mail for one respondent, from its questionnaire's text or the default."""
+    subject, body = render(respondent, kind, link)
     message = EmailMessage()
-    message["Subject"] = first.removeprefix("Onderwerp:").strip()
+    message["Subject"] = subject
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = recipients
     message["Message-ID"] = make_msgid(domain="intake.vvsg.be")
-    message.set_content(body.lstrip("\n"))
+    message.set_content(body)
     return message
 
 
-def _targets(questionnaire: Questionnaire, kind: MailKind) -> Select[Respondent]:
-    """Who gets this kind of mail: invitations go to respondents never invited,
-    reminders to those invited that have not submitted."""
-    invited = exists().where(
-        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION, MailLog.ok
-    )
+def targets(
+    questionnaire: Questionnaire, kind: MailKind, now: dt.datetime | None = None,
+    scheduled_for: dt.date | None = None,
+) -> Select[Respondent]:  # fmt: skip
+    """Who gets this kind of mail now (the rules the admin's buttons state):
+
+    - an invitation goes to a respondent never invited: no personal link was ever made
+      for it (by a mail or by an admin), no invitation mail reached it, and it has no
+      response;
+    - a reminder goes to a respondent whose first link is at least ``remind_after`` days
+      old, that has not submitted, and got no reminder (sent, or perhaps sent by an
+      interrupted batch) in the last ``remind_after`` days; a scheduled reminder also
+      skips whoever this day's scheduled reminder already logged.
+    """
+    now = now or utcnow()
     query = select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
+    has_response = exists().where(Response.respondent_id == Respondent.id)
     if kind == MailKind.INVITATION:
-        query = query.where(~invited)
-    else:
-        submitted = exists().where(
-            Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
-        )
-        query = query.where(invited, ~submitted)
+        any_link = exists().where(Invitation.respondent_id == Respondent.id)
+        invited = exists().where(MailLog.respondent_id == Respondent.id,
+                                 MailLog.kind == MailKind.INVITATION, MailLog.ok)  # fmt: skip
+        return query.where(~any_link, ~invited, ~has_response)
+    since = now - dt.timedelta(days=remind_after(questionnaire))
+    first_link = (
+        select(func.min(Invitation.created_at))
+        .where(Invitation.respondent_id == Respondent.id)
+        .scalar_subquery()
+    )
+    submitted = exists().where(
+        Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
+    )
+    reminded = exists().where(
+        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.REMINDER,
+        or_(MailLog.ok, MailLog.error == INTERRUPTED), MailLog.sent_at > since,
+    )  # fmt: skip
+    query = query.where(first_link <= since, ~submitted, ~reminded)
+    if scheduled_for is not None:
+        query = query.where(~exists().where(MailLog.respondent_id == Respondent.id,
+                                            MailLog.scheduled_for == scheduled_for))  # fmt: skip
     return query
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A respondent a batch would mail, as the confirmation page lists it."""
+
+    id: int
+    code: str
+    name: str
+    addresses: list[str]
+
+
+def recipients(questionnaire: Questionnaire, kind: MailKind) -> list[Recipient]:
+    """Everyone the button would mail now, by code, with their addresses."""
+    rows = db.session.execute(
+        targets(questionnaire, kind)
+        .with_only_columns(Respondent.id, Respondent.code, Respondent.name)
+        .order_by(Respondent.code)
+    ).all()
+    addresses: dict[int, list[str]] = {row.id: [] for row in rows}
+    if addresses:
+        for respondent_id, email in db.session.execute(
+            select(Contact.respondent_id, Contact.email)
+            .where(Contact.respondent_id.in_(targets(questionnaire, kind)
+                                             .with_only_columns(Respondent.id)))
+            .order_by(Contact.respondent_id, Contact.position)
+        ):  # fmt: skip
+            addresses[respondent_id].append(email)
+    return [Recipient(row.id, row.code, row.name, addresses[row.id]) for row in rows]
+
+
+def count(questionnaire: Questionnaire, kind: MailKind) -> int:
+    """How many respondents the button would mail now (the length of ``recipients``)."""
+    query = targets(questionnaire, kind).with_only_columns(func.count(Respondent.id))
+    return db.session.scalar(query) or 0
+
+
+def preview(respondent_id: int, kind: MailKind) -> tuple[str, str]:
+    """The subject and body this respondent's mail would have; a placeholder stands for
+    the personal link, which is only made when the mail is sent."""
+    respondent = db.session.get(Respondent, respondent_id)
+    assert respondent is not None
+    link = current_app.config["BASE_URL"].rstrip("/") + "/t/" + PREVIEW_LINK
+    return render(respondent, kind, link)
+
+
+def history(respondent: Respondent) -> list[MailLog]:
+    """Every invitation and reminder logged for a respondent, oldest first."""
+    return list(db.session.scalars(
+        select(MailLog).where(MailLog.respondent_id == respondent.id)
+        .order_by(MailLog.sent_at, MailLog.id)
+    ))  # fmt: skip
 
 
 def _commit(done: int, total: int) -> None:
@@ -200,11 +333,15 @@ def send(
     codes: list[str] | None = None,
     actor: str = "system",
     *,
+    respondent_ids: list[int] | None = None,
+    scheduled_for: dt.date | None = None,
     job_id: int | None = None,
     checkpoint: Callable[[int, int], None] = _commit,
 ) -> MailReport:
-    """Send invitations (to respondents never invited) or reminders (to those invited
-    that have not submitted); ``codes`` narrows it to some respondents.
+    """Send invitations or reminders to whoever the rules of ``targets`` pick now;
+    ``codes`` or ``respondent_ids`` (the list an admin confirmed) narrow it: a confirmed
+    respondent that no longer fits the rule (invited or submitted meanwhile) is left out
+    and counted in ``report.dropped``. ``scheduled_for``: a scheduled reminder's day.
 
     Respondents go in chunks of ``CHUNK`` over one SMTP connection. A chunk's mails are
     logged (as interrupted) before they go out and their outcome after, each time
@@ -214,26 +351,34 @@ def send(
     is emptied after each chunk: objects loaded before are detached.
     """
     report = MailReport()
-    query = _targets(questionnaire, kind)
+    query = targets(questionnaire, kind, scheduled_for=scheduled_for)
     if codes is not None:
         query = query.where(Respondent.code.in_(codes))
-    done = 0
+    if respondent_ids is not None:
+        query = query.where(Respondent.id.in_(respondent_ids))
+    done, logged_ids = 0, set[int]()
     if job_id is not None:
         query = query.where(~exists().where(MailLog.respondent_id == Respondent.id,
                                             MailLog.job_id == job_id))  # fmt: skip
-        logged = select(func.count(distinct(MailLog.respondent_id)))
-        done = db.session.scalar(logged.where(MailLog.job_id == job_id)) or 0
+        logged_ids = set(db.session.scalars(select(MailLog.respondent_id).distinct()
+                                            .where(MailLog.job_id == job_id)))  # fmt: skip
+        done = len(logged_ids)
     ids = list(db.session.scalars(query.with_only_columns(Respondent.id)
                                   .order_by(Respondent.code)))  # fmt: skip
+    if respondent_ids is not None:
+        gone = set(respondent_ids) - set(ids) - logged_ids
+        report.dropped = sorted(db.session.scalars(
+            select(Respondent.code).where(Respondent.id.in_(gone))))  # fmt: skip
     total, questionnaire_id = done + len(ids), questionnaire.id
     if not ids:
         checkpoint(done, total)
         return report
     links = current_app.config["BASE_URL"].rstrip("/") + "/t/"
-    with _transport() as transport:
+    with open_transport() as transport:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            outgoing = _prepare(chunk, kind, links, transport.smtputf8, job_id, report)
+            outgoing = _prepare(chunk, kind, links, transport.smtputf8, job_id, report,
+                                scheduled_for)  # fmt: skip
             checkpoint(done, total)  # logged before sent
             _deliver(transport, outgoing, kind, job_id, report)
             done += len(chunk)
@@ -259,17 +404,19 @@ class _Outgoing:
 
 
 def _log(respondent_id: int, kind: MailKind, job_id: int | None, recipient: str,
-         subject: str, error: str | None) -> MailLog:  # fmt: skip
+         subject: str, error: str | None, scheduled_for: dt.date | None = None
+         ) -> MailLog:  # fmt: skip
     log = MailLog(respondent_id=respondent_id, kind=kind, recipient=recipient[:320],
                   subject=subject[:300], ok=error is None, job_id=job_id,
-                  error=None if error is None else error[:2000])  # fmt: skip
+                  error=None if error is None else error[:2000],
+                  scheduled_for=scheduled_for)  # fmt: skip
     db.session.add(log)
     return log
 
 
 def _prepare(
     chunk: list[int], kind: MailKind, links: str, smtputf8: bool, job_id: int | None,
-    report: MailReport,
+    report: MailReport, scheduled_for: dt.date | None = None,
 ) -> list[_Outgoing]:  # fmt: skip
     """Compose the chunk's mails, each with a fresh link, and log them as interrupted
     (what stays true if the worker dies while sending). An respondent without a usable
@@ -295,7 +442,7 @@ def _prepare(
             reason = "; ".join(why for _, why in unusable) or "geen e-mailadres"
             report.failed.append((respondent.code, reason))
             if not unusable:
-                _log(respondent.id, kind, job_id, "", "", reason)
+                _log(respondent.id, kind, job_id, "", "", reason, scheduled_for)
         else:
             invitation, token = add_link(respondent)  # written with the chunk
             try:
@@ -308,13 +455,14 @@ def _prepare(
                 db.session.expunge(invitation)  # never delivered, never written
                 reason = f"{type(exc).__name__}: {exc}"
                 report.failed.append((respondent.code, reason))
-                _log(respondent.id, kind, job_id, "", "", reason)
+                _log(respondent.id, kind, job_id, "", "", reason, scheduled_for)
                 continue
             subject = message["Subject"]
-            log = _log(respondent.id, kind, job_id, str(message["To"]), subject, INTERRUPTED)
+            log = _log(respondent.id, kind, job_id, str(message["To"]), subject, INTERRUPTED,
+                       scheduled_for)  # fmt: skip
             prepared.append((respondent, message, log, invitation, unusable))
         for email, why in unusable:
-            _log(respondent.id, kind, job_id, email, subject, why)
+            _log(respondent.id, kind, job_id, email, subject, why, scheduled_for)
     db.session.flush()  # ids, read before the commit expires them
     return [_Outgoing(o.code, o.id, message, log.id, invitation.id, unusable)
             for o, message, log, invitation, unusable in prepared]  # fmt: skip

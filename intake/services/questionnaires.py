@@ -1,7 +1,9 @@
-"""Questionnaire versions in the database: store checked definitions, find the live one."""
+"""Questionnaire versions in the database: store checked definitions, find the live one;
+the settings that live on the questionnaire (open, live version, deadline)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +14,7 @@ from intake.models import Questionnaire, QuestionnaireVersion
 from intake.questionnaire import LoadResult, from_definition, load_file
 from intake.questionnaire import Questionnaire as QuestionnaireModel
 from intake.questionnaire.loader import EXPORT_ONLY_KEYS, asked_content
+from intake.questionnaire.model import MailSettings
 from intake.services import audit
 
 # "updated": the version was stored with other export-only keys (``identifying``); it
@@ -128,3 +131,31 @@ def model_of(version: QuestionnaireVersion) -> QuestionnaireModel:
 
 
 _MODELS: dict[str, QuestionnaireModel] = {}
+
+
+def deadline(questionnaire: Questionnaire) -> dt.date | None:
+    """The date answers are due: the admin's, else the live version's file's, else None.
+    Every page and mail that shows a deadline asks here."""
+    if questionnaire.deadline is not None:
+        return questionnaire.deadline
+    return file_deadline(questionnaire)
+
+
+def file_deadline(questionnaire: Questionnaire) -> dt.date | None:
+    """The deadline the live version's file gives (``deadline:``), whatever the admin set."""
+    version = live_version(questionnaire)
+    return model_of(version).deadline if version is not None else None
+
+
+def set_deadline(questionnaire: Questionnaire, due: dt.date | None, actor: str = "system") -> None:
+    """Set the admin's deadline; None goes back to the file's."""
+    questionnaire.deadline = due
+    audit.record("settings", actor, questionnaire=questionnaire,
+                 deadline=due.isoformat() if due else None)  # fmt: skip
+    db.session.commit()
+
+
+def mail_settings(questionnaire: Questionnaire) -> MailSettings:
+    """The live version's mail texts and reminder rules (defaults when it has none)."""
+    version = live_version(questionnaire)
+    return model_of(version).mail if version is not None else MailSettings()

@@ -19,7 +19,7 @@ from flask_babel import format_datetime
 
 from intake.models import Respondent
 from intake.questionnaire.types import answer_keys, describe
-from intake.services.mailing import _transport, address
+from intake.services.mailing import address, open_transport
 from intake.services.response_state import ResponseState, load_state
 
 TEMPLATE = "mail/receipt.txt"
@@ -106,7 +106,7 @@ def send_receipt(respondent: Respondent, language: str = "nl") -> bool:
         state = load_state(respondent)
         if not state.is_submitted:
             return False
-        with _transport() as transport:
+        with open_transport() as transport:
             recipients: list[Address] = []
             for contact in respondent.contacts:
                 found = address(contact.name, contact.email, transport.smtputf8)

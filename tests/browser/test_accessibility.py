@@ -37,6 +37,7 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
         plan = factory.load_questionnaire(factory.PLAN)
         day = factory.load_questionnaire(factory.INSPIRATIE)
         respondent = factory.respondent(plan, "S01", items={"actions": ["5"]})
+        invitee_id = factory.respondent(plan, "S02", items={"actions": ["5"]}).id
         attendee = factory.respondent(day, "D01", kind="gemeente")
         plan_link, day_link, respondent_id = (
             factory.link(respondent),
@@ -110,8 +111,13 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     check("respondent and its answers", f"/admin/respondenten/{respondent_id}")
     check("audit log", "/admin/logboek")
     page.goto(f"{live_server}/admin/vragenlijsten/plan-samenleven-2025")
-    page.get_by_role("button", name=re.compile("Uitnodigingen versturen")).click()
+    page.get_by_role("link", name=re.compile(r"Uitnodigingen versturen \(")).click()
+    check("mail confirmation with recipients and preview")
+    page.get_by_role("button", name="Versturen").click()
     check("job page with its outcome")  # its running state: tests/browser/test_jobs.py
+    check(
+        "respondent with its mail history", f"/admin/respondenten/{invitee_id}"
+    )  # its running state: tests/browser/test_jobs.py
     assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
 
 
