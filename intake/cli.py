@@ -24,6 +24,7 @@ from intake.services import (
     export,
     import_responses,
     mailing,
+    preview,
     questionnaires,
     registry,
     tracking,
@@ -117,6 +118,19 @@ def load_command(files: tuple[str, ...]) -> None:
             click.echo(f"{path}: {slug} version {version.version} was already stored, unchanged")
     if failed:
         raise SystemExit(1)
+
+
+@questionnaire_group.command("wipe-tests")
+@click.argument("questionnaire_id", required=False)
+def wipe_tests_command(questionnaire_id: str | None) -> None:
+    """Delete the test respondents of authors' previews, with their test answers
+    (of one questionnaire, or of all). Real respondents are never touched."""
+    questionnaire = None
+    if questionnaire_id is not None:
+        questionnaire = questionnaires.get_by_slug(questionnaire_id)
+        if questionnaire is None:
+            raise click.ClickException(f"no questionnaire {questionnaire_id!r}")
+    click.echo(f"{preview.wipe(questionnaire)} test respondent(s) wiped")
 
 
 @questionnaire_group.command("codebook")

@@ -39,8 +39,12 @@ def record(
     respondent: Respondent | None = None,
     **detail: Any,
 ) -> None:
-    """Add an event to the current transaction (the caller commits)."""
+    """Add an event to the current transaction (the caller commits).
+
+    An author's preview (a test respondent) leaves no trace in the log."""
     assert action in ACTIONS, action
+    if respondent is not None and respondent.is_test:
+        return
     questionnaire_id: int | None = None
     if questionnaire is not None:
         questionnaire_id = questionnaire.id
