@@ -120,6 +120,23 @@ def load_command(files: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
+@questionnaire_group.command("preview")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address.")
+@click.option("--port", default=5050, show_default=True, help="Port (0: any free one).")
+def preview_command(file: str, host: str, port: int) -> None:
+    """Serve the author's preview of a file that is not loaded, from a temporary database."""
+    from intake import preview_server
+
+    try:
+        load_file(file)
+    except DefinitionErrors as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    preview_server.serve(file, host, port, lambda line: click.echo(line))
+
+
 @questionnaire_group.command("wipe-tests")
 @click.argument("questionnaire_id", required=False)
 def wipe_tests_command(questionnaire_id: str | None) -> None:
