@@ -93,6 +93,10 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     check("respondent list", "/admin/vragenlijsten/plan-samenleven-2025/respondenten")
     check("respondent and its answers", f"/admin/respondenten/{respondent_id}")
     check("audit log", "/admin/logboek")
+    check("preview set-up", "/admin/vragenlijsten/plan-samenleven-2025/voorbeeld")
+    page.get_by_role("button", name="Voorbeeld starten").click()
+    check("preview start")
+    check("preview page", "/v/plan-samenleven-2025/p/actie/5")
     page.goto(f"{live_server}/admin/vragenlijsten/plan-samenleven-2025")
     page.get_by_role("button", name=re.compile("Uitnodigingen versturen")).click()
     check("job page with its outcome")  # its running state: tests/browser/test_jobs.py
