@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 
 from intake.jobs import mail as mail_job
 from intake.jobs import queue, records, runner
@@ -134,7 +134,10 @@ def preview_command(file: str, host: str, port: int) -> None:
         for error in exc.errors:
             click.echo(str(error), err=True)
         raise SystemExit(1) from None
-    preview_server.serve(file, host, port, lambda line: click.echo(line))
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None:
+        raise click.ClickException("run this as 'intake questionnaire preview FILE'")
+    preview_server.serve(factory, file, host, port, lambda line: click.echo(line))
 
 
 @questionnaire_group.command("wipe-tests")

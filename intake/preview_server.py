@@ -14,19 +14,26 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from werkzeug.serving import make_server
 
 import config as app_config
+from config import Config
 from intake.extensions import db
 from intake.services import accounts, questionnaires
 
 ADMIN_EMAIL = "voorbeeld@vvsg.be"
 
 
-def serve(path: str | Path, host: str, port: int, echo: Callable[[str], None]) -> None:
-    """Serve the preview of ``path`` until interrupted (Ctrl-C)."""
-    from intake.app import create_app
-
+def serve(
+    create_app: Callable[[Config], Flask],
+    path: str | Path,
+    host: str,
+    port: int,
+    echo: Callable[[str], None],
+) -> None:
+    """Serve the preview of ``path`` until interrupted (Ctrl-C), with an app built by
+    ``create_app`` (the factory the ``intake`` command runs on)."""
     with tempfile.TemporaryDirectory(prefix="intake-preview-") as folder:
         os.environ["INTAKE_INSTANCE_PATH"] = folder
         config = app_config.DevelopmentConfig()
