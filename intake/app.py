@@ -110,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from intake.auth import access  # noqa: F401  (registers the user loader)
+    from intake.services import scope  # noqa: F401  (leaves test respondents out of queries)
 
     busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     with app.app_context():

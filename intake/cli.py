@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 
 from intake.jobs import mail as mail_job
 from intake.jobs import queue, records, runner
@@ -24,6 +24,7 @@ from intake.services import (
     export,
     import_responses,
     mailing,
+    preview,
     questionnaires,
     registry,
     tracking,
@@ -129,6 +130,39 @@ def load_command(files: tuple[str, ...]) -> None:
 def _warnings(warnings: list[DefinitionError]) -> None:
     for warning in warnings:
         click.echo(f"{warning} (warning)", err=True)
+
+
+@questionnaire_group.command("preview")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address.")
+@click.option("--port", default=5050, show_default=True, help="Port (0: any free one).")
+def preview_command(file: str, host: str, port: int) -> None:
+    """Serve the author's preview of a file that is not loaded, from a temporary database."""
+    from intake import preview_server
+
+    try:
+        load_file(file)
+    except DefinitionErrors as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None:
+        raise click.ClickException("run this as 'intake questionnaire preview FILE'")
+    preview_server.serve(factory, file, host, port, lambda line: click.echo(line))
+
+
+@questionnaire_group.command("wipe-tests")
+@click.argument("questionnaire_id", required=False)
+def wipe_tests_command(questionnaire_id: str | None) -> None:
+    """Delete the test respondents of authors' previews, with their test answers
+    (of one questionnaire, or of all). Real respondents are never touched."""
+    questionnaire = None
+    if questionnaire_id is not None:
+        questionnaire = questionnaires.get_by_slug(questionnaire_id)
+        if questionnaire is None:
+            raise click.ClickException(f"no questionnaire {questionnaire_id!r}")
+    click.echo(f"{preview.wipe(questionnaire)} test respondent(s) wiped")
 
 
 @questionnaire_group.command("codebook")

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -138,6 +139,10 @@ class Respondent(Model):
     pseudonym: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # An author's preview respondent (``services.preview``): hidden from every query by
+    # ``services.scope`` unless the query asks for test respondents, so its answers never
+    # reach a figure, an export, a mailing or a pseudonym.
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="respondents")
     contacts: Mapped[list[Contact]] = relationship(

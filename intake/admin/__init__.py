@@ -4,4 +4,7 @@ from intake.admin.routes import bp
 
 __all__ = ["bp"]
 
-from intake.admin import jobs  # noqa: E402,F401  (registers the job views on bp)
+from intake.admin import (
+    jobs,  # noqa: E402,F401  (registers the job views on bp)
+    preview,  # noqa: E402,F401  (registers the preview views on bp)
+)

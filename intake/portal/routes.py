@@ -42,6 +42,7 @@ from intake.forms.page import (
     posted_answers,
 )
 from intake.models import Respondent
+from intake.portal import preview
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
 from intake.services import invitations, questionnaires, receipt, response_state, responses
@@ -52,6 +53,7 @@ from intake.services.transactions import WriteRefused
 from intake.web_security import LINK_LIMIT
 
 bp = Blueprint("portal", __name__)
+bp.context_processor(preview.banner)
 
 
 def _language() -> str:
@@ -67,8 +69,12 @@ def _page_url(slug: str, page: Page) -> str:
 def _respondent(slug: str) -> Respondent:
     """The signed-in coordinator's respondent, when it answers this questionnaire.
 
-    Not signed in: 401, which shows how to sign in again (``intake.errors``).
+    Not signed in: 401, which shows how to sign in again (``intake.errors``). An admin
+    gets the test respondent of their preview (``portal.preview``), if they started one.
     """
+    previewed = preview.respondent(slug)
+    if previewed is not None:
+        return previewed
     respondent = signed_in_coordinator().invitation.respondent
     if respondent.questionnaire.slug != slug:
         abort(404)
@@ -76,7 +82,7 @@ def _respondent(slug: str) -> Respondent:
 
 
 def _actor() -> str:
-    return f"coordinator:{signed_in_coordinator().invitation.id}"
+    return preview.actor() or f"coordinator:{signed_in_coordinator().invitation.id}"
 
 
 # --------------------------------------------------------------------------- sign-in

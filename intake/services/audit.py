@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
 from intake.services import safe_csv
+from intake.services.scope import WITH_TEST
 
 ACTIONS = {
     "save": "antwoorden opgeslagen",
@@ -40,7 +41,11 @@ def record(
     respondent: Respondent | None = None,
     **detail: Any,
 ) -> None:
-    """Add an event to the current transaction (the caller commits)."""
+    """Add an event to the current transaction (the caller commits).
+
+    An author's preview (a test respondent) is logged like any respondent, so its pages
+    count as saved (``response_state.saved_pages``), but the log never lists it
+    (``events``) and wiping the preview deletes its events."""
     assert action in ACTIONS, action
     questionnaire_id: int | None = None
     if questionnaire is not None:
@@ -58,8 +63,23 @@ def record(
     )
 
 
+def test_respondents() -> Select[int]:
+    """The ids of the test respondents of authors' previews (whose events are not listed)."""
+    return select(Respondent.id).where(Respondent.is_test.is_(True)).execution_options(**WITH_TEST)
+
+
 def events(questionnaire: Questionnaire | None = None, limit: int | None = 500) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .where(
+            or_(
+                AuditEvent.respondent_id.is_(None),
+                AuditEvent.respondent_id.not_in(test_respondents()),
+            )
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .execution_options(**WITH_TEST)
+    )
     if questionnaire is not None:
         query = query.where(AuditEvent.questionnaire_id == questionnaire.id)
     if limit:

@@ -164,7 +164,10 @@ class ResponseState:
 
     @property
     def is_open(self) -> bool:
-        return self.respondent is not None and self.respondent.questionnaire.is_open
+        """Whether answers may change: the questionnaire is open, or this is an author's
+        preview (a test respondent), which works on closed questionnaires too."""
+        respondent = self.respondent
+        return respondent is not None and (respondent.is_test or respondent.questionnaire.is_open)
 
     @property
     def is_editable(self) -> bool:

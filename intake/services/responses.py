@@ -9,6 +9,7 @@ and check comes from the read model (``services.response_state``).
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -21,14 +22,21 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
-from intake.models import Answer, Respondent, Response, utcnow
+from intake.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
 from intake.questionnaire import conditions
-from intake.questionnaire.model import Question
+from intake.questionnaire.model import Question, Questionnaire
 from intake.questionnaire.types import answer_keys, parse
 from intake.questionnaire.values import Parsed, Posted, Problem
 from intake.services import audit
 from intake.services.questionnaires import live_version
-from intake.services.response_state import Page, ResponseState, Stored, load_state, prefilled
+from intake.services.response_state import (
+    Page,
+    RespondentProfile,
+    ResponseState,
+    Stored,
+    load_state,
+    prefilled,
+)
 from intake.services.transactions import WriteRefused, lost_race
 from intake.statuses import ResponseStatus
 
@@ -185,14 +193,8 @@ def _save_page_once(
     if response is None:
         version = live_version(respondent.questionnaire)
         assert version is not None
-        response = Response(respondent=respondent, questionnaire_version=version)
-        db.session.add(response)
+        response = start_response(respondent, version, state.questionnaire, state.profile, now)
         new_revision = 1
-        for (sec, itm, key), value in prefilled(state.questionnaire, state.profile).items():
-            response.answers.append(
-                Answer(section=sec, item=itm, question=key, value=value.value,
-                       revision=1, updated_at=now, updated_by="prefill")
-            )  # fmt: skip
         existing: dict[str, Answer] = {
             a.question: a for a in response.answers
             if a.section == page.section.id and a.item == page.item_key
@@ -229,6 +231,25 @@ def _save_page_once(
                  item=page.item, answers=len(parsed))  # fmt: skip
     db.session.commit()
     return SaveOutcome(SaveStatus.SAVED, problems, [], response.revision, state)
+
+
+def start_response(
+    respondent: Respondent,
+    version: QuestionnaireVersion,
+    questionnaire: Questionnaire,
+    profile: RespondentProfile,
+    now: dt.datetime,
+) -> Response:
+    """A new response on ``version`` (whose model is ``questionnaire``), holding the
+    answers prefilled from the registry; added to the session, not committed."""
+    response = Response(respondent=respondent, questionnaire_version=version)
+    db.session.add(response)
+    for (sec, itm, key), value in prefilled(questionnaire, profile).items():
+        response.answers.append(
+            Answer(section=sec, item=itm, question=key, value=value.value,
+                   revision=1, updated_at=now, updated_by="prefill")
+        )  # fmt: skip
+    return response
 
 
 class SubmitStatus(StrEnum):
