@@ -101,25 +101,30 @@ def test_overview_by_kind_province_and_item(app: Flask, fixture_questionnaire: i
             "in_progress": 2,
             "submitted": 4,
         }
-        assert str(overview.rate) == "4/10 (40%)"
-        kinds = {g.key: str(g.rate) for g in tracking.by_column(q, "kind")}
+        # A7 was never invited: it is not in the denominator of any rate.
+        assert str(overview.rate) == "4/9 (44%)"
+        assert (overview.total, overview.invited, overview.not_submitted) == (10, 9, 6)
+        kinds = {g.key: (str(g.rate), g.not_invited) for g in tracking.by_column(q, "kind")}
         assert kinds == {
-            "centrumstad": "2/2 (100%)",
-            "gemeente": "1/3 (33%)",
-            "igs": "1/2 (50%)",
-            "stad": "0/3 (0%)",
+            "centrumstad": ("2/2 (100%)", 0),
+            "gemeente": ("1/2 (50%)", 1),
+            "igs": ("1/2 (50%)", 0),
+            "stad": ("0/3 (0%)", 0),
         }
         provinces = {g.key: str(g.rate) for g in tracking.by_column(q, "province")}
         assert provinces == {
             "Antwerpen": "1/4 (25%)",
             "Limburg": "2/3 (67%)",
             "Oost-Vlaanderen": "0/1 (0%)",
-            "West-Vlaanderen": "1/2 (50%)",
+            "West-Vlaanderen": "1/1 (100%)",
         }
-        items = {r.code: (r.invited, r.submitted) for r in tracking.by_item(q)["actions"]}
-        assert items["2"] == (3, 1) and items["5"] == (6, 4)
-        assert items["13"] == (2, 0) and items["24"] == (2, 1)
-        assert items["7"] == (0, 0) and "4" not in items  # unsurveyed and unused: left out
+        items = {
+            r.code: (r.invited, r.submitted, r.not_invited)
+            for r in tracking.by_item(q)["actions"]
+        }
+        assert items["2"] == (3, 1, 0) and items["5"] == (6, 4, 0)
+        assert items["13"] == (2, 0, 0) and items["24"] == (1, 1, 1)
+        assert items["7"] == (0, 0, 0) and "4" not in items  # unsurveyed and unused: left out
 
 
 def test_respondent_list_filters(app: Flask, fixture_questionnaire: int) -> None:
@@ -144,7 +149,7 @@ def test_status_command_first_line(
     result = runner.invoke(args=["status", "-q", "plan-samenleven-2025"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "4/10 (40%)"
+    assert lines[0] == "4/9 (44%)"
     assert any("Centrumstad" in line and "2/2 (100%)" in line for line in lines)
     assert any("Limburg" in line and "2/3 (67%)" in line for line in lines)
 
@@ -155,7 +160,7 @@ def test_dashboard_page_shows_the_figures(
 
     admin = admin_client
     page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
-    assert "40%" in page and "4 van 10 uitgenodigde besturen hebben ingediend" in page
+    assert "44%" in page and "4 van 9 uitgenodigde besturen hebben ingediend" in page
     assert (
         "<svg" in page
         and '<th scope="row">Centrumstad</th><td>2</td><td>2</td><td>100%</td>' in page
