@@ -119,8 +119,7 @@ def test_overview_by_kind_province_and_item(app: Flask, fixture_questionnaire: i
             "West-Vlaanderen": "1/1 (100%)",
         }
         items = {
-            r.code: (r.invited, r.submitted, r.not_invited)
-            for r in tracking.by_item(q)["actions"]
+            r.code: (r.invited, r.submitted, r.not_invited) for r in tracking.by_item(q)["actions"]
         }
         assert items["2"] == (3, 1, 0) and items["5"] == (6, 4, 0)
         assert items["13"] == (2, 0, 0) and items["24"] == (1, 1, 1)

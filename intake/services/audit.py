@@ -2,6 +2,7 @@
 
 ``record`` only adds the event to the session: it is committed together with the
 change it describes, so there is never a change without its event or the reverse.
+``audit_sentences`` reads it back as sentences.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ACTIONS = {
     "invitation": "uitnodigingen verstuurd",
     "reminder": "herinneringen verstuurd",
     "settings": "instellingen gewijzigd",
+    "respondent_list": "lijst van organisaties gedownload",
 }
 
 

@@ -52,7 +52,7 @@ class _Sheet(Protocol):
     def append(self, row: Iterable[Any]) -> None: ...
 
 
-class _XlsxSheet:
+class XlsxSheet:
     """A write-only worksheet whose text cells can never become formulas, and whose
     cells keep every value exactly: what Excel cannot hold as it is (``excel.fit``)
     is written as text, counted per column in ``as_text`` for the codebook.
@@ -189,7 +189,7 @@ def write(
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         for name in sheet_names:
-            sheets[name] = _XlsxSheet(workbook, name, exact=name not in _COMPUTED)
+            sheets[name] = XlsxSheet(workbook, name, exact=name not in _COMPUTED)
     else:
         for name in sheet_names:
             sheets[name] = _CsvSheet(name.lower().replace(" ", "_") + ".csv")

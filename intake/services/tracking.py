@@ -123,6 +123,14 @@ class Overview:
         return Rate(self.counts[TrackingStatus.SUBMITTED], self.invited)
 
 
+@dataclass(frozen=True)
+class QuestionnaireRow:
+    """A line of the admin's overview of all questionnaires."""
+
+    questionnaire: Questionnaire
+    overview: Overview
+
+
 def overview(questionnaire: Questionnaire) -> Overview:
     status = status_column().label("status")
     rows = db.session.execute(_base(questionnaire, status, func.count()).group_by(status)).all()
