@@ -236,7 +236,7 @@ def download_export(slug: str) -> ResponseReturnValue:
 @bp.route("/logboek")
 @admin_required
 def audit_log() -> ResponseReturnValue:
-    """The latest 500 audit events, newest first; the whole log as CSV on request."""
+    """The audit log in sentences, newest first, 100 to a page; the whole log as CSV."""
     slug = request.args.get("vragenlijst")
     questionnaire = _questionnaire(slug) if slug else None
     if request.args.get("format") == "csv":
@@ -245,9 +245,14 @@ def audit_log() -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=logboek.csv"},
         )
+    page = request.args.get("pagina", "1")
+    page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+    size = audit_sentences.PAGE_SIZE
+    lines = audit_sentences.lines(questionnaire, limit=size + 1, offset=(page - 1) * size)
     return render_template(
-        "admin/audit.html", lines=audit_sentences.lines(questionnaire), questionnaire=questionnaire
-    )
+        "admin/audit.html", lines=lines[:size], more=len(lines) > size, page=page, size=size,
+        questionnaire=questionnaire,
+    )  # fmt: skip
 
 
 @bp.route("/vragenlijsten/<slug>/instellingen", methods=["POST"])
@@ -284,6 +289,7 @@ def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str
         invitation=invitations.active_invitation(respondent),
         new_link=new_link,
         language="nl",
+        kinds=KINDS,
     )
 
 

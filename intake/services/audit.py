@@ -59,12 +59,16 @@ def record(
     )
 
 
-def events(questionnaire: Questionnaire | None = None, limit: int | None = 500) -> list[AuditEvent]:
+def events(
+    questionnaire: Questionnaire | None = None, limit: int | None = 500, offset: int = 0
+) -> list[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if questionnaire is not None:
         query = query.where(AuditEvent.questionnaire_id == questionnaire.id)
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return list(db.session.scalars(query))
 
 

@@ -236,9 +236,14 @@ def _context(found: list[AuditEvent]) -> _Context:
     return _Context(respondents, invitations, models, titles)
 
 
-def lines(questionnaire: Questionnaire | None = None, limit: int | None = 500) -> list[Line]:
-    """The latest events, newest first, as sentences."""
-    found = events(questionnaire, limit)
+PAGE_SIZE = 100  # events on a page of the log
+
+
+def lines(
+    questionnaire: Questionnaire | None = None, limit: int | None = PAGE_SIZE, offset: int = 0
+) -> list[Line]:
+    """The latest events (past ``offset``), newest first, as sentences."""
+    found = events(questionnaire, limit, offset)
     context = _context(found)
     return [
         Line(e.at, describe(e, context), e.respondent_id,
