@@ -120,7 +120,8 @@ def test_every_action_reads_as_a_sentence_without_none_or_ids(app: Flask) -> Non
             ("reminder", "system", None, {}),
             ("registry_import", "cli", None, {"file": None, "summary": None}),
             ("export", "admin:a@vvsg.be", None, {"format": "csv", "drafts": True}),
-            ("respondent_list", "admin:a@vvsg.be", None, {"rows": 17, "status": "not_submitted"}),
+            ("respondent_list", "admin:a@vvsg.be", None,
+             {"rows": 17, "filters": {"status": "not_submitted"}}),
             ("responses_import", "cli", None, {}),
             ("reopen", "admin:a@vvsg.be", None, {}),
         ]  # fmt: skip

@@ -92,7 +92,10 @@ def _filtered_rows(
 ) -> tuple[dict[str, str | None], list[tracking.RespondentRow]]:
     """The list's filters from the query string, and the respondents they select."""
     filters = {key: request.args.get(key, "").strip()[:200] or None for key in FILTERS}
-    rows = tracking.respondent_rows(questionnaire, **filters)
+    rows = tracking.respondent_rows(
+        questionnaire, status=filters["status"], kind=filters["kind"],
+        province=filters["province"], item=filters["item"], search=filters["search"],
+    )  # fmt: skip
     return filters, rows
 
 
@@ -148,10 +151,11 @@ def respondents_workbook(slug: str) -> ResponseReturnValue:
     filters, rows = _filtered_rows(questionnaire)
     described = _filter_labels(questionnaire, filters)
     title = questionnaire.title + (f" – {', '.join(described)}" if described else "")
-    labels = {status: _(label) for status, label in tracking.STATUS_LABELS.items()}
+    labels = {status.value: _(label) for status, label in tracking.STATUS_LABELS.items()}
     data = follow_up.workbook(rows, labels, title)
+    chosen = {k: v for k, v in filters.items() if v}
     audit.record("respondent_list", _actor(), questionnaire=questionnaire, rows=len(rows),
-                 **{k: v for k, v in filters.items() if v})  # fmt: skip
+                 filters=chosen)  # fmt: skip
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(
@@ -245,8 +249,9 @@ def audit_log() -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=logboek.csv"},
         )
-    page = request.args.get("pagina", "1")
-    page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+    asked = request.args.get("pagina", "1")
+    page = min(int(asked), 10_000) if asked.isdigit() and 0 < len(asked) < 6 else 1
+    page = max(page, 1)
     size = audit_sentences.PAGE_SIZE
     lines = audit_sentences.lines(questionnaire, limit=size + 1, offset=(page - 1) * size)
     return render_template(

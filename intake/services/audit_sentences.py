@@ -203,8 +203,8 @@ def describe(event: AuditEvent, context: _Context) -> str:
     return render(event, context, args)
 
 
-def _pairs(query: Select[tuple[int, str]]) -> dict[int, str]:
-    return {key: value for key, value in db.session.execute(query)}
+def _pairs(query: Select[int, str]) -> dict[int, str]:
+    return {row[0]: row[1] for row in db.session.execute(query)}
 
 
 def _context(found: list[AuditEvent]) -> _Context:
