@@ -472,4 +472,8 @@ def demo_command() -> None:
     click.echo(f"Admin sign-in: {base}/aanmelden  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
     click.echo("Coordinator links:")
     for name, path in result.links:
-        click.echo(f"  {name}: {base}{path}")
+        click.echo(f"  {name} ({result.states.get(name, '')}): {base}{path}")
+    outbox = current_app.config.get("MAIL_OUTBOX")
+    if outbox:  # there from the start, so the folder the README names can be opened at once
+        Path(outbox).mkdir(parents=True, exist_ok=True)
+        click.echo(f"Mails are written to {outbox}")

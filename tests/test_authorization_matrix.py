@@ -59,6 +59,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("admin.questionnaire", "GET"): Row(f"/admin/vragenlijsten/{SLUG}", (302, 403, 403, 200)),
     ("admin.respondents", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/respondenten",
                                         (302, 403, 403, 200)),
+    ("admin.respondents_workbook", "GET"): Row(
+        f"/admin/vragenlijsten/{SLUG}/respondenten.xlsx", (302, 403, 403, 200)),
     ("admin.respondent", "GET"): Row("/admin/respondenten/{respondent}", (302, 403, 403, 200)),
     ("admin.download_export", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/export",
                                           (302, 403, 403, 200)),

@@ -114,8 +114,9 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     assert overzicht[0] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3", None, None)
     assert overzicht[2][:2] == ("Versie(s)", "2")
     assert isinstance(overzicht[3][1], dt.datetime)
-    assert ("Totaal", 2, 4, 0.5) in overzicht
-    assert ("Centrumstad", 1, 1, 1) in overzicht and ("Stad", 0, 1, 0) in overzicht
+    # Stad Beekveld never got (or opened) an invitation: it is no part of the rate.
+    assert ("Totaal", 2, 3, 0.67) in overzicht
+    assert ("Centrumstad", 1, 1, 1) in overzicht and ("Stad", 0, 0, 0) in overzicht
     assert ("5", "Oefenkansen Nederlands organiseren", 3, 2) in overzicht
 
     # Antwoorden: one row per submitted response, identities left out.
@@ -165,7 +166,8 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     tables = frequency_tables(workbook["Frequenties"])
     succes = tables["actie[5].succes"]
     assert succes.title == (
-        "Hoe succesvol was actie 5 (Oefenkansen Nederlands organiseren) in je bestuur? (n = 2)"
+        "Hoe succesvol was deze actie in je bestuur? – Actie 5: Oefenkansen Nederlands "
+        "organiseren (n = 2)"
     )
     assert succes.lines == [
         (5, "Zeer succesvol", 1, 0.5, 2, 2), (4, "Succesvol", 1, 0.5, 2, 2),
@@ -181,7 +183,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     assert options.title.startswith("Wat heeft de Vlaamse cofinanciering voor deze actie")
     pooled = tables["actie[*].succes"]
     assert pooled.title == (
-        "Hoe succesvol was actie in je bestuur? – alle items samen (gepoold, n = 3 antwoorden)"
+        "Hoe succesvol was deze actie in je bestuur? – alle items samen (gepoold, n = 3 antwoorden)"
     )
     assert [line[2] for line in pooled.lines[:5]] == [1, 1, 1, 0, 0]  # 5 and 4 (action 5), 3
     charted = [name for name, table in tables.items() if table.lines[0][4]]

@@ -119,7 +119,7 @@ def test_sav_has_variable_and_value_labels(app: Flask, tmp_path: Path) -> None:
     assert list(frame.columns) == [names[n] for n in sheet[0]]
     labels = meta.column_names_to_labels
     assert labels["actie_5.succes"] == (
-        "Hoe succesvol was actie 5 (Oefenkansen Nederlands organiseren) in je bestuur?"
+        "Hoe succesvol was deze actie in je bestuur? – Actie 5: Oefenkansen Nederlands organiseren"
     )
     assert labels["actie_5.cofinanciering.voortzetting"].endswith(
         ": Voortzetting van een bestaande werking"

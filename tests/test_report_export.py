@@ -45,8 +45,11 @@ def _labels(app: Flask) -> set[str]:
         for question in section.questions:
             labels.add(without_item(question.label.get()))
             for code, title in items:
-                if code is not None:
+                if code is not None and "{item." in question.label.get():
                     labels.add(question.label.format_item(code, title.get()).get())
+                elif code is not None:  # the item named after the label, as its page is titled
+                    page = section.title.format_item(code, title.get()).get()
+                    labels.add(f"{question.label.get()} – {page}")
                 else:
                     labels.add(question.label.get())
     return labels
@@ -167,7 +170,7 @@ def test_summary_per_item_matches_the_answers(app: Flask, demo_workbook: Any) ->
         ).all())  # fmt: skip
         options = model.question("actie", "cofinanciering").choices
     assert [r[0] for r in summary[2:]] == surveyed
-    scale_group = "Hoe succesvol was actie in je bestuur?"
+    scale_group = "Hoe succesvol was deze actie in je bestuur?"
     start = groups.index(scale_group)
     assert what[start : start + 4] == ("n", "van", "top 2: zeer succesvol of succesvol",
                                         "gemiddelde")  # fmt: skip

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from lxml.html import HtmlElement
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Invitation, MailLog, Questionnaire, Response, utcnow
-from intake.services import questionnaires, tracking
+from intake.models import AuditEvent, Invitation, MailLog, Questionnaire, Response, utcnow
+from intake.services import follow_up, questionnaires, tracking
 from tests.support import factory
+from tests.support.html import document
 
 FIXTURE = [
     # code, kind, province, actions, status
@@ -101,25 +107,29 @@ def test_overview_by_kind_province_and_item(app: Flask, fixture_questionnaire: i
             "in_progress": 2,
             "submitted": 4,
         }
-        assert str(overview.rate) == "4/10 (40%)"
-        kinds = {g.key: str(g.rate) for g in tracking.by_column(q, "kind")}
+        # A7 was never invited: it is not in the denominator of any rate.
+        assert str(overview.rate) == "4/9 (44%)"
+        assert (overview.total, overview.invited, overview.not_submitted) == (10, 9, 6)
+        kinds = {g.key: (str(g.rate), g.not_invited) for g in tracking.by_column(q, "kind")}
         assert kinds == {
-            "centrumstad": "2/2 (100%)",
-            "gemeente": "1/3 (33%)",
-            "igs": "1/2 (50%)",
-            "stad": "0/3 (0%)",
+            "centrumstad": ("2/2 (100%)", 0),
+            "gemeente": ("1/2 (50%)", 1),
+            "igs": ("1/2 (50%)", 0),
+            "stad": ("0/3 (0%)", 0),
         }
         provinces = {g.key: str(g.rate) for g in tracking.by_column(q, "province")}
         assert provinces == {
             "Antwerpen": "1/4 (25%)",
             "Limburg": "2/3 (67%)",
             "Oost-Vlaanderen": "0/1 (0%)",
-            "West-Vlaanderen": "1/2 (50%)",
+            "West-Vlaanderen": "1/1 (100%)",
         }
-        items = {r.code: (r.invited, r.submitted) for r in tracking.by_item(q)["actions"]}
-        assert items["2"] == (3, 1) and items["5"] == (6, 4)
-        assert items["13"] == (2, 0) and items["24"] == (2, 1)
-        assert items["7"] == (0, 0) and "4" not in items  # unsurveyed and unused: left out
+        items = {
+            r.code: (r.invited, r.submitted, r.not_invited) for r in tracking.by_item(q)["actions"]
+        }
+        assert items["2"] == (3, 1, 0) and items["5"] == (6, 4, 0)
+        assert items["13"] == (2, 0, 0) and items["24"] == (1, 1, 1)
+        assert items["7"] == (0, 0, 0) and "4" not in items  # unsurveyed and unused: left out
 
 
 def test_respondent_list_filters(app: Flask, fixture_questionnaire: int) -> None:
@@ -144,7 +154,7 @@ def test_status_command_first_line(
     result = runner.invoke(args=["status", "-q", "plan-samenleven-2025"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "4/10 (40%)"
+    assert lines[0] == "4/9 (44%)"
     assert any("Centrumstad" in line and "2/2 (100%)" in line for line in lines)
     assert any("Limburg" in line and "2/3 (67%)" in line for line in lines)
 
@@ -152,19 +162,153 @@ def test_status_command_first_line(
 def test_dashboard_page_shows_the_figures(
     app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
 ) -> None:
-
-    admin = admin_client
-    page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
-    assert "40%" in page and "4 van 10 uitgenodigde besturen hebben ingediend" in page
-    assert (
-        "<svg" in page
-        and '<th scope="row">Centrumstad</th><td>2</td><td>2</td><td>100%</td>' in page
-    )
-    assert "<td>5</td><td>Oefenkansen Nederlands organiseren</td><td>6</td><td>4</td>" in page
-    listing = admin.get(
+    page = document(admin_client.get("/admin/vragenlijsten/plan-samenleven-2025").get_data())
+    headline = " ".join(page.xpath('//p[@class="big-figure"]')[0].text_content().split())
+    assert headline == "44% 4 van 9 uitgenodigde besturen hebben ingediend"
+    assert "1 bestuur is nog niet uitgenodigd en telt niet mee in de respons." in _text(page)
+    assert page.xpath("//svg")
+    assert _row(page, "Centrumstad") == ["Centrumstad", "2", "2", "100%", "0", "0"]
+    assert _row(page, "Gemeente") == ["Gemeente", "1", "2", "50%", "1", "1"]
+    assert _row(page, "Oefenkansen Nederlands organiseren") == [
+        "5", "Oefenkansen Nederlands organiseren", "4", "6", "67%", "2", "0"]  # fmt: skip
+    # The catalogue is named as the questionnaire names its entries: no "Item (actions)".
+    assert "Respons per actie" in _text(page) and "actions" not in _text(page)
+    listing = admin_client.get(
         "/admin/vragenlijsten/plan-samenleven-2025/respondenten?status=in_progress"
     ).get_data(as_text=True)
     assert "Bestuur A3" in listing and "Bestuur A10" in listing and "Bestuur A1<" not in listing
+
+
+def _text(page: HtmlElement) -> str:
+    return " ".join(page.text_content().split())
+
+
+def _row(page: HtmlElement, header: str) -> list[str]:
+    (row,) = page.xpath(f'//tr[th[@scope="row"][normalize-space()="{header}"]]')
+    return [" ".join(cell.text_content().split()) for cell in row.xpath("td|th")]
+
+
+def _listed(client: FlaskClient, href: str) -> list[str]:
+    """The codes of the respondents the list at ``href`` shows."""
+    page = document(client.get(href).get_data())
+    return [str(code).strip() for code in page.xpath("//table//tbody/tr/td[1]/text()")]
+
+
+def test_every_dashboard_count_links_to_exactly_that_many(
+    app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
+) -> None:
+    page = document(admin_client.get("/admin/vragenlijsten/plan-samenleven-2025").get_data())
+    links = [
+        (a.get("href"), a.text_content().strip())
+        for a in page.xpath('//main//a[contains(@href, "/respondenten?")]')
+    ]
+    counted = [(href, text) for href, text in links if text.isdigit()]
+    # 2 in the headline, 4 per kind, province and item row (the status cards below).
+    rows = len(page.xpath("//figure//tbody/tr"))
+    assert rows == 4 + 4 + 20 and len(counted) == 2 + 4 * rows, links
+    for href, text in counted:
+        assert len(_listed(admin_client, href)) == int(text), href
+    for a in page.xpath('//ul[@class="status-cards"]//a'):
+        count = a.xpath('.//span[@class="count"]/text()')[0]
+        assert len(_listed(admin_client, a.get("href"))) == int(count)
+    (missing,) = page.xpath('//a[starts-with(normalize-space(), "Wie ontbreekt?")]')
+    assert "6 besturen hebben niet ingediend" in missing.text_content()
+    assert sorted(_listed(admin_client, missing.get("href"))) == [
+        "A10", "A3", "A4", "A5", "A7", "A9"]  # fmt: skip
+
+
+def test_status_sets_and_combined_filters(app: Flask, fixture_questionnaire: int) -> None:
+    with app.app_context():
+        q = _q(app)
+        codes = lambda **f: sorted(r.code for r in tracking.respondent_rows(q, **f))  # noqa: E731
+        assert codes(status="not_submitted") == ["A10", "A3", "A4", "A5", "A7", "A9"]
+        assert codes(status="waiting") == ["A10", "A3", "A4", "A5", "A9"]
+        assert len(codes(status="ever_invited")) == 9
+        assert codes(status="not_submitted", kind="gemeente") == ["A5", "A7"]
+        assert codes(status="not_submitted", province="Antwerpen", item="actions:2") == [
+            "A5", "A9"]  # fmt: skip
+        assert codes(item="actions:24") == ["A7", "A8"] and codes(item="workshops:24") == []
+        assert len(codes(status="whatever")) == 10  # an unknown filter filters nothing
+
+
+def test_list_names_its_filters_in_dutch(
+    app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
+) -> None:
+    page = document(admin_client.get(
+        "/admin/vragenlijsten/plan-samenleven-2025/respondenten"
+        "?status=not_submitted&kind=igs&item=actions:2"
+    ).get_data())  # fmt: skip
+    caption = " ".join(page.xpath("//caption")[0].text_content().split())
+    assert caption == (
+        "1 organisatie: niet ingediend, Intergemeentelijk samenwerkingsverband (IGS), Actie 2"
+    )
+    assert page.xpath('//select[@name="status"]/option[@selected]/text()') == ["niet ingediend"]
+    assert page.xpath('//label[@for="f-item"]/text()') == ["Actie"]
+    cells = [" ".join(td.text_content().split()) for td in page.xpath("//tbody/tr[1]/td")]
+    assert cells[:5] == ["A9", "Bestuur A9", "Intergemeentelijk samenwerkingsverband (IGS)",
+                         "Antwerpen", "uitgenodigd"]  # fmt: skip
+    (download,) = page.xpath('//a[contains(@href, "respondenten.xlsx")]')
+    assert "status=not_submitted" in download.get("href") and "kind=igs" in download.get("href")
+
+
+def test_list_downloads_as_filtered_without_formulas(
+    app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
+) -> None:
+    with app.app_context():
+        hostile = factory.by_code(_q(app), "A5")
+        hostile.name = '=HYPERLINK("http://evil.example","Bel mij")'
+        hostile.contacts[0].name = "@SUM(1+1)"
+        db.session.commit()
+    response = admin_client.get(
+        "/admin/vragenlijsten/plan-samenleven-2025/respondenten.xlsx?status=not_submitted"
+        "&province=Antwerpen"
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=organisaties-")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Bevraging Plan Samenleven – projectjaar 3 – niet ingediend, Antwerpen"
+    assert rows[1] == follow_up.HEADER
+    by_code = {row[0]: row for row in rows[2:]}
+    assert sorted(by_code) == ["A3", "A5", "A9"]  # as filtered
+    assert by_code["A9"][2:7] == (
+        "Intergemeentelijk samenwerkingsverband (IGS)", "Antwerpen", "uitgenodigd",
+        "Ann Peeters", "ann.peeters@example.be")  # fmt: skip
+    assert isinstance(by_code["A3"][7], dt.datetime)  # last activity, Brussels time
+    # Text that looks like a formula stays literal text, and stays text when edited.
+    cells = {c.value: c for row in sheet.iter_rows() for c in row}
+    for text in ('=HYPERLINK("http://evil.example","Bel mij")', "@SUM(1+1)"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "respondent_list"))
+        assert event.detail == {
+            "rows": 3, "filters": {"status": "not_submitted", "province": "Antwerpen"}}  # fmt: skip
+
+
+def test_overview_lists_each_questionnaire_with_rate_and_state(
+    app: Flask, fixture_questionnaire: int, admin_client: FlaskClient
+) -> None:
+    with app.app_context():
+        day = factory.load_questionnaire(factory.INSPIRATIE)
+        questionnaires.set_open(day, False)
+    page = document(admin_client.get("/admin/").get_data())
+    assert _row(page, "Bevraging Plan Samenleven – projectjaar 3") == [
+        "Bevraging Plan Samenleven – projectjaar 3", "44%",
+        "4 van 9 uitgenodigde besturen", "open"]  # fmt: skip
+    assert _row(page, "Evaluatie inspiratiedag Samenleven: iedereen inbegrepen")[1:] == [
+        "0%", "0 van 0 uitgenodigde besturen", "afgesloten"]  # fmt: skip
+    (invited,) = page.xpath('//a[normalize-space()="9"]')
+    assert len(_listed(admin_client, invited.get("href"))) == 9
+
+
+def test_catalogues_are_named_by_their_repeated_section(app: Flask) -> None:
+    from intake.questionnaire.loader import load_file
+
+    plan, day = load_file(factory.PLAN).questionnaire, load_file(factory.INSPIRATIE).questionnaire
+    assert tracking.catalogue_label(plan, "actions") == "Actie"
+    assert tracking.catalogue_label(plan, "actions", "en") == "Action"
+    assert tracking.catalogue_label(day, "workshops") == "Workshop"
+    assert tracking.catalogue_label(day, "unknown") == "Onderdeel"
 
 
 def test_closed_questionnaire_refuses_edits_with_a_clear_message(

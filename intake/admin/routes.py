@@ -29,7 +29,9 @@ from intake.models import Questionnaire, Respondent, utcnow
 from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
     audit,
+    audit_sentences,
     export,
+    follow_up,
     invitations,
     mailing,
     questionnaires,
@@ -46,8 +48,10 @@ bp = Blueprint("admin", __name__)
 @bp.route("/")
 @admin_required
 def dashboard() -> ResponseReturnValue:
-    questionnaires = db.session.scalars(select(Questionnaire).order_by(Questionnaire.slug)).all()
-    return render_template("admin/dashboard.html", questionnaires=questionnaires)
+    """Every questionnaire with its response rate and whether it is open."""
+    found = db.session.scalars(select(Questionnaire).order_by(Questionnaire.slug)).all()
+    rows = [tracking.QuestionnaireRow(q, tracking.overview(q)) for q in found]
+    return render_template("admin/dashboard.html", rows=rows)
 
 
 def _actor() -> str:
@@ -73,6 +77,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         by_kind=tracking.by_column(questionnaire, "kind"),
         by_province=tracking.by_column(questionnaire, "province"),
         by_item=tracking.by_item(questionnaire),
+        catalogue_labels=tracking.catalogue_labels(questionnaire),
         live=questionnaires.live_version(questionnaire),
         statuses=tracking.STATUSES,
         status_labels=tracking.STATUS_LABELS,
@@ -86,19 +91,48 @@ def questionnaire(slug: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/vragenlijsten/<slug>/respondenten")
-@admin_required
-def respondents(slug: str) -> ResponseReturnValue:
-    """The respondent list, filterable by status, kind, province, item and name."""
-    questionnaire = _questionnaire(slug)
-    filters = {
-        key: request.args.get(key, "").strip() or None
-        for key in ("status", "kind", "province", "item", "search")
-    }
+FILTERS = ("status", "kind", "province", "item", "search")
+
+
+def _filtered_rows(
+    questionnaire: Questionnaire,
+) -> tuple[dict[str, str | None], list[tracking.RespondentRow]]:
+    """The list's filters from the query string, and the respondents they select."""
+    filters = {key: request.args.get(key, "").strip()[:200] or None for key in FILTERS}
     rows = tracking.respondent_rows(
         questionnaire, status=filters["status"], kind=filters["kind"],
         province=filters["province"], item=filters["item"], search=filters["search"],
     )  # fmt: skip
+    return filters, rows
+
+
+def _filter_labels(questionnaire: Questionnaire, filters: dict[str, str | None]) -> list[str]:
+    """What the filters select, in words ("niet ingediend", "Stad", "Actie 5")."""
+    labels = []
+    if filters["status"] in tracking.FILTER_LABELS:
+        labels.append(_(tracking.FILTER_LABELS[filters["status"]]))
+    if filters["kind"]:
+        labels.append(KINDS.get(filters["kind"], filters["kind"]))
+    if filters["province"]:
+        labels.append(filters["province"])
+    if filters["item"]:
+        catalogue, code = tracking.item_filter(filters["item"])
+        names = tracking.catalogue_labels(questionnaire)
+        labels.append(
+            f"{names.get(catalogue or '', next(iter(names.values()), ''))} {code}".strip()
+        )
+    if filters["search"]:
+        labels.append(f"'{filters['search']}'")
+    return labels
+
+
+@bp.route("/vragenlijsten/<slug>/respondenten")
+@admin_required
+def respondents(slug: str) -> ResponseReturnValue:
+    """The respondent list, filterable by status (or a set such as "niet ingediend"), kind,
+    province, item and name; every dashboard count links here."""
+    questionnaire = _questionnaire(slug)
+    filters, rows = _filtered_rows(questionnaire)
     version = questionnaires.live_version(questionnaire)
     catalogues = questionnaires.model_of(version).catalogues if version else {}
     return render_template(
@@ -106,11 +140,36 @@ def respondents(slug: str) -> ResponseReturnValue:
         questionnaire=questionnaire,
         rows=rows,
         filters=filters,
-        statuses=tracking.STATUSES,
+        filter_labels=_filter_labels(questionnaire, filters),
+        status_filters=tracking.FILTER_LABELS,
         status_labels=tracking.STATUS_LABELS,
         kinds=KINDS,
         provinces=PROVINCES,
         catalogues=catalogues,
+        catalogue_labels=tracking.catalogue_labels(questionnaire),
+    )
+
+
+@bp.route("/vragenlijsten/<slug>/respondenten.xlsx")
+@admin_required
+def respondents_workbook(slug: str) -> ResponseReturnValue:
+    """The respondent list as filtered, with contacts, for phoning those still missing."""
+    questionnaire = _questionnaire(slug)
+    filters, rows = _filtered_rows(questionnaire)
+    described = _filter_labels(questionnaire, filters)
+    title = questionnaire.title + (f" – {', '.join(described)}" if described else "")
+    labels = {status.value: _(label) for status, label in tracking.STATUS_LABELS.items()}
+    data = follow_up.workbook(rows, labels, title)
+    chosen = {k: v for k, v in filters.items() if v}
+    audit.record("respondent_list", _actor(), questionnaire=questionnaire, rows=len(rows),
+                 filters=chosen)  # fmt: skip
+    db.session.commit()
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"organisaties-{slug}-{stamp}.xlsx",
     )
 
 
@@ -227,7 +286,7 @@ EXPORT_CHOICES: dict[str, tuple[export.Format, export.CsvDialect]] = {
 @bp.route("/logboek")
 @admin_required
 def audit_log() -> ResponseReturnValue:
-    """The latest 500 audit events, newest first; the whole log as CSV on request."""
+    """The audit log in sentences, newest first, 100 to a page; the whole log as CSV."""
     slug = request.args.get("vragenlijst")
     questionnaire = _questionnaire(slug) if slug else None
     if request.args.get("format") == "csv":
@@ -236,15 +295,14 @@ def audit_log() -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=logboek.csv"},
         )
-    names = {
-        o.id: o.name
-        for o in db.session.scalars(select(Respondent).where(
-            Respondent.id.in_({e.respondent_id for e in audit.events(questionnaire)
-                                 if e.respondent_id})))
-    }  # fmt: skip
+    asked = request.args.get("pagina", "1")
+    page = min(int(asked), 10_000) if asked.isdigit() and 0 < len(asked) < 6 else 1
+    page = max(page, 1)
+    size = audit_sentences.PAGE_SIZE
+    lines = audit_sentences.lines(questionnaire, limit=size + 1, offset=(page - 1) * size)
     return render_template(
-        "admin/audit.html", events=audit.events(questionnaire), labels=audit.ACTIONS,
-        names=names, questionnaire=questionnaire,
+        "admin/audit.html", lines=lines[:size], more=len(lines) > size, page=page, size=size,
+        questionnaire=questionnaire,
     )  # fmt: skip
 
 
@@ -294,6 +352,7 @@ def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str
         interrupted=mailing.INTERRUPTED,
         new_link=new_link,
         language="nl",
+        kinds=KINDS,
     )
 
 

@@ -51,7 +51,12 @@ def question_variables(
         return []
     label = question.label
     if item is not None and item_title is not None:
-        label = label.format_item(item, item_title.get())
+        if "{item." in label.get():
+            label = label.format_item(item, item_title.get())
+        else:  # "this action": the variable names its item after the label, as its page does
+            page = section.title.format_item(item, item_title.get())
+            named = {lang: f"{text} – {page.get(lang)}" for lang, text in label.values.items()}
+            label = Text(named, label.default)
     common = {
         "section": section.id,
         "item": item,

@@ -2,6 +2,7 @@
 
 ``record`` only adds the event to the session: it is committed together with the
 change it describes, so there is never a change without its event or the reverse.
+``audit_sentences`` reads it back as sentences.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ACTIONS = {
     "reminder": "herinneringen verstuurd",
     "settings": "instellingen gewijzigd",
     "questionnaire_update": "vragenlijstversie bijgewerkt (alleen wat de export weglaat)",
+    "respondent_list": "lijst van organisaties gedownload",
 }
 
 
@@ -64,11 +66,14 @@ def record(
 
 
 def test_respondents() -> Select[int]:
-    """The ids of the test respondents of authors' previews (whose events are not listed)."""
-    return select(Respondent.id).where(Respondent.is_test.is_(True)).execution_options(**WITH_TEST)
+    """The ids of the test respondents of authors' previews (whose events are not listed);
+    the query using it must run with ``WITH_TEST``, or the scope hook hides them."""
+    return select(Respondent.id).where(Respondent.is_test.is_(True))
 
 
-def events(questionnaire: Questionnaire | None = None, limit: int | None = 500) -> list[AuditEvent]:
+def events(
+    questionnaire: Questionnaire | None = None, limit: int | None = 500, offset: int = 0
+) -> list[AuditEvent]:
     query = (
         select(AuditEvent)
         .where(
@@ -84,6 +89,8 @@ def events(questionnaire: Questionnaire | None = None, limit: int | None = 500) 
         query = query.where(AuditEvent.questionnaire_id == questionnaire.id)
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return list(db.session.scalars(query))
 
 

@@ -8,7 +8,7 @@ and go through the same ``save_page``/``submit`` services as a coordinator's.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete
@@ -94,7 +94,8 @@ class DemoResult:
     respondents: int
     submitted: int
     drafts: int
-    links: list[tuple[str, str]]  # (respondent name, link)
+    links: list[tuple[str, str]]  # (respondent name, link): fresh ones first
+    states: dict[str, str] = field(default_factory=dict)  # respondent name -> where it is
 
 
 def _names(rng: random.Random, count: int) -> list[str]:
@@ -224,7 +225,17 @@ def load(seed: int = 2025) -> DemoResult:
                                subject="Herinnering"))  # fmt: skip
     db.session.commit()
 
-    links = []
-    for respondent in [drafts[0], opened[0], order[-1], submitted[0]]:
-        links.append((respondent.name, f"/t/{invitations.issue_link(respondent, 'demo')}"))
-    return DemoResult(len(respondents), len(submitted), len(drafts), links)
+    # Links to try every state: two fresh respondents (invited, never opened), one not
+    # invited yet, one that opened its link, one started and one submitted.
+    invited_only = order[53:57]
+    shown = [
+        (invited_only[0], "nieuw: uitgenodigd, nog niet geopend"),
+        (invited_only[1], "nieuw: uitgenodigd, nog niet geopend"),
+        (order[-1], "nieuw: nog niet uitgenodigd"),
+        (opened[0], "link geopend, nog niets ingevuld"),
+        (drafts[0], "bezig"),
+        (submitted[0], "ingediend"),
+    ]
+    links = [(r.name, f"/t/{invitations.issue_link(r, 'demo')}") for r, _state in shown]
+    states = {r.name: state for r, state in shown}
+    return DemoResult(len(respondents), len(submitted), len(drafts), links, states)

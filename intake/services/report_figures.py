@@ -211,12 +211,14 @@ class Quotes:
                     if section is not None and variable.item is not None
                     else ""
                 )
-                about = described[position] = (
-                    variable.item,
-                    title,
-                    variable.label.get(),
-                    variable.name,
+                # The item has a column of its own: the question as asked on its page.
+                asked = live.question(variable.section, variable.question)
+                label = (
+                    asked.label.format_item(variable.item, title).get()
+                    if asked is not None and variable.item is not None
+                    else variable.label.get()
                 )
+                about = described[position] = (variable.item, title, label, variable.name)
             item, title, question, name = about
             yield Quote(item, title, question, code, KIND_LABELS.get(kind, kind), text, name)
 

@@ -3,11 +3,15 @@
 A respondent's status is one SQL expression (``status_column``) used by every
 figure and by the respondent list, so they always agree:
 not_invited → invited (mailed) → opened (link used) → in_progress → submitted.
+Every figure is a set of respondents the list can show (``STATUS_FILTERS``, kind,
+province, item), so each count on the dashboard links to exactly that many. The
+response rate counts invited respondents only: one never invited cannot answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,18 +21,41 @@ from sqlalchemy.sql.elements import ColumnElement
 from intake.extensions import db
 from intake.models import Invitation, MailLog, Questionnaire, Respondent, RespondentItem
 from intake.models import Response as ResponseRow
+from intake.questionnaire.model import Questionnaire as QuestionnaireModel
+from intake.questionnaire.values import N_
 from intake.questionnaire.vocabulary import KINDS
 from intake.services.questionnaires import live_version, model_of
 from intake.statuses import MailKind, ResponseStatus, TrackingStatus
 
 STATUSES = tuple(TrackingStatus)
+# Labels are marked for translation; pages translate them with ``_()``.
 STATUS_LABELS = {
-    TrackingStatus.NOT_INVITED: "niet uitgenodigd",
-    TrackingStatus.INVITED: "uitgenodigd",
-    TrackingStatus.OPENED: "link geopend",
-    TrackingStatus.IN_PROGRESS: "bezig",
-    TrackingStatus.SUBMITTED: "ingediend",
+    TrackingStatus.NOT_INVITED: N_("niet uitgenodigd"),
+    TrackingStatus.INVITED: N_("uitgenodigd"),
+    TrackingStatus.OPENED: N_("link geopend"),
+    TrackingStatus.IN_PROGRESS: N_("bezig"),
+    TrackingStatus.SUBMITTED: N_("ingediend"),
 }
+# Sets of statuses the respondent list filters on besides each single one.
+NOT_SUBMITTED = "not_submitted"  # everyone still missing, invited or not
+WAITING = "waiting"  # invited and not submitted: whom a reminder or a phone call may reach
+EVER_INVITED = "ever_invited"  # the denominator of the response rate
+GROUPS: dict[str, tuple[TrackingStatus, ...]] = {
+    NOT_SUBMITTED: STATUSES[:-1],
+    WAITING: STATUSES[1:-1],
+    EVER_INVITED: STATUSES[1:],
+}
+GROUP_LABELS = {
+    NOT_SUBMITTED: N_("niet ingediend"),
+    WAITING: N_("uitgenodigd, nog niet ingediend"),
+    EVER_INVITED: N_("uitgenodigd (alle)"),
+}
+STATUS_FILTERS: dict[str, tuple[TrackingStatus, ...]] = {
+    **{status.value: (status,) for status in STATUSES},
+    **GROUPS,
+}
+FILTER_LABELS = {**{status.value: label for status, label in STATUS_LABELS.items()},
+                 **GROUP_LABELS}  # fmt: skip
 
 
 def status_column() -> ColumnElement[str]:
@@ -59,7 +86,8 @@ def _base(questionnaire: Questionnaire, *columns: Any) -> Select[Any]:
 
 @dataclass(frozen=True)
 class Rate:
-    """Respondents among invited: the figure the report opens with (42/59 = 71%)."""
+    """Submitted among invited respondents: the figure the report opens with (42/57 = 74%).
+    Respondents never invited are not in ``invited``."""
 
     submitted: int
     invited: int
@@ -77,13 +105,30 @@ class Overview:
     counts: dict[TrackingStatus, int]
 
     @property
-    def invited(self) -> int:
-        """All respondents in the registry: the denominator of the response rate."""
+    def total(self) -> int:
+        """All respondents in the registry."""
         return sum(self.counts.values())
+
+    @property
+    def invited(self) -> int:
+        """Respondents mailed an invitation: the denominator of the response rate."""
+        return self.total - self.counts[TrackingStatus.NOT_INVITED]
+
+    @property
+    def not_submitted(self) -> int:
+        return self.total - self.counts[TrackingStatus.SUBMITTED]
 
     @property
     def rate(self) -> Rate:
         return Rate(self.counts[TrackingStatus.SUBMITTED], self.invited)
+
+
+@dataclass(frozen=True)
+class QuestionnaireRow:
+    """A line of the admin's overview of all questionnaires."""
+
+    questionnaire: Questionnaire
+    overview: Overview
 
 
 def overview(questionnaire: Questionnaire) -> Overview:
@@ -94,25 +139,44 @@ def overview(questionnaire: Questionnaire) -> Overview:
     return Overview(counts)
 
 
+def _counted() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """Aggregates of a group: submitted, invited (submitted included) and never invited."""
+    status = status_column()
+
+    def count(*statuses: TrackingStatus) -> ColumnElement[Any]:
+        return func.sum(case((status.in_([s.value for s in statuses]), 1), else_=0))
+
+    return (
+        count(TrackingStatus.SUBMITTED),
+        count(*GROUPS[EVER_INVITED]),
+        count(TrackingStatus.NOT_INVITED),
+    )
+
+
 @dataclass(frozen=True)
 class GroupRate:
     key: str
     label: str
     rate: Rate
+    not_invited: int = 0
+
+    @property
+    def waiting(self) -> int:
+        """Invited and not submitted yet."""
+        return self.rate.invited - self.rate.submitted
 
 
 def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
-    """The response rate per kind or per province."""
+    """The response rate per kind or per province (invited respondents), and how many of
+    each were never invited."""
     attribute = {"kind": Respondent.kind, "province": Respondent.province}[column]
-    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
-        _base(questionnaire, attribute, func.count(), submitted)
-        .group_by(attribute)
-        .order_by(attribute)
+        _base(questionnaire, attribute, *_counted()).group_by(attribute).order_by(attribute)
     ).all()
     labels = KINDS if column == "kind" else {}
     return [
-        GroupRate(key, labels.get(key, key), Rate(int(sub or 0), total)) for key, total, sub in rows
+        GroupRate(key, labels.get(key, key), Rate(int(sub or 0), int(inv or 0)), int(nin or 0))
+        for key, sub, inv, nin in rows
     ]
 
 
@@ -122,30 +186,74 @@ class ItemRow:
     title: str
     invited: int  # invited respondents linked to the item
     submitted: int  # submitted respondents linked to it
+    not_invited: int = 0  # linked respondents never invited
+
+    @property
+    def waiting(self) -> int:
+        return self.invited - self.submitted
+
+    @property
+    def rate(self) -> Rate:
+        return Rate(self.submitted, self.invited)
 
 
 def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
-    """Per catalogue entry: the respondents linked to it, all of them and those who submitted."""
+    """Per catalogue entry: the invited respondents linked to it and those who submitted."""
     version = live_version(questionnaire)
     if version is None:
         return {}
     model = model_of(version)
-    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
-        _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, func.count(),
-              submitted)
+        _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, *_counted())
         .join(RespondentItem, RespondentItem.respondent_id == Respondent.id)
         .group_by(RespondentItem.catalogue, RespondentItem.code)
-    ).all()  # fmt: skip
-    counts = {(cat, code): (total, int(sub or 0)) for cat, code, total, sub in rows}
+    ).all()
+    counts = {
+        (cat, code): (int(inv or 0), int(sub or 0), int(nin or 0))
+        for cat, code, sub, inv, nin in rows
+    }
     result: dict[str, list[ItemRow]] = {}
     for name, catalogue in model.catalogues.items():
         result[name] = [
-            ItemRow(item.code, item.title.get(), *counts.get((name, item.code), (0, 0)))
+            ItemRow(item.code, item.title.get(), *counts.get((name, item.code), (0, 0, 0)))
             for item in catalogue.items
             if item.surveyed or (name, item.code) in counts
         ]
     return result
+
+
+_PLACEHOLDER = re.compile(r"\{item\.(code|title)\}.*", re.S)
+
+
+def catalogue_label(model: QuestionnaireModel, name: str, language: str | None = None) -> str:
+    """What one entry of a catalogue is called, in the questionnaire's own words: the title
+    of the section repeated per entry, up to its first placeholder ("Actie {item.code}:
+    ..." gives "Actie", "Workshop: {item.title}" gives "Workshop"); "Onderdeel" if none."""
+    for section in model.sections:
+        source = section.repeat_for
+        if source is None:
+            continue
+        question = model.question(*source.question) if source.question else None
+        if source.catalogue == name or (question and question.choices_source == name):
+            label = _PLACEHOLDER.sub("", section.title.get(language)).strip(" :-–,")
+            if label:
+                return label
+    return N_("Onderdeel")
+
+
+def catalogue_labels(questionnaire: Questionnaire) -> dict[str, str]:
+    """``catalogue_label`` of each catalogue of the live version."""
+    version = live_version(questionnaire)
+    if version is None:
+        return {}
+    model = model_of(version)
+    return {name: catalogue_label(model, name) for name in model.catalogues}
+
+
+def item_filter(value: str) -> tuple[str | None, str]:
+    """``catalogue:code`` or a bare ``code`` (of any catalogue), as the list's item filter."""
+    catalogue, _, code = value.rpartition(":")
+    return catalogue or None, code
 
 
 @dataclass(frozen=True)
@@ -174,7 +282,10 @@ def respondent_rows(
     search: str | None = None,
     limit: int | None = None,
 ) -> list[RespondentRow]:
-    """The respondent list with status, last activity and reminders, filtered in SQL."""
+    """The respondent list with status, last activity and reminders, filtered in SQL.
+
+    ``status`` is a key of ``STATUS_FILTERS`` (one status or a set such as "not_submitted"),
+    ``item`` a filter as ``item_filter`` reads it; unknown values filter nothing."""
     status_expr = status_column()
     reminders = (
         select(func.count())
@@ -193,18 +304,20 @@ def respondent_rows(
         Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
         Respondent.province, status_expr, ResponseRow.updated_at, opened, reminders,
     ).order_by(Respondent.name)  # fmt: skip
-    if status in STATUSES:
-        query = query.where(status_expr == status)
+    if status in STATUS_FILTERS:
+        query = query.where(status_expr.in_([s.value for s in STATUS_FILTERS[status]]))
     if kind:
         query = query.where(Respondent.kind == kind)
     if province:
         query = query.where(Respondent.province == province)
     if item:
-        query = query.where(
-            exists().where(
-                RespondentItem.respondent_id == Respondent.id, RespondentItem.code == item
-            )
+        catalogue, code = item_filter(item)
+        linked = exists().where(
+            RespondentItem.respondent_id == Respondent.id, RespondentItem.code == code
         )
+        if catalogue:
+            linked = linked.where(RespondentItem.catalogue == catalogue)
+        query = query.where(linked)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(

@@ -1,0 +1,59 @@
+"""The respondent list as a workbook, as filtered on the page: whom to phone, and how.
+
+One row per respondent with its code, name, kind and province labels, status, its
+contacts and its last activity. Cells go through the shared spreadsheet writer
+(``spreadsheet.xlsx``), so a name such as ``=HYPERLINK(...)`` stays literal text and never
+becomes a formula, and columns are as wide as their content.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import Contact
+from intake.questionnaire.vocabulary import KINDS
+from intake.services.sheets import local_time
+from intake.services.spreadsheet.xlsx import Book
+from intake.services.tracking import RespondentRow
+
+HEADER = ("Code", "Naam", "Soort", "Provincie", "Status", "Contactpersonen",
+          "E-mailadressen", "Laatste activiteit", "Herinneringen")  # fmt: skip
+
+
+def contacts_of(respondent_ids: Iterable[int]) -> dict[int, list[Contact]]:
+    """The contacts of these respondents in their order, in one query."""
+    ids = list(respondent_ids)
+    result: dict[int, list[Contact]] = {i: [] for i in ids}
+    if ids:
+        query = (
+            select(Contact)
+            .where(Contact.respondent_id.in_(ids))
+            .order_by(Contact.respondent_id, Contact.position, Contact.id)
+        )
+        for contact in db.session.scalars(query):
+            result[contact.respondent_id].append(contact)
+    return result
+
+
+def workbook(rows: list[RespondentRow], status_labels: dict[str, str], title: str) -> bytes:
+    """The rows as an .xlsx, with ``title`` (what was filtered) as the sheet's first line."""
+    book = Book()
+    sheet = book.sheet("Organisaties")
+    sheet.caption(title, len(HEADER))
+    sheet.header(HEADER)
+    contacts = contacts_of(row.id for row in rows)
+    for row in rows:
+        people = contacts[row.id]
+        sheet.append([
+            row.code, row.name, KINDS.get(row.kind, row.kind), row.province,
+            status_labels[row.status],
+            "\n".join(c.name for c in people), "\n".join(c.email for c in people),
+            local_time(row.last_activity), row.reminders,
+        ])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
