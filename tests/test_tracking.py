@@ -291,12 +291,14 @@ def test_overview_lists_each_questionnaire_with_rate_and_state(
     with app.app_context():
         day = factory.load_questionnaire(factory.INSPIRATIE)
         questionnaires.set_open(day, False)
+        day.deadline = dt.date(2026, 12, 15)  # as the admin sets it
+        db.session.commit()
     page = document(admin_client.get("/admin/").get_data())
     assert _row(page, "Bevraging Plan Samenleven – projectjaar 3") == [
         "Bevraging Plan Samenleven – projectjaar 3", "44%",
-        "4 van 9 uitgenodigde besturen", "open"]  # fmt: skip
+        "4 van 9 uitgenodigde besturen", "open", "geen"]  # fmt: skip
     assert _row(page, "Evaluatie inspiratiedag Samenleven: iedereen inbegrepen")[1:] == [
-        "0%", "0 van 0 uitgenodigde besturen", "afgesloten"]  # fmt: skip
+        "0%", "0 van 0 uitgenodigde besturen", "afgesloten", "15 december 2026"]  # fmt: skip
     (invited,) = page.xpath('//a[normalize-space()="9"]')
     assert len(_listed(admin_client, invited.get("href"))) == 9
 

@@ -129,6 +129,7 @@ class QuestionnaireRow:
 
     questionnaire: Questionnaire
     overview: Overview
+    deadline: dt.date | None  # questionnaires.deadline: the admin's, else the file's
 
 
 def overview(questionnaire: Questionnaire) -> Overview:
