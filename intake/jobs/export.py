@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from intake.extensions import db
 from intake.jobs import files
@@ -28,10 +29,10 @@ KIND = "export"
 EXTENSIONS: dict[export.Format, str] = {fmt: suffix.lstrip(".")
                                         for fmt, suffix in export.SUFFIXES.items()}  # fmt: skip
 TITLES = {
-    "xlsx": "Excel-werkmap",
-    "csv": "CSV-tabellen",
-    "sav": "SPSS-bestand",
-    "docx": "Rapport in Word",
+    "xlsx": _l("Excel-werkmap"),
+    "csv": _l("CSV-tabellen"),
+    "sav": _l("SPSS-bestand"),
+    "docx": _l("Rapport in Word"),
 }
 
 
@@ -77,10 +78,11 @@ def run(job: Run) -> dict[str, Any]:
     def progress(done: int, total: int) -> None:
         message = export.progress_message(done, total)
         if done == total:
-            message += _("; het bestand wordt afgewerkt…")
+            message += "; het bestand wordt afgewerkt…"
         job.advance(done, total, message)
 
-    job.advance(0, None, _("De export begint…"))
+    # Plain Dutch: a worker has no request to choose a language by (as the mail job).
+    job.advance(0, None, "De export begint…")
     try:
         with partial.open("wb") as handle:
             count = export.write(questionnaire, handle, fmt, options, job.actor,
@@ -89,14 +91,14 @@ def run(job: Run) -> dict[str, Any]:
     finally:
         partial.unlink(missing_ok=True)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    summary = _("%(n)s antwoorden geëxporteerd", n=export.number(count))
+    summary = f"{export.number(count)} antwoorden geëxporteerd"
     return {"count": count, "summary": summary,
             "file": files.file_result(ext, f"{slug}-{stamp}.{ext}")}  # fmt: skip
 
 
 def title(job: Job) -> str:
-    what = TITLES.get(str(job.params.get("format")), "")
-    return _("Export: %(what)s", what=what) if what else _("Export")
+    what = TITLES.get(str(job.params.get("format")))
+    return _("Export: %(what)s", what=str(what)) if what is not None else _("Export")
 
 
 register(Kind(KIND, run=run, title=title))
