@@ -366,7 +366,9 @@ def _write_docx(
     for row in rows:
         collector.add(row)
     with collector.figures(options.order) as figures:
-        report_docx.write(target, questionnaire, source.live, figures, local_time(utcnow()))
+        moment = local_time(utcnow())
+        assert moment is not None
+        report_docx.write(target, questionnaire, source.live, figures, moment)
     return collector.responses
 
 

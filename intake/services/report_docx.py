@@ -177,7 +177,7 @@ def _toc(document: DocumentType, before: Paragraph) -> None:
         element.set(qn("w:fldCharType"), kind)
         return element
 
-    instruction = OxmlElement("w:instrText")
+    instruction: Any = OxmlElement("w:instrText")
     instruction.set(qn("xml:space"), "preserve")
     instruction.text = 'TOC \\o "1-2" \\h \\z \\u'
     for index, (level, text) in enumerate(entries):
@@ -216,7 +216,7 @@ def _table(
 ) -> DocxTable:
     """A table with a header row, figures right-aligned after the first ``texts``
     columns, and bold summary rows (a total, the top 2) at the end."""
-    table = document.add_table(rows=1, cols=len(header))
+    table: DocxTable = document.add_table(rows=1, cols=len(header))
     table._tbl.tblPr.style = TABLE_STYLE
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
@@ -245,7 +245,7 @@ def _table(
 def _repeat_header(table: DocxTable) -> None:
     """The header row comes back on every page a long table runs over."""
     properties = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
+    header: Any = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
 
