@@ -357,10 +357,12 @@ def status_command(slug: str) -> None:
 @click.command("export")
 @QUESTIONNAIRE_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="FILE.xlsx, FILE.zip (CSV tables) or FILE.sav (SPSS).")  # fmt: skip
+              help="FILE.xlsx, FILE.zip (CSV tables), FILE.sav (SPSS) or FILE.docx "
+                   "(a draft report).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(export.FORMATS), default=None,
               help="xlsx: one workbook; csv: a zip of CSV tables; sav: the Antwoorden table "
-                   "for SPSS. By default from the output's extension.")  # fmt: skip
+                   "for SPSS; docx: a draft report with a chapter per item. By default from "
+                   "the output's extension.")  # fmt: skip
 @click.option("--csv", "dialect", type=click.Choice(["excel", "plain"]), default="excel",
               help="excel (default): ';', decimal comma, BOM, formulas neutralised, for "
                    "Excel in Belgium; plain: RFC 4180, exact values, for R and SPSS.")  # fmt: skip
@@ -381,7 +383,8 @@ def export_command(
     with_identities: bool,
 ) -> None:
     """Export the figures per item, frequencies with charts, quotable open answers,
-    the answers and the codebook."""
+    the answers and the codebook (or a draft report). Written here, not as a job; a
+    terminal shows how many responses are written."""
     try:
         chosen = export.format_for(output, fmt)
     except ValueError as exc:
@@ -393,8 +396,16 @@ def export_command(
         "plain" if dialect == "plain" else "excel",
     )
     questionnaire = _questionnaire(slug)
+    terminal = sys.stderr.isatty()
+
+    def show(done: int, total: int) -> None:
+        if terminal:
+            click.echo(f"\r{export.progress_message(done, total)}", nl=False, err=True)
+
     with open(output, "wb") as handle:
-        count = export.write(questionnaire, handle, chosen, options, CLI)
+        count = export.write(questionnaire, handle, chosen, options, CLI, progress=show)
+    if terminal:
+        click.echo(err=True)
     click.echo(f"wrote {output}: {count} responses")
 
 

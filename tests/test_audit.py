@@ -11,7 +11,7 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.models import AuditEvent, Questionnaire, Respondent
 from intake.services import export, invitations, response_state, responses
-from tests.support import factory
+from tests.support import factory, jobs
 from tests.support.html import csrf_token, document
 from tests.support.portal import post_page
 
@@ -28,7 +28,7 @@ def test_every_sensitive_action_is_logged(app: Flask, admin_client: FlaskClient)
     admin = admin_client
     page = f"/admin/respondenten/{respondent_id}"
     admin.post(f"{page}/link", data={"csrf_token": csrf_token(admin, page)})
-    admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
+    jobs.export_file(admin, "/admin/vragenlijsten/plan-samenleven-2025", identities="1")
     with app.app_context():
         respondent = db.session.get(Respondent, respondent_id)
         response_state.load_state(respondent)

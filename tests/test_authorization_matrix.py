@@ -62,8 +62,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("admin.respondents_workbook", "GET"): Row(
         f"/admin/vragenlijsten/{SLUG}/respondenten.xlsx", (302, 403, 403, 200)),
     ("admin.respondent", "GET"): Row("/admin/respondenten/{respondent}", (302, 403, 403, 200)),
-    ("admin.download_export", "GET"): Row(f"/admin/vragenlijsten/{SLUG}/export",
-                                          (302, 403, 403, 200)),
+    ("admin.download_export", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/export",
+                                           (302, 403, 403, 302), {}),
     ("admin.registry_template", "GET"): Row(
         f"/admin/vragenlijsten/{SLUG}/register-sjabloon.xlsx", (302, 403, 403, 200)
     ),

@@ -25,7 +25,7 @@ from intake.services import (
     response_state,
     responses,
 )
-from tests.support import factory
+from tests.support import factory, jobs
 from tests.support.workbook import frequency_tables
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
@@ -408,8 +408,12 @@ def test_cli_export_and_admin_download(
     # The extension always matches the content: a zip of CSV tables is a .zip.
     for args, message in [
         (["--format", "csv", "-o", str(tmp_path / "out.csv")], "FILE.zip"),
-        (["-o", str(tmp_path / "out.csv")], "FILE.xlsx, FILE.zip (CSV tables) or FILE.sav"),
+        (
+            ["-o", str(tmp_path / "out.csv")],
+            "FILE.xlsx, FILE.zip (CSV tables), FILE.sav or FILE.docx",
+        ),
         (["--format", "sav", "-o", str(tmp_path / "out.xlsx")], "FILE.sav"),
+        (["--format", "docx", "-o", str(tmp_path / "out.doc")], "FILE.docx"),
     ]:
         refused = runner.invoke(args=["export", "-q", "plan-samenleven-2025", *args])
         assert refused.exit_code == 2 and message in refused.output, refused.output
@@ -421,27 +425,25 @@ def test_cli_export_and_admin_download(
         assert (tmp_path / name).read_bytes().startswith(magic)
 
     admin = admin_client
-    download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
-    assert download.status_code == 200
+    page_path = "/admin/vragenlijsten/plan-samenleven-2025"
+    _, download = jobs.export_file(admin, page_path, identities="1")
     assert "attachment" in download.headers["Content-Disposition"]
     assert "Respondenten" in load_workbook(io.BytesIO(download.data)).sheetnames
-    page = admin.get("/admin/vragenlijsten/plan-samenleven-2025").get_data(as_text=True)
-    for choice in ("xlsx", "csv", "csv-plain", "sav"):
+    page = admin.get(page_path).get_data(as_text=True)
+    for choice in ("xlsx", "csv", "csv-plain", "sav", "docx"):
         assert f'value="{choice}"' in page
-    downloads = {
-        choice: admin.get(f"/admin/vragenlijsten/plan-samenleven-2025/export?format={choice}")
-        for choice in ("csv", "csv-plain", "sav")
-    }
+    downloads = {choice: jobs.export_file(admin, page_path, format=choice)[1]
+                 for choice in ("csv", "csv-plain", "sav", "docx")}  # fmt: skip
     assert downloads["csv"].headers["Content-Disposition"].endswith(".zip")
     excel = zipfile.ZipFile(io.BytesIO(downloads["csv"].data)).read("antwoorden.csv")
     plain = zipfile.ZipFile(io.BytesIO(downloads["csv-plain"].data)).read("antwoorden.csv")
     assert excel.startswith(b"\xef\xbb\xbfcode;") and plain.startswith(b"code,versie,")
     assert downloads["sav"].headers["Content-Disposition"].endswith(".sav")
+    assert downloads["docx"].headers["Content-Disposition"].endswith(".docx")
+    assert downloads["docx"].data.startswith(b"PK")
     # The sort box: ticked (the form sends both values) by share, unticked as asked.
-    as_asked = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?sort=questionnaire")
-    ticked = admin.get(
-        "/admin/vragenlijsten/plan-samenleven-2025/export?sort=questionnaire&sort=share"
-    )
+    as_asked = jobs.export_file(admin, page_path, sort="questionnaire")[1]
+    ticked = jobs.export_file(admin, page_path, sort=["questionnaire", "share"])[1]
     first = {
         name: frequency_tables(load_workbook(io.BytesIO(r.data))["Frequenties"])[
             "actie[5].cofinanciering"
@@ -450,7 +452,7 @@ def test_cli_export_and_admin_download(
     }
     assert first == {"as_asked": "niet_opgestart", "ticked": "innovatie_actie"}
     coordinator = app.test_client()
-    assert coordinator.get("/admin/vragenlijsten/plan-samenleven-2025/export").status_code == 302
+    assert coordinator.post(f"{page_path}/export").status_code in {302, 400}
 
 
 def test_identities_export_survives_control_characters_in_stored_data(
@@ -462,8 +464,8 @@ def test_identities_export_survives_control_characters_in_stored_data(
         factory.respondent(q, "G1", name="Gemeente\x01Bel", kind="gemeente",
                              contact=("Ann\x1b Peeters", "ann@bel.be"))  # fmt: skip
     admin = admin_client
-    download = admin.get("/admin/vragenlijsten/plan-samenleven-2025/export?identities=1")
-    assert download.status_code == 200
+    _, download = jobs.export_file(admin, "/admin/vragenlijsten/plan-samenleven-2025",
+                                   identities="1")  # fmt: skip
     rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])
     assert rows[1][1:3] == ("G1", "GemeenteBel") and rows[1][5] == "Ann Peeters"
     with app.app_context():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 
 from flask import (
     Blueprint,
@@ -23,6 +22,7 @@ from sqlalchemy import select
 
 from intake.auth.access import admin_required, signed_in_admin
 from intake.extensions import db
+from intake.jobs import export as export_job
 from intake.jobs import mail as mail_job
 from intake.jobs import records as job_records
 from intake.models import Questionnaire, Respondent, utcnow
@@ -249,32 +249,27 @@ def send_mail(slug: str, kind: str) -> ResponseReturnValue:
     return redirect(url_for("admin.job", job_id=job.id))
 
 
-@bp.route("/vragenlijsten/<slug>/export")
+@bp.route("/vragenlijsten/<slug>/export", methods=["POST"])
 @admin_required
 def download_export(slug: str) -> ResponseReturnValue:
-    """The analysis export as .xlsx, a zip of CSV tables (for Excel by default, or
-    plain for R and SPSS) or an SPSS .sav file, built in a spool file."""
+    """Start the analysis export (.xlsx, a zip of CSV tables for Excel or for R and SPSS,
+    an SPSS .sav, or a draft report in .docx) as a job; its page offers the file when
+    it is written. The same export asked while it runs joins that job."""
     questionnaire = _questionnaire(slug)
-    choice = request.args.get("format", "xlsx")
+    choice = request.form.get("format", "xlsx")
     fmt, dialect = EXPORT_CHOICES.get(choice, EXPORT_CHOICES["xlsx"])
     options = export.ExportOptions(
-        include_drafts=request.args.get("drafts") == "1",
-        with_identities=request.args.get("identities") == "1",
+        include_drafts=request.form.get("drafts") == "1",
+        with_identities=request.form.get("identities") == "1",
         # The form sends sort=questionnaire, and sort=share too when the box is ticked;
-        # a link without it gets the report's order.
-        order="questionnaire" if request.args.getlist("sort") == ["questionnaire"] else "share",
+        # a post without it gets the report's order.
+        order="questionnaire" if request.form.getlist("sort") == ["questionnaire"] else "share",
         csv=dialect,
     )
-    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-    export.write(questionnaire, spool, fmt, options, _actor())
-    spool.seek(0)
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
-    return send_file(
-        spool,
-        mimetype=export.MIMETYPES[fmt],
-        as_attachment=True,
-        download_name=f"{slug}-{stamp}{export.SUFFIXES[fmt]}",
-    )
+    job, created = export_job.submit(questionnaire, fmt, options, _actor())
+    if not created:
+        flash(_("Deze export loopt al; je volgt ze hier."), "info")
+    return redirect(url_for("admin.job", job_id=job.id))
 
 
 # The format choices of the export form: (format, CSV dialect).
@@ -283,6 +278,7 @@ EXPORT_CHOICES: dict[str, tuple[export.Format, export.CsvDialect]] = {
     "csv": ("csv", "excel"),
     "csv-plain": ("csv", "plain"),
     "sav": ("sav", "excel"),
+    "docx": ("docx", "excel"),
 }
 
 

@@ -8,12 +8,13 @@
 - ``runner``: runs one job: claim, call its kind, record the outcome or retry;
 - ``kinds``: what each kind does and how the admin sees it; ``files``: files jobs
   produce, in the instance folder;
-- ``mail``: the first kind, invitations and reminders.
+- ``mail``: invitations and reminders; ``export``: the admin's export, written to a
+  job file.
 """
 
 from __future__ import annotations
 
-from intake.jobs import mail  # noqa: F401  (registers the kind)
+from intake.jobs import export, mail  # noqa: F401  (register their kinds)
 from intake.jobs.queue import enqueue, init_app, queue_of, submit
 
 __all__ = ["enqueue", "init_app", "queue_of", "submit"]

@@ -15,7 +15,7 @@ cells are written by ``spreadsheet.xlsx`` (text never becomes a formula; what
 Excel cannot hold exactly is written as text and named in the codebook). A CSV
 zip holds the same tables in one of two dialects (``safe_csv``): for Excel in
 Belgium, or exact for R and SPSS. The SPSS format writes the Antwoorden table
-alone (``spss``).
+alone (``spss``); the .docx format a draft report from the same figures (``report_docx``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ import shutil
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
+from babel.numbers import format_decimal
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
@@ -47,8 +48,8 @@ from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
-from intake.services import audit, pseudonyms, safe_csv, spss, tracking
-from intake.services.export_data import ExportSource
+from intake.services import audit, pseudonyms, report_docx, safe_csv, spss, tracking
+from intake.services.export_data import BATCH, ExportRow, ExportSource
 from intake.services.report_figures import (
     Collector,
     ItemSummary,
@@ -60,15 +61,20 @@ from intake.services.sheets import ANSWERS, local_time
 from intake.services.spreadsheet import cells
 from intake.services.spreadsheet.xlsx import Book, Sheet, Styled
 
-Format = Literal["xlsx", "csv", "sav"]
+Format = Literal["xlsx", "csv", "sav", "docx"]
 CsvDialect = Literal["excel", "plain"]
-FORMATS: tuple[Format, ...] = ("xlsx", "csv", "sav")
-SUFFIXES: dict[Format, str] = {"xlsx": ".xlsx", "csv": ".zip", "sav": ".sav"}
+FORMATS: tuple[Format, ...] = ("xlsx", "csv", "sav", "docx")
+SUFFIXES: dict[Format, str] = {"xlsx": ".xlsx", "csv": ".zip", "sav": ".sav", "docx": ".docx"}
 MIMETYPES: dict[Format, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "application/zip",
     "sav": "application/x-spss-sav",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+# Called with (responses read, responses in the export) every PROGRESS_EVERY responses,
+# between two batches of the stream (so a job may commit its progress there).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = BATCH
 OVERVIEW, SUMMARY, FREQUENCIES, QUOTES = (
     "Overzicht",
     "Samenvatting",
@@ -171,11 +177,14 @@ def write(
     fmt: Format = "xlsx",
     options: ExportOptions | None = None,
     actor: str = "system",
+    progress: Progress | None = None,
 ) -> int:
-    """Write the export to ``target``; returns the number of responses exported."""
+    """Write the export to ``target``; returns the number of responses exported.
+    ``progress`` hears how many responses are read, of how many."""
     options = options or ExportOptions()
     pseudonyms.assign(questionnaire)
     source = ExportSource.load(questionnaire, options.include_drafts)
+    rows = _rows(source, progress)
     # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
     shown = [i for i, v in enumerate(source.variables)
              if options.with_identities or not v.identifying]  # fmt: skip
@@ -183,15 +192,39 @@ def write(
         "code", "versie", "ingediend_op"
     ]  # fmt: skip
     if fmt == "sav":
-        count = _write_sav(questionnaire, source, shown, lead, target)
+        count = _write_sav(questionnaire, source, rows, shown, lead, target)
+    elif fmt == "docx":
+        count = _write_docx(questionnaire, source, rows, options, target)
     else:
-        count = _write_tables(questionnaire, source, shown, lead, fmt, options, target)
+        count = _write_tables(questionnaire, source, rows, shown, lead, fmt, options, target)
     # Logged once the file is written: an export that failed was not made.
     action = "export_identities" if options.with_identities else "export"
     audit.record(action, actor, questionnaire=questionnaire, format=fmt,
                  drafts=options.include_drafts)  # fmt: skip
     db.session.commit()
     return count
+
+
+def _rows(source: ExportSource, progress: Progress | None) -> Iterator[ExportRow]:
+    """The source's rows, telling ``progress`` between batches and at the end."""
+    count = 0
+    for row in source.rows():
+        yield row
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count, source.total or count)
+    if progress is not None:
+        progress(count, count)
+
+
+def number(value: int) -> str:
+    """3557 as '3.557', as the admin reads it."""
+    return format_decimal(value, locale="nl_BE")
+
+
+def progress_message(done: int, total: int) -> str:
+    """'1.500 van 10.000 antwoorden geschreven', as the admin and the terminal read it."""
+    return f"{number(done)} van {number(total)} antwoorden geschreven"
 
 
 def format_for(path: str, fmt: str | None = None) -> Format:
@@ -204,7 +237,7 @@ def format_for(path: str, fmt: str | None = None) -> Format:
             return known
     if fmt is None:
         raise ValueError(
-            f"name the output FILE.xlsx, FILE.zip (CSV tables) or FILE.sav, not {path!r}"
+            f"name the output FILE.xlsx, FILE.zip (CSV tables), FILE.sav or FILE.docx, not {path!r}"
         )
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -223,6 +256,7 @@ def _lead_values(row: Any, drafts: bool) -> list[Any]:
 def _write_tables(
     questionnaire: Questionnaire,
     source: ExportSource,
+    rows: Iterator[ExportRow],
     shown: list[int],
     lead: list[str],
     fmt: Format,
@@ -263,7 +297,7 @@ def _write_tables(
     collector = Collector(source, hidden)
     count = 0
     drafts = options.include_drafts
-    for row in source.rows():
+    for row in rows:
         count += 1
         collector.add(row)
         values = row.values
@@ -301,6 +335,7 @@ def _write_tables(
 def _write_sav(
     questionnaire: Questionnaire,
     source: ExportSource,
+    rows: Iterator[ExportRow],
     shown: list[int],
     lead: list[str],
     target: IO[bytes],
@@ -310,11 +345,31 @@ def _write_sav(
     table = spss.SavTable([(name, labels[name]) for name in lead],
                           [source.variables[i] for i in shown])  # fmt: skip
     count = 0
-    for row in source.rows():
+    for row in rows:
         count += 1
         table.append([*_lead_values(row, "status" in lead), *[row.values[i] for i in shown]])
     table.write(target, questionnaire.title)
     return count
+
+
+def _write_docx(
+    questionnaire: Questionnaire,
+    source: ExportSource,
+    rows: Iterator[ExportRow],
+    options: ExportOptions,
+    target: IO[bytes],
+) -> int:
+    """The draft report: the same figures as the workbook, identifying questions left
+    out whatever the options say (a report quotes by code only)."""
+    hidden = {i for i, v in enumerate(source.variables) if v.identifying}
+    collector = Collector(source, hidden)
+    for row in rows:
+        collector.add(row)
+    with collector.figures(options.order) as figures:
+        moment = local_time(utcnow())
+        assert moment is not None
+        report_docx.write(target, questionnaire, source.live, figures, moment)
+    return collector.responses
 
 
 # --------------------------------------------------------------------------- sheets

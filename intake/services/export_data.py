@@ -145,6 +145,7 @@ class ExportSource:
     variables: list[Variable]
     include_drafts: bool
     positions: dict[str, int] = field(default_factory=dict)
+    total: int | None = None  # responses in the export, once ``rows`` has started
     _plans: dict[tuple[int, str, str | None], PagePlan] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -192,8 +193,10 @@ class ExportSource:
     def rows(self) -> Iterator[ExportRow]:
         """One ExportRow per response, in pseudonym order, streaming the answers."""
         ids = self.response_ids()
-        connection = db.session.connection()
+        self.total = len(ids)
         for start in range(0, len(ids), BATCH):
+            # Per batch: a consumer may commit between batches (a job records its progress).
+            connection = db.session.connection()
             batch_ids = ids[start : start + BATCH]
             responses = {
                 r.id: r

@@ -5,8 +5,8 @@ VVSG's report has a chapter per item (per action): it opens with how many answer
 co-financing made possible (options by share), and quotes by pseudonymous code.
 ``Collector`` gathers what those figures need while ``ExportSource.rows`` stream
 past (counts only, and the quotes spooled to disk), and ``Collector.figures``
-returns them as plain data, for the workbook and CSV export and, later, for a
-.docx draft report alike:
+returns them as plain data, for the workbook and CSV export and for the .docx
+draft report (``report_docx``) alike:
 
 - ``tables``: a frequency table per closed question and item, each followed by
   nothing else, and per question of a repeated section one pooled table over all
@@ -137,6 +137,8 @@ class Quote:
     kind: str  # the kind of respondent, as a reader knows it ("Centrumstad")
     text: str
     variable: str
+    section: str = ""
+    question_id: str = ""
 
 
 @dataclass
@@ -198,7 +200,7 @@ class Quotes:
         self._flush()
         variables = self.source.variables
         live = self.source.live
-        described: dict[int, tuple[str | None, str, str, str]] = {}
+        described: dict[int, tuple[str | None, str, str, str, str, str]] = {}
         cursor = self.db.execute("SELECT position, code, kind, text FROM quotes "
                                  "ORDER BY position, rowid")  # fmt: skip
         for position, code, kind, text in cursor:
@@ -218,9 +220,17 @@ class Quotes:
                     if asked is not None and variable.item is not None
                     else variable.label.get()
                 )
-                about = described[position] = (variable.item, title, label, variable.name)
-            item, title, question, name = about
-            yield Quote(item, title, question, code, KIND_LABELS.get(kind, kind), text, name)
+                about = described[position] = (
+                    variable.item,
+                    title,
+                    label,
+                    variable.name,
+                    variable.section,
+                    variable.question,
+                )
+            item, title, question, name, section_id, question_id = about
+            yield Quote(item, title, question, code, KIND_LABELS.get(kind, kind), text, name,
+                        section_id, question_id)  # fmt: skip
 
     def close(self) -> None:
         self.db.close()

@@ -122,6 +122,11 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
     check(
         "respondent with its mail history", f"/admin/respondenten/{invitee_id}"
     )  # its running state: tests/browser/test_jobs.py
+    page.goto(f"{live_server}/admin/vragenlijsten/plan-samenleven-2025")
+    page.get_by_label(re.compile("Ontwerp van rapport")).check()
+    page.get_by_role("button", name="Downloaden").click()
+    page.get_by_role("link", name=re.compile(r"\.docx downloaden$")).wait_for()
+    check("export job page with its file")
     assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 
 from flask import Flask
+from flask.testing import FlaskClient
 from huey.consumer import Consumer
+from werkzeug.test import TestResponse as Response
 
 from intake.jobs import files, queue, records
 from intake.models import Job, Questionnaire
+from tests.support.html import csrf_token, document
 
 FILE_CONTENT = b"PK\x03\x04 not really a workbook"
 
@@ -66,3 +70,22 @@ def queued(questionnaire: Questionnaire) -> int:
     job, _ = records.create("test-queued", actor="admin:beheer@vvsg.be",
                             questionnaire=questionnaire)  # fmt: skip
     return job.id
+
+
+def export_file(admin: FlaskClient, page: str, **form: str | list[str]) -> tuple[int, Response]:
+    """Press the export form's button as an admin does: the job it starts (inline in
+    tests without a queue), then the file its job page offers. Returns the job's id and
+    the download."""
+    token = csrf_token(admin, page)
+    started = admin.post(f"{page}/export", data={"csrf_token": token, **form})
+    assert started.status_code == 302, started.status_code
+    match = re.fullmatch(r"/admin/taken/(\d+)", started.headers["Location"])
+    assert match, started.headers["Location"]
+    job_id = int(match.group(1))
+    links = document(admin.get(f"/admin/taken/{job_id}").get_data()).xpath(
+        '//a[contains(@class, "primary")][@download]/@href'
+    )
+    assert links == [f"/admin/taken/{job_id}/bestand"], links
+    download = admin.get(links[0])
+    assert download.status_code == 200
+    return job_id, download
