@@ -244,6 +244,8 @@ def hostile_requests(
     elif where == "append":
         segments.append(fragment)
     path = "/".join(segments)
+    if path.startswith("//"):  # the test client would read "//x" as a host, not a path
+        path = "/" + path.lstrip("/")
     pairs = draw(st.lists(st.tuples(st.sampled_from(QUERY_KEYS), fragments), max_size=3))
     if where == "query":
         pairs.append((draw(st.sampled_from(QUERY_KEYS)), fragment))

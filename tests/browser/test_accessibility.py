@@ -44,7 +44,7 @@ def test_every_page_type_passes_axe(app: Flask, page, live_server) -> None:  # n
             factory.link(attendee),
             respondent.id,
         )
-        complete = factory.respondent(plan, "S02", items={"actions": ["5"]})
+        complete = factory.respondent(plan, "S03", items={"actions": ["5"]})
         demo.fill(complete, random.Random(2), submit=True)
         responses.reopen(complete.response, "admin:test")  # complete, not submitted
         complete_link = factory.link(complete)

@@ -95,7 +95,7 @@ def test_an_author_previews_every_page_of_both_questionnaires(
     ).get_by_label("Ja").check()
     page.get_by_role("button", name="Volgende").click()
     page.get_by_role("heading", name=re.compile("^Actie 2:")).wait_for()
-    page.get_by_role("group", name=re.compile("Hoe succesvol was actie 2")).get_by_label(
+    page.get_by_role("group", name=re.compile("Hoe succesvol was deze actie")).get_by_label(
         "Zeer succesvol"
     ).check()
     page.get_by_role("button", name="Opslaan").click()
