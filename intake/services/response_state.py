@@ -12,10 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from intake.extensions import db
-from intake.models import Answer, Respondent, Response
+from intake.models import Answer, QuestionnaireVersion, Respondent, Response
 from intake.questionnaire import conditions, repeat_items
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
 from intake.questionnaire.types import answer_keys, missing, parse
@@ -284,12 +287,73 @@ def revalidate(question: Question, key: str, stored: Stored) -> Problem:
     return parsed[key].problem or Problem("invalid_choice")
 
 
+# What the read model needs of a version: the model comes from the cache by content hash,
+# so the YAML source and the JSON definition are read only when the cache misses.
+_VERSION_COLUMNS = (
+    QuestionnaireVersion.id,
+    QuestionnaireVersion.questionnaire_id,
+    QuestionnaireVersion.version,
+    QuestionnaireVersion.content_hash,
+)
+
+
+def respondent_loads() -> tuple[LoaderOption, ...]:
+    """Loader options for everything ``load_state`` reads of a respondent: its
+    questionnaire, response and version joined in, its contacts and items in one query
+    each. The user loader applies them, so a portal request reads no relationship lazily."""
+    return (
+        joinedload(Respondent.questionnaire),
+        joinedload(Respondent.response)
+        .joinedload(Response.questionnaire_version)
+        .load_only(*_VERSION_COLUMNS),
+        selectinload(Respondent.contacts),
+        selectinload(Respondent.items),
+    )
+
+
+def _load_respondent(respondent: Respondent) -> None:
+    """Load what ``load_state`` reads of a persistent respondent in one go, when any of it
+    is not loaded (a respondent read without ``respondent_loads``, or expired by a commit)."""
+    info = inspect(respondent)
+    if info.identity is None:
+        return  # not stored yet: its relationships are what was put in them
+    missing = info.unloaded & {"questionnaire", "response", "contacts", "items"}
+    response = None if "response" in info.unloaded else respondent.response
+    if not missing and (
+        response is None or "questionnaire_version" not in inspect(response).unloaded
+    ):
+        return
+    db.session.execute(
+        select(Respondent).where(Respondent.id == info.identity[0]).options(*respondent_loads())
+    ).all()
+
+
+def _load_versions(respondent: Respondent) -> None:
+    """The questionnaire's versions without their source and definition (a new response
+    starts on the live one, and only its content hash is needed)."""
+    questionnaire = respondent.questionnaire
+    info = inspect(questionnaire)
+    if info.identity is None or "versions" not in info.unloaded:
+        return
+    versions = db.session.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.questionnaire_id == info.identity[0])
+        .options(load_only(*_VERSION_COLUMNS))
+    ).all()
+    set_committed_value(questionnaire, "versions", list(versions))
+
+
 def load_state(respondent: Respondent) -> ResponseState:
-    """Read one respondent's response (or what a new one would start with)."""
+    """Read one respondent's response (or what a new one would start with).
+
+    One query for the answers when the respondent came with ``respondent_loads``, as
+    from the user loader; else one more for the respondent, its response and version."""
+    _load_respondent(respondent)
     response = respondent.response
     if response is not None:
         questionnaire = model_of(response.questionnaire_version)
     else:
+        _load_versions(respondent)
         version = live_version(respondent.questionnaire)
         if version is None:
             raise LookupError(f"questionnaire {respondent.questionnaire.slug} has no version")
@@ -302,9 +366,15 @@ def load_state(respondent: Respondent) -> ResponseState:
             for key, p in prefilled(questionnaire, profile).items()
         }
     else:
-        rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+        # Plain rows, not Answer objects: this runs on every page, for every answer.
+        rows = db.session.execute(
+            select(
+                Answer.section, Answer.item, Answer.question,
+                Answer.value, Answer.raw, Answer.is_valid, Answer.revision,
+            ).where(Answer.response_id == response.id)
+        )  # fmt: skip
         state.answers = {
-            (a.section, a.item, a.question): Stored(a.value, a.raw, a.is_valid, a.revision)
-            for a in rows
+            (section, item, key): Stored(value, raw, is_valid, revision)
+            for section, item, key, value, raw, is_valid, revision in rows
         }
     return state
