@@ -30,14 +30,15 @@ ANSWERS = {
 }  # fmt: skip
 
 # The signed-in access with its invitation, respondent, questionnaire, response and
-# version (one joined query); the respondent's contacts and items (one query each);
-# the page's answers.
-PAGE_GET = 4
-# The same four to read the page; the save reads the answers again (in its own
-# transaction, retried when it loses a race) and the page's answer rows, writes the
-# changed answers, the audit event and the revision, then reads the response back
-# for the redirect (respondent with response and version, contacts, items, answers).
-SAVE_POST = 4 + 2 + 3 + 4
+# version (one joined query); the respondent's contacts and items (one query); the
+# page's answers.
+PAGE_GET = 3
+# The same three to read the page; the save reads the response again in its own
+# transaction (retried when it loses a race: contacts with items, answers) and the
+# page's answer rows, writes the changed answer, the audit event and the revision, then
+# reads the response back for the redirect (respondent with response and version,
+# contacts with items, answers).
+SAVE_POST = 3 + 3 + 3 + 3
 
 
 @dataclass
