@@ -10,12 +10,21 @@ templates and tests see no difference.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms import RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
-from wtforms.widgets.core import clean_key
+
+
+def clean_key(key: str) -> str:
+    """An attribute name as WTForms writes it: ``class_`` is ``class``, ``data_x`` is
+    ``data-x``, ``aria_x`` is ``aria-x``."""
+    key = key.rstrip("_")
+    if key.startswith(("data_", "aria_")):
+        key = key.replace("_", "-")
+    return key
 
 
 def html_params(**kwargs: Any) -> Markup:
@@ -75,37 +84,27 @@ class Option:
     __str__ = __html__ = __call__
 
 
-class LightOptions:
-    """Iterating a choice field yields ``Option``s instead of a field per option."""
+def light_options(field: SelectFieldBase, input_type: str) -> Iterator[Option]:
+    """The options of a choice field, as iterating it in WTForms yields them."""
+    for index, (value, label, selected, _render_kw) in enumerate(field.iter_choices()):
+        yield Option(f"{field.id}-{index}", field.name, value, selected, input_type, label or value)
 
-    input_type: ClassVar[str]
+
+class RadiosField(RadioField):
+    """Radio buttons; iterating yields light ``Option``s."""
 
     def __iter__(self) -> Iterator[Option]:  # type: ignore[override]
-        name = self.name  # type: ignore[attr-defined]
-        prefix = self.id  # type: ignore[attr-defined]
-        for index, choice in enumerate(self.iter_choices()):  # type: ignore[attr-defined]
-            yield Option(
-                f"{prefix}-{index}",
-                name,
-                choice.value,
-                choice.selected,
-                self.input_type,
-                choice.label or choice.value,
-            )
+        return light_options(self, "radio")
 
 
-class RadiosField(LightOptions, RadioField):
-    """Radio buttons."""
+class CheckboxesField(SelectMultipleField):
+    """Checkboxes for a multiple-choice question; iterating yields light ``Option``s."""
 
-    input_type = "radio"
-
-
-class CheckboxesField(LightOptions, SelectMultipleField):
-    """Checkboxes for a multiple-choice question."""
-
-    input_type = "checkbox"
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __iter__(self) -> Iterator[Option]:  # type: ignore[override]
+        return light_options(self, "checkbox")
 
 
 class FastTextInput(TextInput):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import inspect, literal_column, select, union_all
+from sqlalchemy import Integer, inspect, literal_column, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -115,17 +115,17 @@ class RespondentProfile:
         # One round trip: the contacts and the items as rows of the same shape, contacts
         # first, each in the order of its relationship on Respondent.
         contacts = select(
-            literal_column("0").label("kind"),
+            literal_column("0", Integer).label("kind"),
             Contact.name,
             Contact.email,
             Contact.position.label("position"),
             Contact.id.label("id"),
         ).where(Contact.respondent_id == respondent_id)
         items = select(
-            literal_column("1"),
+            literal_column("1", Integer),
             RespondentItem.catalogue,
             RespondentItem.code,
-            literal_column("0"),
+            literal_column("0", Integer),
             RespondentItem.id,
         ).where(RespondentItem.respondent_id == respondent_id)
         rows = db.session.execute(
