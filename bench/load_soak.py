@@ -167,11 +167,12 @@ def respondent(base: str, n: int, link: str, plan: Plan, start_at: float, stats:
         time.sleep(pause)
         return True
 
-    def fill(page: str, answers: list[tuple[str, str]]) -> None:
+    def fill(page: str, answers: list[tuple[str, str]]) -> bool:
+        """Open the page, think, save it; whether the save was acknowledged."""
         path = f"/v/{SLUG}/p/{page}"
         status, html = request("page", path)
         if status != 200 or not think():
-            return
+            return False
         fields = [(k, v) for k, v in hidden(html) if k != "shown"]
         shown = [("shown", q) for q in dict(answers)]  # only these questions change
         status, _ = request("save", path, [*fields, *shown, *answers, ("action", "opslaan")])
@@ -182,6 +183,7 @@ def respondent(base: str, n: int, link: str, plan: Plan, start_at: float, stats:
                 for question in dict(answers):
                     key = (code, f"{section}|{item}", question)
                     stats.acknowledged[key] = [v for q, v in answers if q == question]
+        return status == 302
 
     time.sleep(max(0.0, start_at - time.perf_counter()))
     with stats.lock:
@@ -192,8 +194,9 @@ def respondent(base: str, n: int, link: str, plan: Plan, start_at: float, stats:
     for page, answers in REQUIRED:
         if time.perf_counter() >= deadline:
             break
-        fill(page, answers)
-        required_done += 1
+        # A page cut off by the end of the run (or refused) is not done: submitting
+        # then would be refused as incomplete, an error of the script, not the server.
+        required_done += fill(page, answers)
     i = 0
     while time.perf_counter() < deadline:
         page, question, make = PAGES[i % len(PAGES)]

@@ -15,6 +15,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from intake.forms.cache import PageCache
 from intake.forms.types import web_type
 from intake.questionnaire.model import Question
 from intake.questionnaire.types import answer_keys
@@ -28,12 +29,20 @@ def field_names(question: Question) -> list[str]:
     return web_type(question).field_names(question)
 
 
+_FORM_CLASSES: PageCache[type[Form]] = PageCache()
+
+
 def build_form_class(page: Page, language: str | None) -> type[Form]:
-    """A Form subclass with a field per input of every question on the page."""
-    attrs: dict[str, Any] = {}
-    for question in page.section.questions:
-        attrs.update(web_type(question).fields(question, page, language))
-    return type("PageForm", (Form,), attrs)
+    """A Form subclass with a field per input of every question on the page (built once
+    per version, section, item and language)."""
+
+    def build() -> type[Form]:
+        attrs: dict[str, Any] = {}
+        for question in page.section.questions:
+            attrs.update(web_type(question).fields(question, page, language))
+        return type("PageForm", (Form,), attrs)
+
+    return _FORM_CLASSES.get(page.section, page.item, language, build)
 
 
 def form_from_stored(page: Page, stored: Mapping[str, Stored], language: str | None) -> Form:

@@ -15,18 +15,11 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    Form,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import Form, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are of 3.2
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake.forms.widgets import CheckboxesField, RadiosField, TextField
 from intake.questionnaire.model import Question
 from intake.questionnaire.types import to_form
 from intake.questionnaire.types.choice import OTHER_VALUE, other_key
@@ -37,13 +30,6 @@ if TYPE_CHECKING:
 
 SEPARATOR = "__"  # between a question id and a row (or other part) in a field name
 OTHER_SUFFIX = f"{SEPARATOR}other_text"
-
-
-class CheckboxesField(SelectMultipleField):
-    """Checkboxes for a multiple-choice question."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def choice_options(question: Question, page: Page, language: str | None) -> list[SelectChoice]:
@@ -76,7 +62,7 @@ class WebType:
         return {question.id: self.field(question, page, language)}
 
     def field(self, question: Question, page: Page, language: str | None) -> Field:
-        return StringField()
+        return TextField()
 
     def field_names(self, question: Question) -> list[str]:
         return [question.id]
@@ -126,7 +112,7 @@ class ChoicesWeb(WebType):
     template = "portal/questions/choices.html"
 
     def __init__(
-        self, field_class: type[RadioField | SelectMultipleField], layout: str = ""
+        self, field_class: type[RadiosField | SelectMultipleField], layout: str = ""
     ) -> None:
         self.field_class = field_class
         self.layout = layout  # a class on the options, e.g. "scale" for a Likert row
@@ -137,7 +123,7 @@ class ChoicesWeb(WebType):
             question.id: self.field_class(choices=options, validate_choice=False)
         }
         if question.other is not None:
-            fields[self.other_name(question)] = StringField()
+            fields[self.other_name(question)] = TextField()
         return fields
 
     def other_name(self, question: Question) -> str:
@@ -175,7 +161,7 @@ class MatrixWeb(WebType):
     def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
         options = choice_options(question, page, language)
         return {
-            self.row_name(question, row.id): RadioField(choices=options, validate_choice=False)
+            self.row_name(question, row.id): RadiosField(choices=options, validate_choice=False)
             for row in question.rows
         }
 
@@ -251,21 +237,21 @@ class NoteWeb(WebType):
 def _number(question: Question) -> Field:
     # A text input: type=number makes browsers silently drop input like "2,5".
     mode = "numeric" if question.integer else "decimal"
-    return StringField(render_kw={"inputmode": mode, "autocomplete": "off"})
+    return TextField(render_kw={"inputmode": mode, "autocomplete": "off"})
 
 
 WEB_TYPES: dict[str, WebType] = {
-    "single_choice": ChoicesWeb(RadioField),
+    "single_choice": ChoicesWeb(RadiosField),
     "multiple_choice": ChoicesWeb(CheckboxesField),
-    "scale": ChoicesWeb(RadioField, layout="scale"),
-    "text": InputWeb(lambda question: StringField()),
+    "scale": ChoicesWeb(RadiosField, layout="scale"),
+    "text": InputWeb(lambda question: TextField()),
     "textarea": TextareaWeb(),
     "number": InputWeb(_number),
     "date": InputWeb(
-        lambda question: StringField(render_kw={"type": "date", "placeholder": "dd/mm/jjjj"})
+        lambda question: TextField(render_kw={"type": "date", "placeholder": "dd/mm/jjjj"})
     ),
     "email": InputWeb(
-        lambda question: StringField(render_kw={"type": "email", "autocomplete": "email"})
+        lambda question: TextField(render_kw={"type": "email", "autocomplete": "email"})
     ),
     "matrix": MatrixWeb(),
     "note": NoteWeb(),

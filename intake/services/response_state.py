@@ -12,10 +12,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Integer, inspect, literal_column, select, union_all
+from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.extensions import db
-from intake.models import Answer, AuditEvent, Respondent, Response
+from intake.models import (
+    Answer,
+    AuditEvent,
+    Contact,
+    QuestionnaireVersion,
+    Respondent,
+    RespondentItem,
+    Response,
+)
 from intake.questionnaire import conditions, repeat_items
 from intake.questionnaire.model import Choice, Question, Questionnaire, Section, Text
 from intake.questionnaire.types import answer_keys, missing, parse
@@ -106,6 +116,47 @@ class RespondentProfile:
             contact_name=contact.name if contact else "",
             contact_email=contact.email if contact else "",
             items=items,
+        )
+
+    @classmethod
+    def read(cls, respondent: Respondent) -> RespondentProfile:
+        """The profile of a respondent; when its contacts and items are not loaded, they
+        are read in one query of plain rows (far cheaper than loading them as objects)."""
+        info = inspect(respondent)
+        if info.identity is None or not (info.unloaded & {"contacts", "items"}):
+            return cls.of(respondent)
+        respondent_id = info.identity[0]
+        # One round trip: the contacts and the items as rows of the same shape, contacts
+        # first, each in the order of its relationship on Respondent.
+        contacts = select(
+            literal_column("0", Integer).label("kind"),
+            Contact.name,
+            Contact.email,
+            Contact.position.label("position"),
+            Contact.id.label("id"),
+        ).where(Contact.respondent_id == respondent_id)
+        items = select(
+            literal_column("1", Integer),
+            RespondentItem.catalogue,
+            RespondentItem.code,
+            literal_column("0", Integer),
+            RespondentItem.id,
+        ).where(RespondentItem.respondent_id == respondent_id)
+        rows = db.session.execute(
+            union_all(contacts, items).order_by("kind", "position", "id")
+        ).all()  # fmt: skip
+        contact = next((row for row in rows if row[0] == 0), None)
+        linked: dict[str, list[str]] = {}
+        for kind, catalogue, code, _position, _id in rows:
+            if kind == 1:
+                linked.setdefault(catalogue, []).append(code)
+        return cls(
+            name=respondent.name,
+            kind=respondent.kind,
+            province=respondent.province,
+            contact_name=contact[1] if contact else "",
+            contact_email=contact[2] if contact else "",
+            items=linked,
         )
 
     def prefill(self, source: str) -> Any:
@@ -316,17 +367,77 @@ def revalidate(question: Question, key: str, stored: Stored) -> Problem:
     return parsed[key].problem or Problem("invalid_choice")
 
 
+# What the read model needs of a version: the model comes from the cache by content hash,
+# so the YAML source and the JSON definition are read only when the cache misses.
+_VERSION_COLUMNS = (
+    QuestionnaireVersion.id,
+    QuestionnaireVersion.questionnaire_id,
+    QuestionnaireVersion.version,
+    QuestionnaireVersion.content_hash,
+)
+
+
+# Loader options for what ``load_state`` reads of a respondent as objects: its
+# questionnaire, response and version, joined in. The user loader applies them, so a
+# portal request reads no relationship lazily.
+RESPONDENT_LOADS = (
+    joinedload(Respondent.questionnaire),
+    joinedload(Respondent.response)
+    .joinedload(Response.questionnaire_version)
+    .load_only(*_VERSION_COLUMNS),
+)
+
+
+def _load_respondent(respondent: Respondent) -> None:
+    """Load the questionnaire, response and version of a persistent respondent in one
+    query, when any is not loaded (read without ``RESPONDENT_LOADS``, or expired by a
+    commit)."""
+    info = inspect(respondent)
+    if info.identity is None:
+        return  # not stored yet: its relationships are what was put in them
+    missing = info.unloaded & {"questionnaire", "response"}
+    response = None if "response" in info.unloaded else respondent.response
+    if not missing and (
+        response is None or "questionnaire_version" not in inspect(response).unloaded
+    ):
+        return
+    db.session.execute(
+        select(Respondent).where(Respondent.id == info.identity[0]).options(*RESPONDENT_LOADS)
+    ).all()
+
+
+def _load_versions(respondent: Respondent) -> None:
+    """The questionnaire's versions without their source and definition (a new response
+    starts on the live one, and only its content hash is needed)."""
+    questionnaire = respondent.questionnaire
+    info = inspect(questionnaire)
+    if info.identity is None or "versions" not in info.unloaded:
+        return
+    versions = db.session.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.questionnaire_id == info.identity[0])
+        .options(load_only(*_VERSION_COLUMNS))
+    ).all()
+    set_committed_value(questionnaire, "versions", list(versions))
+
+
 def load_state(respondent: Respondent) -> ResponseState:
-    """Read one respondent's response (or what a new one would start with)."""
+    """Read one respondent's response (or what a new one would start with).
+
+    Two queries of plain rows (contacts with items, answers) when the respondent came with
+    ``RESPONDENT_LOADS``, as from the user loader; else one more for the respondent, its
+    response and version."""
+    _load_respondent(respondent)
     response = respondent.response
     if response is not None:
         questionnaire = model_of(response.questionnaire_version)
     else:
+        _load_versions(respondent)
         version = live_version(respondent.questionnaire)
         if version is None:
             raise LookupError(f"questionnaire {respondent.questionnaire.slug} has no version")
         questionnaire = model_of(version)
-    profile = RespondentProfile.of(respondent)
+    profile = RespondentProfile.read(respondent)
     state = ResponseState(questionnaire, respondent, profile, response)
     if response is None:
         state.answers = {
@@ -334,16 +445,24 @@ def load_state(respondent: Respondent) -> ResponseState:
             for key, p in prefilled(questionnaire, profile).items()
         }
     else:
-        rows = list(db.session.scalars(select(Answer).where(Answer.response_id == response.id)))
+        # Plain rows, not Answer objects: this runs on every page, for every answer.
+        rows = db.session.execute(
+            select(
+                Answer.section, Answer.item, Answer.question,
+                Answer.value, Answer.raw, Answer.is_valid, Answer.revision, Answer.updated_by,
+            ).where(Answer.response_id == response.id)
+        ).all()  # fmt: skip
         state.answers = {
-            (a.section, a.item, a.question): Stored(a.value, a.raw, a.is_valid, a.revision)
-            for a in rows
+            (section, item, key): Stored(value, raw, is_valid, revision)
+            for section, item, key, value, raw, is_valid, revision, _by in rows
         }
-        state.saved = saved_pages(respondent, rows)
+        state.saved = saved_pages(respondent, [(row[0], row[1], row[7]) for row in rows])
     return state
 
 
-def saved_pages(respondent: Respondent, answers: list[Answer]) -> set[tuple[str, str]]:
+def saved_pages(
+    respondent: Respondent, answers: list[tuple[str, str, str | None]]
+) -> set[tuple[str, str]]:
     """The pages of a response saved at least once, as (section, item key).
 
     Every save of a page is in the audit log, written in the same transaction as the
@@ -358,5 +477,6 @@ def saved_pages(respondent: Respondent, answers: list[Answer]) -> set[tuple[str,
         .distinct()
     )
     saved = {(sec, itm or "") for sec, itm in events if sec is not None}
-    saved.update((a.section, a.item) for a in answers if a.updated_by not in (None, PREFILL))
+    # answers: (section, item key, updated_by) of each stored answer
+    saved.update((section, item) for section, item, by in answers if by not in (None, PREFILL))
     return saved

@@ -230,7 +230,9 @@ def _save_page_once(
     audit.record("save", actor, respondent=respondent, section=page.section.id,
                  item=page.item, answers=len(parsed))  # fmt: skip
     db.session.commit()
-    return SaveOutcome(SaveStatus.SAVED, problems, [], response.revision, state)
+    # new_revision, not response.revision: the commit expired it, and reading it back
+    # would cost a query.
+    return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision, state)
 
 
 def start_response(

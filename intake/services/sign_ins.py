@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from intake.extensions import db
 from intake.models import Invitation, Respondent, SignIn, User, utcnow
 from intake.security import hash_token, new_token
+from intake.services.response_state import RESPONDENT_LOADS
 from intake.services.transactions import WriteRefused
 
 # last_seen_at is written at most this often, not on every request.
@@ -43,7 +44,8 @@ def start(*, invitation: Invitation | None = None, user: User | None = None) -> 
 
 def find(sign_in_id: str) -> SignIn | None:
     """The sign-in with this id when it has not ended, with what the portal needs of it
-    (invitation, respondent, questionnaire; or the admin) loaded in the same query."""
+    (invitation, respondent, questionnaire, response and version; or the admin) loaded in
+    the same query."""
     if not sign_in_id or len(sign_in_id) > 200:
         return None
     return db.session.scalar(
@@ -52,7 +54,7 @@ def find(sign_in_id: str) -> SignIn | None:
         .options(
             joinedload(SignIn.invitation)
             .joinedload(Invitation.respondent)
-            .joinedload(Respondent.questionnaire),
+            .options(*RESPONDENT_LOADS),
             joinedload(SignIn.user),
         )
     )
