@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import factory
 from tests.support.portal import post_page
+
+ENGLISH_CATALOGUE = (
+    Path(__file__).parent.parent / "intake" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+)
 
 
 def test_dutch_by_default_even_for_english_browsers(client: FlaskClient) -> None:
@@ -39,3 +46,17 @@ def test_english_on_request(app: Flask, client: FlaskClient) -> None:
 def test_language_switch_refuses_offsite_redirects(client: FlaskClient) -> None:
     response = client.get("/taal/en?next=//evil.example/")
     assert response.headers["Location"] == "/"
+
+
+def test_english_catalogue_is_complete() -> None:
+    """Every entry has an English translation (both plural forms) and none is fuzzy."""
+    with ENGLISH_CATALOGUE.open("rb") as f:
+        catalogue = read_po(f)
+    missing = []
+    for message in catalogue:
+        if not message.id:
+            continue  # the header
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            missing.append(message.id)
+    assert missing == []
