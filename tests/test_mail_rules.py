@@ -71,6 +71,9 @@ def test_invitations_go_only_to_respondents_never_invited(app: Flask, smtp: SMTP
         # A02 got a link from an admin and started: it is not "never invited".
         a02 = db.session.get(Respondent, ids["A02"])
         client_link = factory.link(a02)
+        # A03 got a link from an admin that nobody used: the dashboard says "niet
+        # uitgenodigd", and so does the invitation button.
+        factory.link(db.session.get(Respondent, ids["A03"]))
     client = app.test_client()
     client.get(client_link)
     with app.app_context():
@@ -108,7 +111,8 @@ def test_the_confirmation_page_lists_exactly_who_then_gets_the_mail(
 ) -> None:
     ids = _registry(app, ["A01", "A02", "A03"])
     with app.app_context():
-        factory.link(db.session.get(Respondent, ids["A03"]))  # an admin's link: not listed
+        used = factory.link(db.session.get(Respondent, ids["A03"]))
+    app.test_client().get(used)  # an admin's link, opened: A03 is not listed
     admin = admin_client
     assert _button_count(admin, "Uitnodigingen versturen") == 2
     assert _button_count(admin, "Herinneringen versturen") == 0
@@ -122,9 +126,10 @@ def test_the_confirmation_page_lists_exactly_who_then_gets_the_mail(
     preview = document(page).xpath("//pre[@class='mail-preview']")[0].text_content()
     assert "Beste Contact A01," in preview and mailing.PREVIEW_LINK in preview
     assert "Plan Samenleven" in preview
-    # Meanwhile A02 gets a link from an admin: the confirmed batch leaves it out.
+    # Meanwhile A02 opens a link from an admin: the confirmed batch leaves it out.
     with app.app_context():
-        factory.link(db.session.get(Respondent, ids["A02"]))
+        used = factory.link(db.session.get(Respondent, ids["A02"]))
+    app.test_client().get(used)
     result = admin.post(f"{PAGE}/mail/invitation", data={
         "csrf_token": csrf_token(admin, f"{PAGE}/mail/invitation"),
         "respondents": ",".join(str(i) for i in (ids["A01"], ids["A02"]))})  # fmt: skip

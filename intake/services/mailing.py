@@ -235,9 +235,10 @@ def targets(
 ) -> Select[Respondent]:  # fmt: skip
     """Who gets this kind of mail now (the rules the admin's buttons state):
 
-    - an invitation goes to a respondent never invited: no personal link was ever made
-      for it (by a mail or by an admin), no invitation mail reached it, and it has no
-      response;
+    - an invitation goes to a respondent the dashboard counts as not invited: no
+      invitation mail reached it (nor perhaps reached it, in an interrupted batch), its
+      link was never opened and it has no response. A link an admin made that nobody used
+      is no invitation, so "niet uitgenodigd" on the dashboard and the button agree;
     - a reminder goes to a respondent whose first link is at least ``remind_after`` days
       old, that has not submitted, and got no reminder (sent, or perhaps sent by an
       interrupted batch) in the last ``remind_after`` days; a scheduled reminder also
@@ -247,10 +248,13 @@ def targets(
     query = select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
     has_response = exists().where(Response.respondent_id == Respondent.id)
     if kind == MailKind.INVITATION:
-        any_link = exists().where(Invitation.respondent_id == Respondent.id)
-        invited = exists().where(MailLog.respondent_id == Respondent.id,
-                                 MailLog.kind == MailKind.INVITATION, MailLog.ok)  # fmt: skip
-        return query.where(~any_link, ~invited, ~has_response)
+        opened = exists().where(Invitation.respondent_id == Respondent.id,
+                                Invitation.first_opened_at.is_not(None))  # fmt: skip
+        invited = exists().where(
+            MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION,
+            or_(MailLog.ok, MailLog.error == INTERRUPTED),
+        )  # fmt: skip
+        return query.where(~opened, ~invited, ~has_response)
     since = now - dt.timedelta(days=remind_after(questionnaire))
     first_link = (
         select(func.min(Invitation.created_at))
