@@ -89,6 +89,8 @@ def test_a_chapter_per_item_with_its_n_and_its_quotes(app: Flask, demo_report: A
     for (code, _), title in zip(items, titles, strict=True):
         n = answered.get(code, 0)
         assert chapters[title][0].startswith(f"n = {n}: beantwoord door {n} van de "), title
+        # The chapter's heading names the item; nothing under it repeats it.
+        assert not [text for text in chapters[title] if title in text], title
 
     # Every quote of the workbook's "Open antwoorden" stands in its item's chapter, with
     # its code; the general ones after the chapters.

@@ -271,7 +271,7 @@ def _response(document: DocumentType, questionnaire: Questionnaire) -> None:
                 [g.label, number(g.rate.invited), number(g.rate.submitted), f"{g.rate.percent}%"]
                 for g in groups
             ],  # fmt: skip
-            [6.4, 3.2, 3.2, 3.2],
+            [6.0, 3.2, 3.0, 3.8],  # "Uitgenodigd" and "Responsgraad" each on one line
             [["Totaal", number(rate.invited), number(rate.submitted), f"{rate.percent}%"]],
         )
     catalogues = tracking.by_item(questionnaire)
@@ -282,7 +282,7 @@ def _response(document: DocumentType, questionnaire: Questionnaire) -> None:
             document,
             ["Item", "Titel", "Indieners", "Respondenten"],
             [[row.code, row.title, number(row.invited), number(row.submitted)] for row in rows],
-            [1.6, 8.6, 2.6, 3.2],
+            [1.4, 8.0, 2.8, 3.8],  # wide enough for "Respondenten" on one line
             texts=2,
         )
 
@@ -348,9 +348,17 @@ def _questions(
         asked = label.get()
         _heading(document, asked, level=3)
         for table in own:
-            _frequency_table(document, table, asked)
+            _frequency_table(document, table, asked, _without_item(table.label, section, item))
         if quoted:
             _quotes(document, quoted, asked)
+
+
+def _without_item(label: str, section: Section, item: tuple[str, str] | None) -> str:
+    """A table's label without the item the codebook names after it ("… – Actie 5: …"):
+    in the item's own chapter the heading says so already."""
+    if item is None:
+        return label
+    return label.replace(f" – {section.title.format_item(*item).get()}", "", 1)
 
 
 def _part(label: str, question: str) -> str | None:
@@ -361,10 +369,12 @@ def _part(label: str, question: str) -> str | None:
     return label.removeprefix(question).lstrip(": ").strip() or None
 
 
-def _frequency_table(document: DocumentType, table: Table, question: str) -> None:
+def _frequency_table(
+    document: DocumentType, table: Table, question: str, label: str | None = None
+) -> None:
     """A table of answers: count and share of those who answered, with the summary
     lines (top 2, mean rank) in bold; n beside the base asked above it."""
-    part = _part(table.label, question)
+    part = _part(table.label if label is None else label, question)
     if part is not None:
         document.add_paragraph().add_run(part).bold = True
     _paragraph(document, f"n = {number(table.n)} (van {number(table.base)} bevraagd)", "Caption")
