@@ -20,7 +20,7 @@ from intake.jobs import queue
 from intake.models import Job, MailLog, Questionnaire, Respondent
 from intake.questionnaire import DefinitionErrors, load_text
 from intake.questionnaire import mail as mail_texts
-from intake.services import mailing, questionnaires
+from intake.services import mailing, questionnaires, tracking
 from intake.services import responses as response_service
 from tests.support import factory, jobs
 from tests.support import mail as button
@@ -104,6 +104,29 @@ def test_reminders_wait_n_days_after_the_invitation_and_between_reminders(
     button.days_pass(app, 4)
     assert _send(app, "reminder").sent == []
     assert len(smtp.received) == 4
+
+
+def test_the_dashboard_and_the_mail_rules_mean_the_same_by_invited(
+    app: Flask, smtp: SMTPServer
+) -> None:
+    """An unused admin link invites no one (an invitation, never a reminder); an opened
+    one does (reminders count from the opening); an interrupted invitation counts as
+    invited on the dashboard and is not sent again by the button."""
+    ids = _registry(app, ["A01", "A02", "A03"])
+    with app.app_context():
+        factory.link(db.session.get(Respondent, ids["A01"]))  # nobody uses it
+        opened = factory.link(db.session.get(Respondent, ids["A02"]))
+        db.session.add(MailLog(respondent_id=ids["A03"], kind="invitation", recipient="x",
+                               subject="", ok=False, error=mailing.INTERRUPTED))  # fmt: skip
+        db.session.commit()
+    app.test_client().get(opened)
+    button.days_pass(app, 10)
+    with app.app_context():
+        q = db.session.scalars(select(Questionnaire)).one()
+        statuses = {row.code: row.status for row in tracking.respondent_rows(q)}
+    assert statuses == {"A01": "not_invited", "A02": "opened", "A03": "invited"}
+    assert _send(app, "reminder").sent == ["A02", "A03"]
+    assert _send(app, "invitation").sent == ["A01"]
 
 
 def test_the_confirmation_page_lists_exactly_who_then_gets_the_mail(

@@ -36,6 +36,7 @@ from flask import current_app
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from intake.extensions import db
 from intake.models import (
@@ -60,6 +61,35 @@ INTERRUPTED = (
     "niet bevestigd: het versturen werd onderbroken; de mail is misschien "
     "verstuurd, kijk dat na voor je deze organisatie opnieuw een mail stuurt"
 )
+
+
+def invitation_mailed() -> ColumnElement[bool]:
+    """Whether ``Respondent`` got an invitation mail: delivered, or perhaps delivered by
+    an interrupted batch (never sent again automatically). The dashboard's "uitgenodigd"
+    (``tracking.status_column``) and the mail rules both ask here."""
+    return exists().where(
+        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION,
+        or_(MailLog.ok, MailLog.error == INTERRUPTED),
+    )  # fmt: skip
+
+
+def invited_at() -> ColumnElement[dt.datetime]:
+    """When ``Respondent`` was invited: its first invitation mail, else the first time
+    one of its links was opened (a link an admin handed over); NULL when neither."""
+    first_mail = (
+        select(func.min(MailLog.sent_at))
+        .where(MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION,
+               or_(MailLog.ok, MailLog.error == INTERRUPTED))
+        .scalar_subquery()
+    )  # fmt: skip
+    first_open = (
+        select(func.min(Invitation.first_opened_at))
+        .where(Invitation.respondent_id == Respondent.id)
+        .scalar_subquery()
+    )
+    return func.coalesce(first_mail, first_open)
+
+
 PREVIEW_LINK = "‹persoonlijke-link›"  # stands for the link in a preview
 TEMPLATES: dict[MailKind, str] = {
     MailKind.INVITATION: "mail/invitation.txt",
@@ -239,10 +269,11 @@ def targets(
       invitation mail reached it (nor perhaps reached it, in an interrupted batch), its
       link was never opened and it has no response. A link an admin made that nobody used
       is no invitation, so "niet uitgenodigd" on the dashboard and the button agree;
-    - a reminder goes to a respondent whose first link is at least ``remind_after`` days
-      old, that has not submitted, and got no reminder (sent, or perhaps sent by an
-      interrupted batch) in the last ``remind_after`` days; a scheduled reminder also
-      skips whoever this day's scheduled reminder already logged.
+    - a reminder goes to a respondent invited at least ``remind_after`` days ago (its
+      first invitation mail, else the first opening of a link an admin handed over; a
+      link nobody used invites no one), that has not submitted, and got no reminder
+      (sent, or perhaps sent by an interrupted batch) in the last ``remind_after`` days;
+      a scheduled reminder also skips whoever this day's scheduled reminder logged.
     """
     now = now or utcnow()
     query = select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
@@ -250,17 +281,8 @@ def targets(
     if kind == MailKind.INVITATION:
         opened = exists().where(Invitation.respondent_id == Respondent.id,
                                 Invitation.first_opened_at.is_not(None))  # fmt: skip
-        invited = exists().where(
-            MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION,
-            or_(MailLog.ok, MailLog.error == INTERRUPTED),
-        )  # fmt: skip
-        return query.where(~opened, ~invited, ~has_response)
+        return query.where(~opened, ~invitation_mailed(), ~has_response)
     since = now - dt.timedelta(days=remind_after(questionnaire))
-    first_link = (
-        select(func.min(Invitation.created_at))
-        .where(Invitation.respondent_id == Respondent.id)
-        .scalar_subquery()
-    )
     submitted = exists().where(
         Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
     )
@@ -268,7 +290,7 @@ def targets(
         MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.REMINDER,
         or_(MailLog.ok, MailLog.error == INTERRUPTED), MailLog.sent_at > since,
     )  # fmt: skip
-    query = query.where(first_link <= since, ~submitted, ~reminded)
+    query = query.where(invited_at() <= since, ~submitted, ~reminded)
     if scheduled_for is not None:
         query = query.where(~exists().where(MailLog.respondent_id == Respondent.id,
                                             MailLog.scheduled_for == scheduled_for))  # fmt: skip

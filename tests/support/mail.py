@@ -42,6 +42,8 @@ def days_pass(app: Flask, days: float) -> None:
             invitation.created_at -= shift
             if invitation.sent_at is not None:
                 invitation.sent_at -= shift
+            if invitation.first_opened_at is not None:
+                invitation.first_opened_at -= shift
         for log in db.session.scalars(select(MailLog)):
             log.sent_at -= shift
         db.session.commit()
