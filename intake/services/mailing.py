@@ -63,25 +63,35 @@ INTERRUPTED = (
 )
 
 
-def invitation_mailed() -> ColumnElement[bool]:
-    """Whether ``Respondent`` got an invitation mail: delivered, or perhaps delivered by
-    an interrupted batch (never sent again automatically). The dashboard's "uitgenodigd"
-    (``tracking.status_column``) and the mail rules both ask here."""
-    return exists().where(
-        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION,
+def _mailed(kind: MailKind) -> list[ColumnElement[bool]]:
+    """The mail logs of ``Respondent`` saying a mail of ``kind`` went out: delivered, or
+    perhaps delivered by an interrupted batch (never sent again automatically)."""
+    return [
+        MailLog.respondent_id == Respondent.id,
+        MailLog.kind == kind,
         or_(MailLog.ok, MailLog.error == INTERRUPTED),
-    )  # fmt: skip
+    ]
+
+
+def invitation_mailed() -> ColumnElement[bool]:
+    """Whether ``Respondent`` got an invitation mail. The dashboard's "uitgenodigd"
+    (``tracking.status_column``) and the mail rules both ask here."""
+    return exists().where(*_mailed(MailKind.INVITATION))
+
+
+def link_opened() -> ColumnElement[bool]:
+    """Whether one of ``Respondent``'s personal links was ever opened."""
+    return exists().where(
+        Invitation.respondent_id == Respondent.id, Invitation.first_opened_at.is_not(None)
+    )
 
 
 def invited_at() -> ColumnElement[dt.datetime]:
     """When ``Respondent`` was invited: its first invitation mail, else the first time
     one of its links was opened (a link an admin handed over); NULL when neither."""
     first_mail = (
-        select(func.min(MailLog.sent_at))
-        .where(MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.INVITATION,
-               or_(MailLog.ok, MailLog.error == INTERRUPTED))
-        .scalar_subquery()
-    )  # fmt: skip
+        select(func.min(MailLog.sent_at)).where(*_mailed(MailKind.INVITATION)).scalar_subquery()
+    )
     first_open = (
         select(func.min(Invitation.first_opened_at))
         .where(Invitation.respondent_id == Respondent.id)
@@ -279,17 +289,12 @@ def targets(
     query = select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
     has_response = exists().where(Response.respondent_id == Respondent.id)
     if kind == MailKind.INVITATION:
-        opened = exists().where(Invitation.respondent_id == Respondent.id,
-                                Invitation.first_opened_at.is_not(None))  # fmt: skip
-        return query.where(~opened, ~invitation_mailed(), ~has_response)
+        return query.where(~link_opened(), ~invitation_mailed(), ~has_response)
     since = now - dt.timedelta(days=remind_after(questionnaire))
     submitted = exists().where(
         Response.respondent_id == Respondent.id, Response.status == ResponseStatus.SUBMITTED
     )
-    reminded = exists().where(
-        MailLog.respondent_id == Respondent.id, MailLog.kind == MailKind.REMINDER,
-        or_(MailLog.ok, MailLog.error == INTERRUPTED), MailLog.sent_at > since,
-    )  # fmt: skip
+    reminded = exists().where(*_mailed(MailKind.REMINDER), MailLog.sent_at > since)
     query = query.where(invited_at() <= since, ~submitted, ~reminded)
     if scheduled_for is not None:
         query = query.where(~exists().where(MailLog.respondent_id == Respondent.id,

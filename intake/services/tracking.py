@@ -24,7 +24,7 @@ from intake.models import Response as ResponseRow
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.values import N_
 from intake.questionnaire.vocabulary import KINDS
-from intake.services.mailing import invitation_mailed
+from intake.services.mailing import invitation_mailed, link_opened
 from intake.services.questionnaires import live_version, model_of
 from intake.statuses import MailKind, ResponseStatus, TrackingStatus
 
@@ -62,9 +62,7 @@ FILTER_LABELS = {**{status.value: label for status, label in STATUS_LABELS.items
 def status_column() -> ColumnElement[str]:
     """The status of ``Respondent`` as a SQL expression (needs the outer join on Response)."""
     mailed = invitation_mailed()
-    opened = exists().where(
-        Invitation.respondent_id == Respondent.id, Invitation.first_opened_at.is_not(None)
-    )
+    opened = link_opened()
     return case(
         (ResponseRow.status == ResponseStatus.SUBMITTED, literal(TrackingStatus.SUBMITTED.value)),
         (ResponseRow.id.is_not(None), literal(TrackingStatus.IN_PROGRESS.value)),
