@@ -336,7 +336,8 @@ def remind_command(slug: str) -> None:
 @QUESTIONNAIRE_OPTION
 @with_appcontext
 def status_command(slug: str) -> None:
-    """Print the response rate: overall, by kind, by province and per item."""
+    """Print the response rate: overall, by kind, by every attribute it breaks down by
+    (such as province, region or year) and per item."""
     questionnaire = _questionnaire(slug)
     overview = tracking.overview(questionnaire)
     click.echo(str(overview.rate))
@@ -344,9 +345,12 @@ def status_command(slug: str) -> None:
         "  " + ", ".join(f"{tracking.STATUS_LABELS[s]}: {overview.counts[s]}"
                          for s in tracking.STATUSES)
     )  # fmt: skip
-    for title, column in (("per soort", "kind"), ("per provincie", "province")):
+    columns = [("per soort", tracking.by_column(questionnaire, "kind"))]
+    columns += [(f"per {str(a.label).lower()}", groups)
+                for a, groups in tracking.breakdowns(questionnaire)]  # fmt: skip
+    for title, groups in columns:
         click.echo(f"{title}:")
-        for group in tracking.by_column(questionnaire, column):
+        for group in groups:
             click.echo(f"  {group.label:<46} {group.rate}")
     for catalogue, rows in tracking.by_item(questionnaire).items():
         click.echo(f"per item of {catalogue!r} (respondents linked / submitted):")

@@ -31,11 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import Model
-from intake.questionnaire import vocabulary
 from intake.statuses import JobStatus, MailKind, ResponseStatus
-
-KINDS = tuple(vocabulary.KINDS)
-PROVINCES = vocabulary.PROVINCES
 
 
 def utcnow() -> dt.datetime:
@@ -116,13 +112,13 @@ class QuestionnaireVersion(Model):
 
 
 class Respondent(Model):
-    """An invited respondent (city, municipality or IGS) for one questionnaire."""
+    """A respondent of one questionnaire: an organisation or a person of its registry
+    (kinds and attributes as the questionnaire declares them)."""
 
     __tablename__ = "respondents"
     __table_args__ = (
         UniqueConstraint("questionnaire_id", "code"),
         UniqueConstraint("questionnaire_id", "pseudonym"),
-        CheckConstraint(_in("kind", KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,10 +127,9 @@ class Respondent(Model):
     )
     code: Mapped[str] = mapped_column(String(50))
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
-    province: Mapped[str] = mapped_column(String(50))
-    # Member municipalities of an intermunicipal partnership (IGS).
-    members: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A kind of the questionnaire's population (``Population.kinds``); None only for an
+    # open-link answer of a population with several kinds.
+    kind: Mapped[str | None] = mapped_column(String(50))
     # Pseudonymous code such as CS04, fixed once per questionnaire (see export).
     pseudonym: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,6 +138,9 @@ class Respondent(Model):
     # ``services.scope`` unless the query asks for test respondents, so its answers never
     # reach a figure, an export, a mailing or a pseudonym.
     is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The declared registry attributes by id, typed (``Population.attributes``): for the
+    # default population {"province": ..., "members": [...]}.
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="respondents")
     contacts: Mapped[list[Contact]] = relationship(

@@ -85,7 +85,7 @@ MATRIX: dict[tuple[str, str], Row] = {
                                         (302, 403, 403, 200)),
     ("admin.start_preview", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/voorbeeld",
                                          (302, 403, 403, 302),
-                                         {"soort": "stad", "provincie": "Antwerpen"}),
+                                         {"soort": "stad", "province": "Antwerpen"}),
     ("admin.wipe_previews", "POST"): Row(f"/admin/vragenlijsten/{SLUG}/voorbeeld/wissen",
                                          (302, 403, 403, 302), {}),
     ("admin.job", "GET"): Row("/admin/taken/{job}", (302, 403, 403, 200)),

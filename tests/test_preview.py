@@ -36,7 +36,7 @@ def start_preview(client: FlaskClient, slug: str = SLUG, **fields: object) -> st
         "csrf_token": csrf_token(client, setup),
         "als": "denkbeeldig",
         "soort": "stad",
-        "provincie": "Antwerpen",
+        "province": "Antwerpen",
         **fields,
     }
     response = client.post(setup, data=data)
@@ -77,7 +77,7 @@ def test_admin_previews_an_older_version_of_a_closed_questionnaire_as_an_imagina
 
     start = start_preview(
         admin_client, versie=str(FILE_VERSION), als="denkbeeldig", naam="Denkbeeldige IGS",
-        soort="igs", provincie="Limburg", **{"items-actions": ["2", "5", "24"]},
+        soort="igs", province="Limburg", **{"items-actions": ["2", "5", "24"]},
     )  # fmt: skip
     assert BANNER in start and f"Je bekijkt versie {FILE_VERSION} als Denkbeeldige IGS." in start
     assert "(v2)" not in start  # the older version, not the live one
@@ -100,7 +100,7 @@ def test_admin_previews_an_older_version_of_a_closed_questionnaire_as_an_imagina
         (test,) = db.session.scalars(
             select(Respondent).where(Respondent.is_test).execution_options(**WITH_TEST)
         ).all()
-        assert (test.kind, test.province, test.item_codes("actions")) == (
+        assert (test.kind, test.attributes["province"], test.item_codes("actions")) == (
             "igs",
             "Limburg",
             ["2", "5", "24"],
@@ -135,7 +135,7 @@ def test_a_preview_as_an_existing_respondent_changes_nothing_of_theirs(
                 (i.token_hash, i.revoked_at) for i in db.session.scalars(
                     select(Invitation).where(Invitation.respondent_id == real_id))
             )  # fmt: skip
-            return (respondent.name, respondent.kind, respondent.province,
+            return (respondent.name, respondent.kind, respondent.attributes,
                     respondent.item_codes("actions"), respondent.response.revision,
                     answers, links)  # fmt: skip
 
@@ -205,7 +205,7 @@ def test_test_answers_appear_in_no_figure_export_list_or_mailing(
     before = _figures(app, admin_client)
 
     # Three previews: one through the portal, two filled in and submitted in full.
-    start_preview(admin_client, soort="centrumstad", provincie="Antwerpen",
+    start_preview(admin_client, soort="centrumstad", province="Antwerpen",
                   **{"items-actions": ["5"]})  # fmt: skip
     assert post_page(admin_client, f"/v/{SLUG}/p/actie/5", {"succes": "1"}).status_code == 302
     with app.app_context():
@@ -215,7 +215,9 @@ def test_test_answers_appear_in_no_figure_export_list_or_mailing(
         for kind in ("igs", "stad"):
             test = preview.start(
                 version,
-                preview.Persona("Test " + kind, kind, "Brussel", {"actions": ["2", "5", "24"]}),
+                preview.Persona(
+                    "Test " + kind, kind, {"province": "Brussel"}, {"actions": ["2", "5", "24"]}
+                ),
                 admin,
             )
             demo.fill(test, random.Random(1), submit=True)  # fmt: skip
@@ -318,7 +320,7 @@ def test_an_admin_can_preview_only_test_respondents(app: Flask, admin_client: Fl
 
 @pytest.mark.parametrize(
     "fields",
-    [{"soort": "dorp"}, {"provincie": "Gelderland"}, {"items-actions": ["99"]},
+    [{"soort": "dorp"}, {"province": "Gelderland"}, {"items-actions": ["99"]},
      {"als": "bestaand", "respondent": "12345"}],
 )  # fmt: skip
 def test_a_preview_of_something_the_registry_cannot_hold_is_refused(
@@ -327,7 +329,7 @@ def test_a_preview_of_something_the_registry_cannot_hold_is_refused(
     with app.app_context():
         factory.load_questionnaire(factory.PLAN)
     data = {"csrf_token": csrf_token(admin_client, SETUP), "soort": "stad",
-            "provincie": "Antwerpen", **fields}  # fmt: skip
+            "province": "Antwerpen", **fields}  # fmt: skip
     response = admin_client.post(SETUP, data=data)
     assert response.status_code == 422
     with app.app_context():

@@ -54,14 +54,14 @@ def test_valid_semicolon_csv_is_imported(app: Flask) -> None:
     assert (report.created, report.updated) == (3, 0)
     with app.app_context():
         igs = db.session.scalar(select(Respondent).where(Respondent.code == "IGS01"))
-        assert igs.kind == "igs" and igs.province == "Antwerpen"
-        assert igs.members == ["Gemeente A", "Gemeente B"]
+        assert igs.kind == "igs" and igs.attributes["province"] == "Antwerpen"
+        assert igs.attributes["members"] == ["Gemeente A", "Gemeente B"]
         assert [(c.name, c.email) for c in igs.contacts] == [
             ("Eva Jans", "eva@igs.be"), ("Tom Maes", "tom@igs.be"),
         ]  # fmt: skip
         assert igs.item_codes("actions") == ["13", "24"]
         g02 = db.session.scalar(select(Respondent).where(Respondent.code == "G02"))
-        assert g02.province == "Limburg" and g02.kind == "gemeente"
+        assert g02.attributes["province"] == "Limburg" and g02.kind == "gemeente"
         cs04 = db.session.scalar(select(Respondent).where(Respondent.code == "CS04"))
         assert cs04.item_codes("actions") == ["2", "5", "15", "24"]
 
@@ -267,7 +267,7 @@ def test_control_characters_are_cleaned_at_import(app: Flask) -> None:
     assert report.written and report.problems == [], report.problems
     with app.app_context():
         one = db.session.scalar(select(Respondent).where(Respondent.code == "G1"))
-        assert one.name == "GemeenteBel" and one.members == ["GemeenteA"]
+        assert one.name == "GemeenteBel" and one.attributes["members"] == ["GemeenteA"]
         assert [(c.name, c.email) for c in one.contacts] == [("Ann Peeters", "a@b.be")]
         two = db.session.scalar(select(Respondent).where(Respondent.code == "G2"))
         assert two.name == "GemeenteTwee"

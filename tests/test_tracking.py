@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import AuditEvent, Invitation, MailLog, Questionnaire, Response, utcnow
-from intake.services import follow_up, questionnaires, tracking
+from intake.services import questionnaires, tracking
 from tests.support import factory
 from tests.support.html import document
 
@@ -143,7 +143,7 @@ def test_respondent_list_filters(app: Flask, fixture_questionnaire: int) -> None
         assert by_code["A3"].last_activity is not None
         codes = lambda **f: sorted(r.code for r in tracking.respondent_rows(q, **f))  # noqa: E731
         assert codes(status="submitted") == ["A1", "A2", "A6", "A8"]
-        assert codes(kind="igs", province="Limburg") == ["A8"]
+        assert codes(kind="igs", attributes={"province": "Limburg"}) == ["A8"]
         assert codes(item="24") == ["A7", "A8"]
         assert codes(search="a1") == ["A1", "A10"]
 
@@ -225,7 +225,7 @@ def test_status_sets_and_combined_filters(app: Flask, fixture_questionnaire: int
         assert codes(status="waiting") == ["A10", "A3", "A4", "A5", "A9"]
         assert len(codes(status="ever_invited")) == 9
         assert codes(status="not_submitted", kind="gemeente") == ["A5", "A7"]
-        assert codes(status="not_submitted", province="Antwerpen", item="actions:2") == [
+        assert codes(status="not_submitted", attributes={"province": "Antwerpen"}, item="actions:2") == [
             "A5", "A9"]  # fmt: skip
         assert codes(item="actions:24") == ["A7", "A8"] and codes(item="workshops:24") == []
         assert len(codes(status="whatever")) == 10  # an unknown filter filters nothing
@@ -268,13 +268,16 @@ def test_list_downloads_as_filtered_without_formulas(
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Bevraging Plan Samenleven – projectjaar 3 – niet ingediend, Antwerpen"
-    assert rows[1] == follow_up.HEADER
+    # The population's attributes (the default's province and members) follow the kind.
+    assert rows[1] == ("Code", "Naam", "Soort", "Provincie", "Gemeenten", "Status",
+                       "Contactpersonen", "E-mailadressen", "Laatste activiteit",
+                       "Herinneringen")  # fmt: skip
     by_code = {row[0]: row for row in rows[2:]}
     assert sorted(by_code) == ["A3", "A5", "A9"]  # as filtered
-    assert by_code["A9"][2:7] == (
-        "Intergemeentelijk samenwerkingsverband (IGS)", "Antwerpen", "uitgenodigd",
+    assert by_code["A9"][2:8] == (
+        "Intergemeentelijk samenwerkingsverband (IGS)", "Antwerpen", "", "uitgenodigd",
         "Ann Peeters", "ann.peeters@example.be")  # fmt: skip
-    assert isinstance(by_code["A3"][7], dt.datetime)  # last activity, Brussels time
+    assert isinstance(by_code["A3"][8], dt.datetime)  # last activity, Brussels time
     # Text that looks like a formula stays literal text, and stays text when edited.
     cells = {c.value: c for row in sheet.iter_rows() for c in row}
     for text in ('=HYPERLINK("http://evil.example","Bel mij")', "@SUM(1+1)"):

@@ -17,7 +17,7 @@ from intake.auth.access import admin_required, signed_in_admin
 from intake.extensions import db
 from intake.models import Questionnaire, QuestionnaireVersion, Respondent
 from intake.portal import preview as portal_preview
-from intake.questionnaire.vocabulary import KINDS, PROVINCES
+from intake.questionnaire.population import DEFAULT as DEFAULT_POPULATION
 from intake.services import preview, questionnaires
 
 
@@ -58,8 +58,7 @@ def _setup_page(
         live=questionnaires.live_version(questionnaire),
         catalogues=model.catalogues if model else {},
         examples=examples,
-        kinds=KINDS,
-        provinces=PROVINCES,
+        population=model.population if model else DEFAULT_POPULATION,
         form=form,
         tests=preview.count(questionnaire),
     ), status
@@ -88,16 +87,21 @@ def start_preview(slug: str) -> ResponseReturnValue:
         persona = preview.Persona.of(example)
     else:
         model = questionnaires.model_of(version)
-        persona = preview.Persona(
-            name=form.get("naam", "").strip() or _("Voorbeeldbestuur"),
-            kind=form.get("soort", ""),
-            province=form.get("provincie", ""),
-            items={
-                name: form.getlist(f"items-{name}")
-                for name in model.catalogues
-                if form.getlist(f"items-{name}")
-            },
-        )
+        try:
+            persona = preview.Persona.typed(
+                model,
+                name=form.get("naam", "").strip() or _("Voorbeeldbestuur"),
+                kind=form.get("soort", ""),
+                attributes={a.id: form.get(a.id, "") for a in model.population.attributes},
+                items={
+                    name: form.getlist(f"items-{name}")
+                    for name in model.catalogues
+                    if form.getlist(f"items-{name}")
+                },
+            )
+        except preview.PreviewError as exc:
+            flash(str(exc), "error")
+            return _setup_page(questionnaire, version, form, 422)
     try:
         respondent = preview.start(version, persona, signed_in_admin().user)
     except preview.PreviewError as exc:

@@ -26,7 +26,6 @@ from intake.jobs import export as export_job
 from intake.jobs import mail as mail_job
 from intake.jobs import records as job_records
 from intake.models import Questionnaire, Respondent, utcnow
-from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import (
     audit,
     audit_sentences,
@@ -78,7 +77,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         questionnaire=questionnaire,
         overview=tracking.overview(questionnaire),
         by_kind=tracking.by_column(questionnaire, "kind"),
-        by_province=tracking.by_column(questionnaire, "province"),
+        breakdowns=tracking.breakdowns(questionnaire),
         by_item=tracking.by_item(questionnaire),
         catalogue_labels=tracking.catalogue_labels(questionnaire),
         live=questionnaires.live_version(questionnaire),
@@ -94,17 +93,26 @@ def questionnaire(slug: str) -> ResponseReturnValue:
     )
 
 
-FILTERS = ("status", "kind", "province", "item", "search")
+def _kind_labels(questionnaire: Questionnaire) -> dict[str, str]:
+    """The questionnaire's kinds → their labels."""
+    return {k.value: str(k.label) for k in questionnaires.population(questionnaire).kinds}
+
+
+FILTERS = ("status", "kind", "item", "search")
 
 
 def _filtered_rows(
     questionnaire: Questionnaire,
 ) -> tuple[dict[str, str | None], list[tracking.RespondentRow]]:
-    """The list's filters from the query string, and the respondents they select."""
-    filters = {key: request.args.get(key, "").strip()[:200] or None for key in FILTERS}
+    """The list's filters from the query string (the fixed ones, and one per attribute the
+    rate is broken down by, named by its id), and the respondents they select."""
+    population = questionnaires.population(questionnaire)
+    keys = [*FILTERS, *(a.id for a in population.breakdowns)]
+    filters = {key: request.args.get(key, "").strip()[:200] or None for key in keys}
+    attributes = {a.id: filters[a.id] or "" for a in population.breakdowns}
     rows = tracking.respondent_rows(
         questionnaire, status=filters["status"], kind=filters["kind"],
-        province=filters["province"], item=filters["item"], search=filters["search"],
+        attributes=attributes, item=filters["item"], search=filters["search"],
     )  # fmt: skip
     return filters, rows
 
@@ -114,10 +122,15 @@ def _filter_labels(questionnaire: Questionnaire, filters: dict[str, str | None])
     labels = []
     if filters["status"] in tracking.FILTER_LABELS:
         labels.append(_(tracking.FILTER_LABELS[filters["status"]]))
+    population = questionnaires.population(questionnaire)
     if filters["kind"]:
-        labels.append(KINDS.get(filters["kind"], filters["kind"]))
-    if filters["province"]:
-        labels.append(filters["province"])
+        kind = population.kind(filters["kind"])
+        labels.append(str(kind.label) if kind else filters["kind"])
+    for attribute in population.breakdowns:
+        value = filters.get(attribute.id)
+        if value:
+            choice = next((c for c in attribute.choices if str(c.value) == value), None)
+            labels.append(str(choice.label) if choice else f"{attribute.label}: {value}")
     if filters["item"]:
         catalogue, code = tracking.item_filter(filters["item"])
         names = tracking.catalogue_labels(questionnaire)
@@ -146,8 +159,8 @@ def respondents(slug: str) -> ResponseReturnValue:
         filter_labels=_filter_labels(questionnaire, filters),
         status_filters=tracking.FILTER_LABELS,
         status_labels=tracking.STATUS_LABELS,
-        kinds=KINDS,
-        provinces=PROVINCES,
+        population=questionnaires.population(questionnaire),
+        kinds=_kind_labels(questionnaire),
         catalogues=catalogues,
         catalogue_labels=tracking.catalogue_labels(questionnaire),
     )
@@ -162,7 +175,7 @@ def respondents_workbook(slug: str) -> ResponseReturnValue:
     described = _filter_labels(questionnaire, filters)
     title = questionnaire.title + (f" – {', '.join(described)}" if described else "")
     labels = {status.value: _(label) for status, label in tracking.STATUS_LABELS.items()}
-    data = follow_up.workbook(rows, labels, title)
+    data = follow_up.workbook(rows, labels, title, questionnaires.population(questionnaire))
     chosen = {k: v for k, v in filters.items() if v}
     audit.record("respondent_list", _actor(), questionnaire=questionnaire, rows=len(rows),
                  filters=chosen)  # fmt: skip
@@ -351,7 +364,8 @@ def _respondent_page(respondent: Respondent, new_link: str | None = None) -> str
         interrupted=mailing.INTERRUPTED,
         new_link=new_link,
         language="nl",
-        kinds=KINDS,
+        kinds=_kind_labels(respondent.questionnaire),
+        population=questionnaires.population(respondent.questionnaire),
     )
 
 

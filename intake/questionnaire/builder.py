@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import replace
 
 from intake.questionnaire.model import Question, Questionnaire, Section, Text
+from intake.questionnaire.population import resolve as resolve_population
 from intake.questionnaire.references import References, Scope
 from intake.questionnaire.schema import Context
 from intake.questionnaire.source import line_of
@@ -32,7 +33,8 @@ def build(document: Document, ctx: Context) -> Questionnaire:
         all_questions={(s.id, q.id) for s in document.sections for q in s.questions if q.id},
         sections={s.id for s in document.sections},
     )
-    refs = References(ctx, document.choice_lists, document.catalogues, scope)
+    population = resolve_population(top.values.get("respondents"), document.choice_lists, ctx)
+    refs = References(ctx, document.choice_lists, document.catalogues, scope, population)
     sections = [_section(section, refs, document.languages) for section in document.sections]
     ctx.report.raise_if_any()
     values = top.values
@@ -47,6 +49,7 @@ def build(document: Document, ctx: Context) -> Questionnaire:
         sections=tuple(sections),
         deadline=dt.date.fromisoformat(values["deadline"]) if "deadline" in values else None,
         **({"mail": values["mail"]} if "mail" in values else {}),
+        population=population,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from intake.questionnaire.conditions import Node as Condition
@@ -131,6 +131,108 @@ class Section:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
+# The pseudonym prefix of an open-link response whose kind is not known.
+ANONYMOUS_CODE = "R"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of respondent, such as ``centrumstad``; pseudonyms start with its code."""
+
+    value: str
+    label: Text
+    code: str
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A typed registry column, e.g. a region, a year, a cost, member municipalities."""
+
+    id: str
+    label: Text
+    type: str  # a name in ATTRIBUTE_TYPES
+    choices: tuple[Choice, ...] = ()
+    choices_source: str | None = None
+    required: bool = False
+    covers: bool = False  # a list of the units this respondent stands for
+    identifying: bool = False  # only in the identities sheet of an export
+    headers: tuple[str, ...] = ()  # column headers accepted besides id and label
+
+    def choice(self, value: object) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+    def display(self, value: Any, language: str | None = None) -> str:
+        """A stored value as people read it: a choice's label, a list joined with '; ',
+        '' for none."""
+        if value is None:
+            return ""
+        choice = self.choice(value)
+        if choice is not None:
+            return choice.label.get(language)
+        if isinstance(value, list):
+            return "; ".join(str(v) for v in value)
+        return str(value)
+
+    @property
+    def breaks_down(self) -> bool:
+        """Whether the response rate is broken down by it (choices and whole numbers)."""
+        return self.type in ("choice", "integer")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who answers: the ``respondents:`` block (``intake.questionnaire.population``)."""
+
+    unit: str  # organisation or person
+    access: tuple[str, ...]  # personal_link and/or open_link
+    expected: int | None  # population size for the rate of open-link answers
+    kinds: tuple[Kind, ...]
+    attributes: tuple[Attribute, ...]
+    declared: bool  # False: the default population, no ``respondents:`` block
+
+    def kind(self, value: str | None) -> Kind | None:
+        return next((k for k in self.kinds if k.value == value), None)
+
+    def attribute(self, attribute_id: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.id == attribute_id), None)
+
+    @property
+    def personal_link(self) -> bool:
+        return "personal_link" in self.access
+
+    @property
+    def open_link(self) -> bool:
+        return "open_link" in self.access
+
+    @property
+    def is_person(self) -> bool:
+        return self.unit == "person"
+
+    @property
+    def covering(self) -> Attribute | None:
+        """The list attribute naming the units a respondent stands for, if declared."""
+        return next((a for a in self.attributes if a.covers), None)
+
+    @property
+    def breakdowns(self) -> tuple[Attribute, ...]:
+        """The attributes the response rate is broken down by, besides the kind."""
+        return tuple(a for a in self.attributes if a.breaks_down)
+
+    @property
+    def exported(self) -> tuple[Attribute, ...]:
+        """The attributes an analysis export carries beside the pseudonymous code."""
+        return tuple(a for a in self.attributes if not a.identifying)
+
+    def code_of(self, kind: str | None) -> str:
+        """The pseudonym prefix of a kind (``R`` for an open-link answer without one)."""
+        found = self.kind(kind)
+        return found.code if found is not None else ANONYMOUS_CODE
+
+    def anonymous_kind(self) -> str | None:
+        """The kind an open-link response gets: the only kind, if there is just one."""
+        return self.kinds[0].value if len(self.kinds) == 1 else None
+
+
 @dataclass(frozen=True)
 class MailText:
     """A mail's subject and body, Jinja templates over ``intake.questionnaire.mail.FIELDS``."""
@@ -162,6 +264,7 @@ class Questionnaire:
     sections: tuple[Section, ...] = ()
     deadline: dt.date | None = None  # the date answers are due, as the file says
     mail: MailSettings = field(default_factory=MailSettings)
+    population: Population = field(kw_only=True)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

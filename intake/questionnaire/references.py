@@ -19,6 +19,7 @@ from intake.questionnaire.conditions import ConditionError, Name, Reference
 from intake.questionnaire.model import (
     Catalogue,
     Choice,
+    Population,
     Question,
     RepeatSource,
     Section,
@@ -27,7 +28,7 @@ from intake.questionnaire.model import (
 from intake.questionnaire.schema import Checked, Context
 from intake.questionnaire.types import QUESTION_TYPES, type_of
 from intake.questionnaire.types.base import QuestionType
-from intake.questionnaire.vocabulary import ITEMS_PREFILL, KINDS, PROVINCES
+from intake.questionnaire.vocabulary import ITEMS_PREFILL
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 ITEM_PLACEHOLDERS = frozenset({"item.code", "item.title"})
@@ -51,8 +52,10 @@ class References:
         choice_lists: Mapping[str, tuple[Choice, ...]],
         catalogues: Mapping[str, Catalogue],
         scope: Scope,
+        population: Population,
     ) -> None:
         self.ctx = ctx
+        self.population = population
         self.choice_lists = choice_lists
         self.catalogues = catalogues
         self.scope = scope
@@ -204,6 +207,15 @@ class References:
                 )
                 return None
             return str(value)
+        field = value.removeprefix("respondent.")
+        if (
+            field not in ("name", "kind")
+            and not field.startswith("contact.")
+            and (self.population.attribute(field) is None)
+        ):
+            self.error("E-PREFILL", line, f"{what}: prefill '{value}': the respondents have no "
+                       f"attribute '{field}'")  # fmt: skip
+            return None
         if not qtype.fits_prefill(value, choices_source):
             fitting = sorted(t.name for t in QUESTION_TYPES.values() if value in t.prefill_sources)
             self.error(
@@ -273,12 +285,32 @@ class References:
             if text in ITEM_PLACEHOLDERS:
                 return Reference("text", None)
             raise ConditionError(f"'{text}': use item.code or item.title", name.column)
-        if text == "respondent.kind":
-            return Reference("text", frozenset(KINDS))
-        if text == "respondent.province":
-            return Reference("text", frozenset(PROVINCES))
+        if parts[0] == "respondent" and len(parts) == 2:
+            return self._respondent(parts[1], name)
         raise ConditionError(
             f"unknown name '{text}'; names are q.<section>.<question>, item.code, item.title, "
-            "respondent.kind and respondent.province",
+            "respondent.kind and respondent.<attribute>",
             name.column,
         )
+
+    def _respondent(self, field: str, name: Name) -> Reference:
+        """``respondent.kind`` or a registry attribute of the declared population."""
+        population = self.population
+        if field == "kind":
+            return Reference("text", frozenset(k.value for k in population.kinds))
+        attribute = population.attribute(field)
+        if attribute is None:
+            known = ", ".join(["kind", *(a.id for a in population.attributes)])
+            raise ConditionError(
+                f"'{name.text}': the respondents have no attribute '{field}' (they have: {known})",
+                name.column,
+            )
+        if attribute.type == "choice":
+            values = frozenset(c.value for c in attribute.choices)
+            numeric = all(isinstance(v, int) for v in values)
+            return Reference("number" if numeric else "text", values, ordered=numeric)
+        if attribute.type in ("integer", "number"):
+            return Reference("number", None, ordered=True)
+        if attribute.type == "list":
+            return Reference("list", None)
+        return Reference("text", None)

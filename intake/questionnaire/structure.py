@@ -18,6 +18,7 @@ from typing import Any
 from intake.questionnaire.errors import DefinitionErrors
 from intake.questionnaire.mail import MailCheck
 from intake.questionnaire.model import Catalogue, CatalogueItem, Choice
+from intake.questionnaire.population import RespondentsCheck
 from intake.questionnaire.schema import (
     CHOICE_KEYS,
     CHOICE_LIST_SCHEMA,
@@ -63,6 +64,9 @@ TOP_KEYS = Keys(
     Key("deadline", DateCheck(), "the date answers are due, YYYY-MM-DD; shown on the start "
         "page and in every mail (an admin may set another on the questionnaire's page)"),
     Key("mail", MailCheck(), "the questionnaire's own mail texts and reminder rules"),
+    Key("respondents", RespondentsCheck(), "who answers: organisations or persons, personal "
+        "and/or open links, kinds and registry attributes (default: local governments of "
+        "four kinds with a province, through personal links)"),
     LANGUAGES,
     Key("choice_lists", Nested({
         "type": "object", "propertyNames": {"pattern": IDENT.pattern},

@@ -116,11 +116,13 @@ def build_registry(questionnaire_id: int, rng: random.Random) -> list[Respondent
         label = {"centrumstad": "Stad", "stad": "Stad", "gemeente": "Gemeente"}.get(kind)
         name = f"{label} {place}" if label else f"IGS Samenleven {place}"
         code = f"IGS-{index:02d}" if kind == "igs" else str(10000 + 1000 * (index % 5) + index)
+        attributes: dict[str, Any] = {"province": FLEMISH[index % 5]}
+        if kind == "igs":
+            attributes["members"] = [f"Gemeente {m}"
+                                     for m in names[len(kinds) + (index % 5) * 3:][:3]]  # fmt: skip
         respondent = Respondent(
             questionnaire_id=questionnaire_id, code=code, name=name, kind=kind,
-            province=FLEMISH[index % 5],
-            members=[f"Gemeente {m}" for m in names[len(kinds) + (index % 5) * 3:][:3]]
-            if kind == "igs" else [],
+            attributes=attributes,
         )  # fmt: skip
         person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         email = f"{person.lower().replace(' ', '.')}@{place.lower()}.voorbeeld.be"

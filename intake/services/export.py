@@ -48,7 +48,7 @@ from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import question_variables
-from intake.services import audit, pseudonyms, report_docx, safe_csv, spss, tracking
+from intake.services import audit, pseudonyms, questionnaires, report_docx, safe_csv, spss, tracking
 from intake.services.export_data import BATCH, ExportRow, ExportSource
 from intake.services.report_figures import (
     Collector,
@@ -406,10 +406,13 @@ def _overview(
     sheet.header(["Respons", "Ingediend", "Uitgenodigd", "Responsgraad"])
     sheet.append(["Totaal", overview.rate.submitted, overview.rate.invited,
                   Styled(overview.rate.percent / 100, "percent")])  # fmt: skip
-    for title_text, column in (("Per soort", "kind"), ("Per provincie", "province")):
+    columns = [("Per soort", tracking.by_column(questionnaire, "kind"))]
+    columns += [(f"Per {str(a.label).lower()}", groups)
+                for a, groups in tracking.breakdowns(questionnaire)]  # fmt: skip
+    for title_text, groups in columns:
         sheet.append([])
         sheet.header([title_text, "Ingediend", "Uitgenodigd", "Responsgraad"])
-        for group in tracking.by_column(questionnaire, column):
+        for group in groups:
             sheet.append([group.label, group.rate.submitted, group.rate.invited,
                           Styled(group.rate.percent / 100, "percent")])  # fmt: skip
     for catalogue, rows in tracking.by_item(questionnaire).items():
@@ -621,12 +624,16 @@ def _remark(reasons: Counter[str]) -> str:
 
 
 def _identities(sheet: AnySheet, source: ExportSource) -> None:
-    sheet.header(["code", "registercode", "naam", "soort", "provincie", "contactpersonen",
-                  "e-mailadressen"])  # fmt: skip
+    """Who is behind each code: every attribute (identifying ones too) and the contacts."""
+    attributes = questionnaires.population(source.questionnaire).attributes
+    sheet.header(["code", "registercode", "naam", "soort", *(str(a.label) for a in attributes),
+                  "contactpersonen", "e-mailadressen"])  # fmt: skip
     for respondent in source.identities():
+        values = respondent.attributes or {}
         sheet.append([
             respondent.pseudonym, respondent.code, respondent.name, respondent.kind,
-            respondent.province, "; ".join(c.name for c in respondent.contacts),
+            *(a.display(values.get(a.id)) for a in attributes),
+            "; ".join(c.name for c in respondent.contacts),
             "; ".join(c.email for c in respondent.contacts),
         ])  # fmt: skip
     xlsx = _xlsx(sheet)

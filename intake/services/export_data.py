@@ -96,18 +96,19 @@ class ResponseRow(Protocol):
     submitted_at: dt.datetime | None
     pseudonym: str | None
     code: str
-    kind: str
-    province: str
+    kind: str | None
+    attributes: dict[str, Any]
 
 
 @dataclass
 class ExportRow:
     code: str
-    kind: str
+    kind: str | None
     status: str
     version: int
     submitted_at: dt.datetime | None
     values: list[Any]  # by position in ExportSource.variables; None when empty
+    attributes: dict[str, Any] = field(default_factory=dict)  # the registry's, by id
     items: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # section → (code, title)
     asked: list[Asked] = field(default_factory=list)
     quotes: list[tuple[int, str]] = field(default_factory=list)  # (variable position, text)
@@ -210,7 +211,7 @@ class ExportSource:
                         Respondent.pseudonym,
                         Respondent.code,
                         Respondent.kind,
-                        Respondent.province,
+                        Respondent.attributes,
                     )
                     .join(Respondent)
                     .where(Response.id.in_(batch_ids))
@@ -253,7 +254,8 @@ class ExportSource:
     ) -> ExportRow:
         version_id = response.questionnaire_version_id
         model = self.models[version_id]
-        profile = RespondentProfile("", response.kind, response.province, "", "", items)
+        attributes = response.attributes or {}
+        profile = RespondentProfile("", response.kind, attributes, "", "", items)
         state = ResponseState(model, None, profile, None, answers)
         row = ExportRow(
             code=response.pseudonym or response.code,
@@ -262,6 +264,7 @@ class ExportSource:
             version=model.version,
             submitted_at=local_time(response.submitted_at),
             values=[None] * len(self.variables),
+            attributes=attributes,
         )
         values, asked, quotes = row.values, row.asked, row.quotes
         get = answers.get

@@ -5,7 +5,7 @@ chosen version, so the portal's own pages, conditions, repeats and saving work a
 coordinator, on any stored version, open or closed. ``services.scope`` keeps test
 respondents out of every figure, export and mailing; ``wipe`` deletes them. A preview
 never touches a real respondent: one taken as example is only copied (name, kind,
-province, linked items), and no personal link is issued or revoked. Its one contact is
+attributes, linked items), and no personal link is issued or revoked. Its one contact is
 the previewing admin, so no mail of a preview can reach a real coordinator.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
 
@@ -28,7 +29,7 @@ from intake.models import (
     utcnow,
 )
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
-from intake.questionnaire.vocabulary import KINDS, PROVINCES
+from intake.questionnaire.population import read_value
 from intake.services.questionnaires import model_of
 from intake.services.response_state import RespondentProfile
 from intake.services.responses import start_response
@@ -46,8 +47,8 @@ class Persona:
     """Who the preview plays: what conditions, repeats and prefill know of a respondent."""
 
     name: str
-    kind: str
-    province: str
+    kind: str | None
+    attributes: dict[str, Any] = field(default_factory=dict)  # typed, by attribute id
     items: dict[str, list[str]] = field(default_factory=dict)  # catalogue → codes
 
     @classmethod
@@ -56,14 +57,28 @@ class Persona:
         items: dict[str, list[str]] = {}
         for link in respondent.items:
             items.setdefault(link.catalogue, []).append(link.code)
-        return cls(respondent.name, respondent.kind, respondent.province, items)
+        return cls(respondent.name, respondent.kind, dict(respondent.attributes or {}), items)
+
+    @classmethod
+    def typed(
+        cls, model: QuestionnaireModel, name: str, kind: str, attributes: dict[str, str],
+        items: dict[str, list[str]],
+    ) -> Persona:  # fmt: skip
+        """A persona from what an admin typed; an attribute value that the registry would
+        refuse is refused here too (PreviewError, in Dutch)."""
+        values: dict[str, Any] = {}
+        for attribute in model.population.attributes:
+            value, problem = read_value(attribute, attributes.get(attribute.id, ""))
+            if problem is not None and value is None and attributes.get(attribute.id, ""):
+                raise PreviewError(f"{attribute.label}: {problem}")
+            if value not in (None, []):
+                values[attribute.id] = value
+        return cls(name, kind, values, items)
 
     def check(self, model: QuestionnaireModel) -> None:
-        """Refuse a kind, province or item the registry could not hold."""
-        if self.kind not in KINDS:
-            raise PreviewError(f"Onbekende soort bestuur: {self.kind}")
-        if self.province not in PROVINCES:
-            raise PreviewError(f"Onbekende provincie: {self.province}")
+        """Refuse a kind or item the registry could not hold."""
+        if model.population.kind(self.kind) is None:
+            raise PreviewError(f"Onbekende soort: {self.kind}")
         for catalogue, codes in self.items.items():
             known = model.catalogues.get(catalogue)
             unknown = [c for c in codes if known is None or known.get(c) is None]
@@ -89,7 +104,7 @@ def start(version: QuestionnaireVersion, persona: Persona, admin: User) -> Respo
         code=f"{CODE_PREFIX}{secrets.token_hex(6)}",
         name=persona.name.strip()[:200] or "Voorbeeldbestuur",
         kind=persona.kind,
-        province=persona.province,
+        attributes=persona.attributes,
         is_test=True,
     )
     respondent.contacts.append(Contact(name=admin.name or admin.email, email=admin.email))

@@ -1,5 +1,8 @@
 """Pseudonymous codes per kind (CS04, S05, G02, IGS01), fixed once per questionnaire.
 
+Each kind's code comes from the questionnaire's population (``Population.kinds``); an
+open-link answer without a kind gets ``R``.
+
 Numbers are drawn in a random order, so a code reveals nothing about which
 respondent it is (not its name, code, province or registry order). A
 respondent keeps its code for good; respondents added later get the next
@@ -15,12 +18,13 @@ from __future__ import annotations
 import random
 import re
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from intake.extensions import db
 from intake.models import Questionnaire, Respondent
+from intake.questionnaire.model import ANONYMOUS_CODE
+from intake.services.questionnaires import population as population_of
 
-PREFIXES = {"centrumstad": "CS", "stad": "S", "gemeente": "G", "igs": "IGS"}
 BATCH = 1_000  # codes written per statement
 
 
@@ -28,16 +32,19 @@ def assign(questionnaire: Questionnaire) -> int:
     """Give every respondent of the questionnaire a code; returns how many were new."""
     rng = random.SystemRandom()
     new = 0
-    for kind, prefix in PREFIXES.items():
-        pending = list(
-            db.session.scalars(
-                select(Respondent.id).where(
-                    Respondent.questionnaire_id == questionnaire.id,
-                    Respondent.kind == kind,
-                    Respondent.pseudonym.is_(None),
-                )
-            )
+    population = population_of(questionnaire)
+    prefixes: dict[str | None, str] = {k.value: k.code for k in population.kinds}
+    for kind, prefix in [*prefixes.items(), (None, ANONYMOUS_CODE)]:
+        unassigned = select(Respondent.id).where(
+            Respondent.questionnaire_id == questionnaire.id, Respondent.pseudonym.is_(None)
         )
+        if kind is None:  # no kind, or one the population no longer declares
+            unassigned = unassigned.where(
+                or_(Respondent.kind.is_(None), Respondent.kind.not_in(list(prefixes)))
+            )
+        else:
+            unassigned = unassigned.where(Respondent.kind == kind)
+        pending = list(db.session.scalars(unassigned))
         if not pending:
             continue
         rng.shuffle(pending)

@@ -14,7 +14,8 @@ from intake.models import Questionnaire, QuestionnaireVersion
 from intake.questionnaire import LoadResult, from_definition, load_file
 from intake.questionnaire import Questionnaire as QuestionnaireModel
 from intake.questionnaire.loader import EXPORT_ONLY_KEYS, asked_content
-from intake.questionnaire.model import MailSettings
+from intake.questionnaire.model import MailSettings, Population
+from intake.questionnaire.population import DEFAULT as DEFAULT_POPULATION
 from intake.services import audit
 
 # "updated": the version was stored with other export-only keys (``identifying``); it
@@ -131,6 +132,13 @@ def model_of(version: QuestionnaireVersion) -> QuestionnaireModel:
 
 
 _MODELS: dict[str, QuestionnaireModel] = {}
+
+
+def population(questionnaire: Questionnaire) -> Population:
+    """Who answers: the population the live version declares (the default before a
+    version is stored)."""
+    version = live_version(questionnaire)
+    return model_of(version).population if version is not None else DEFAULT_POPULATION
 
 
 def deadline(questionnaire: Questionnaire) -> dt.date | None:

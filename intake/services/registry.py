@@ -32,9 +32,10 @@ from sqlalchemy import delete, insert, select, update
 
 from intake.extensions import db
 from intake.models import Contact, Questionnaire, Respondent, RespondentItem, utcnow
+from intake.questionnaire.model import Attribute, Population
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
+from intake.questionnaire.population import DEFAULT, headers_of, read_kind, read_value
 from intake.questionnaire.values import clean_text
-from intake.questionnaire.vocabulary import KINDS, PROVINCES
 from intake.services import audit
 from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
@@ -49,28 +50,22 @@ MAX_CELL = 2_000  # characters kept of one cell
 MAX_PROBLEMS = 1_000  # reported one by one; the rest are counted
 CHUNK = 500  # respondents per bulk write
 
-# Canonical column → accepted headers (lowercase). Dutch first, English accepted.
+# The columns every registry has: canonical name → accepted headers (lowercase), Dutch
+# first, English accepted. The population's attributes add theirs (``Columns``).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("code",),
     "name": ("naam", "name"),
     "kind": ("soort", "kind", "type"),
-    "province": ("provincie", "province"),
-    "members": ("gemeenten", "members", "deelnemende gemeenten"),
     "contact_names": ("contactpersoon", "contactpersonen", "contact", "contact_name"),
     "emails": ("e-mail", "email", "e-mailadres", "contact_email"),
 }
-REQUIRED = ("code", "name", "kind", "province", "emails")
 LABELS = {
     "code": "code",
     "name": "naam",
     "kind": "soort",
-    "province": "provincie",
-    "members": "gemeenten",
     "contact_names": "contactpersoon",
     "emails": "e-mail",
 }
-_KIND_ALIASES = {k: k for k in KINDS} | {"igs": "igs", "intergemeentelijk": "igs"}
-_PROVINCE_ALIASES = {p.lower(): p for p in PROVINCES} | {"brussels": "Brussel", "bru": "Brussel"}
 _SPLIT = re.compile(r"[;\n,]+")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -81,8 +76,7 @@ class RegistryRow:
     code: str
     name: str
     kind: str
-    province: str
-    members: list[str]
+    attributes: dict[str, Any]
     contacts: list[tuple[str, str]]
     items: dict[str, list[str]]
 
@@ -219,6 +213,21 @@ def _item_columns(model: QuestionnaireModel) -> dict[str, str]:
     return headers
 
 
+def _columns(population: Population) -> dict[str, tuple[str, ...]]:
+    """Every column this population's registry may have → its accepted headers; an
+    attribute's column is named ``attribute:<id>``."""
+    columns = dict(COLUMNS)
+    for attribute in population.attributes:
+        columns[f"attribute:{attribute.id}"] = headers_of(attribute)
+    return columns
+
+
+def _required(population: Population) -> list[str]:
+    """The columns a registry must have: with one kind, 'soort' may be left out."""
+    required = ["code", "name", *(["kind"] if len(population.kinds) > 1 else []), "emails"]
+    return required + [f"attribute:{a.id}" for a in population.attributes if a.required]
+
+
 class _Header:
     """The header row: where each column is, and what is wrong with it."""
 
@@ -228,10 +237,11 @@ class _Header:
         self.item_positions: dict[str, int] = {}
         self.problems: list[RowProblem] = []
         item_headers = _item_columns(model)
+        columns = _columns(model.population)
         for index, name in enumerate(h.strip().lower() for h in cells):
             if not name:
                 continue
-            canonical = next((c for c, aliases in COLUMNS.items() if name in aliases), None)
+            canonical = next((c for c, aliases in columns.items() if name in aliases), None)
             if canonical is not None:
                 if canonical in self.positions:
                     self.problems.append(
@@ -241,11 +251,11 @@ class _Header:
             elif name in item_headers:
                 self.item_positions[item_headers[name]] = index
             else:
-                known = ", ".join([*(a[0] for a in COLUMNS.values()), *model.catalogues])
+                known = ", ".join([*(a[0] for a in columns.values()), *model.catalogues])
                 self.problems.append(
                     RowProblem(number, cells[index], f"onbekende kolom (verwacht: {known})")
                 )
-        missing = [LABELS[c] for c in REQUIRED if c not in self.positions]
+        missing = [columns[c][0] for c in _required(model.population) if c not in self.positions]
         self.usable = not missing
         if missing:
             self.problems.append(
@@ -258,10 +268,13 @@ class _Header:
 class _Row:
     """One data row being checked; collects its problems."""
 
-    def __init__(self, number: int, cells: list[str], positions: dict[str, int]) -> None:
+    def __init__(
+        self, number: int, cells: list[str], positions: dict[str, int], header: list[str]
+    ) -> None:
         self.number = number
         self.cells = cells
         self.positions = positions
+        self.header = header
         self.problems: list[RowProblem] = []
 
     def cell(self, column: str) -> str:
@@ -269,7 +282,12 @@ class _Row:
         return self.cells[index].strip() if index is not None and index < len(self.cells) else ""
 
     def problem(self, column: str, message: str) -> None:
-        self.problems.append(RowProblem(self.number, LABELS.get(column, column), message))
+        """A problem in ``column``, named as the file's header names it."""
+        name = LABELS.get(column)
+        index = self.positions.get(column)
+        if name is None and index is not None and index < len(self.header):
+            name = self.header[index].strip()
+        self.problems.append(RowProblem(self.number, name or column, message))
 
     def check(
         self,
@@ -298,27 +316,28 @@ class _Row:
             self.problem("name", "de naam ontbreekt")
         elif len(name) > 200:
             self.problem("name", "de naam is langer dan 200 tekens")
+        population = model.population
         raw_kind = self.cell("kind")
-        kind = _KIND_ALIASES.get(raw_kind.lower())
+        kind = read_kind(population, raw_kind) if raw_kind else population.anonymous_kind()
         if kind is None and not raw_kind:
             self.problem("kind", "de soort ontbreekt")
         elif kind is None:
-            self.problem("kind", f"onbekende soort '{raw_kind}' (kies uit centrumstad, stad, "
-                                 "gemeente, IGS)")  # fmt: skip
-        raw_province = self.cell("province")
-        province = _PROVINCE_ALIASES.get(raw_province.lower())
-        if province is None and not raw_province:
-            self.problem("province", "de provincie ontbreekt")
-        elif province is None:
-            self.problem("province", f"onbekende provincie '{raw_province}' (kies uit "
-                                     f"{', '.join(PROVINCES)})")  # fmt: skip
-        members = [m.strip() for m in re.split(r"[;\n]+", self.cell("members")) if m.strip()]
+            kinds = ", ".join(k.value for k in population.kinds)
+            self.problem("kind", f"onbekende soort '{raw_kind}' (kies uit {kinds})")
+        attributes: dict[str, Any] = {}
+        for attribute in population.attributes:
+            column = f"attribute:{attribute.id}"
+            value, problem = read_value(attribute, self.cell(column))
+            if problem is not None:
+                self.problem(column, problem)
+            elif value not in (None, []):
+                attributes[attribute.id] = value
         contacts = self._contacts()
         items = self._items(item_positions, header, model)
         if self.problems:
             return None
-        assert kind is not None and province is not None
-        return RegistryRow(self.number, code, name, kind, province, members, contacts, items)
+        assert kind is not None
+        return RegistryRow(self.number, code, name, kind, attributes, contacts, items)
 
     def _contacts(self) -> list[tuple[str, str]]:
         emails = [e.strip() for e in _SPLIT.split(self.cell("emails")) if e.strip()]
@@ -425,7 +444,7 @@ def _check_and_write(
     data_rows = 0
     for number, cells in rows:
         data_rows += 1
-        row = _Row(number, cells, header.positions)
+        row = _Row(number, cells, header.positions, header.cells)
         entry = row.check(seen, header.item_positions, header.cells, model)
         if row.problems:
             problems.extend(row.problems)
@@ -489,7 +508,7 @@ class _Writer:
             row.code: row
             for row in db.session.execute(
                 select(Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
-                       Respondent.province, Respondent.members)
+                       Respondent.attributes)
                 .where(Respondent.questionnaire_id == self.questionnaire_id,
                        Respondent.code.in_([a.code for a in chunk]))
             )
@@ -528,15 +547,15 @@ class _Writer:
             inserted = db.session.execute(
                 insert(Respondent).returning(Respondent.id, Respondent.code),
                 [{"questionnaire_id": self.questionnaire_id, "code": a.code, "name": a.name,
-                  "kind": a.kind, "province": a.province, "members": a.members} for a in new],
+                  "kind": a.kind, "attributes": a.attributes} for a in new],
             )  # fmt: skip
             respondent_ids.update({code: id_ for id_, code in inserted})
         if changed:
             now = utcnow()
             db.session.execute(
                 update(Respondent),
-                [{"id": i, "name": a.name, "kind": a.kind, "province": a.province,
-                  "members": a.members, "updated_at": now} for i, a in changed],
+                [{"id": i, "name": a.name, "kind": a.kind, "attributes": a.attributes,
+                  "updated_at": now} for i, a in changed],
             )  # fmt: skip
             db.session.execute(delete(Contact).where(Contact.respondent_id.in_(
                 [i for i, _ in changed])))  # fmt: skip
@@ -586,8 +605,7 @@ def _same(
     return (
         row.name == entry.name
         and row.kind == entry.kind
-        and row.province == entry.province
-        and list(row.members or []) == entry.members
+        and (row.attributes or {}) == entry.attributes
         and contacts == entry.contacts
         and {k: sorted(v) for k, v in items.items()}
         == {k: sorted(v) for k, v in entry.items.items() if v}
@@ -595,23 +613,46 @@ def _same(
 
 
 def template_workbook(questionnaire: Questionnaire) -> bytes:
-    """An .xlsx with the expected columns and two example rows, for VVSG to fill in."""
+    """An .xlsx with the columns this questionnaire's population declares and two example
+    rows, for VVSG to fill in."""
     version = live_version(questionnaire)
-    catalogues = list(model_of(version).catalogues) if version else []
+    model = model_of(version) if version else None
+    catalogues = list(model.catalogues) if model else []
+    population = model.population if model else DEFAULT
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook has one worksheet
     sheet.title = "Register"
-    header = ["code", "naam", "soort", "provincie", "gemeenten", "contactpersoon", "e-mail"]
+    several_kinds = len(population.kinds) > 1
+    header = ["code", "naam", *(["soort"] if several_kinds else [])]
+    header += [a.label.get().lower() for a in population.attributes]
+    header += ["contactpersoon", "e-mail"]
     header += ["acties" if len(catalogues) == 1 and c == "actions" else c for c in catalogues]
     sheet.append(header)
-    example_items = ["2;5;15"] * len(catalogues)
-    sheet.append(["CS01", "Stad Voorbeeld", "centrumstad", "Antwerpen", "",
-                  "Ann Peeters", "ann.peeters@voorbeeld.be", *example_items])  # fmt: skip
-    sheet.append(["IGS01", "IGS Voorbeeldregio", "IGS", "Limburg", "Gemeente A; Gemeente B",
-                  "Bart Claes; Eva Jans", "bart@igs.be; eva@igs.be", *example_items])  # fmt: skip
+    for number in (1, 2):
+        kind = population.kinds[(number - 1) % len(population.kinds)]
+        prefix = kind.code if several_kinds or not population.is_person else "P"
+        name = f"Voorbeeld {number}" if population.is_person else f"{kind.label} Voorbeeld"
+        row: list[Any] = [f"{prefix}{number:02d}", name, *([kind.value] if several_kinds else [])]
+        row += [_example(a, number) for a in population.attributes]
+        row += [f"Contact {number}", f"contact{number}@voorbeeld.be"]
+        row += ["2;5" if number == 1 else ""] * len(catalogues)
+        sheet.append(row)
     for index in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 22
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _example(attribute: Attribute, number: int) -> Any:
+    """An example value of an attribute for the template's rows."""
+    if attribute.type == "choice":
+        return str(attribute.choices[(number - 1) % len(attribute.choices)].label)
+    if attribute.type == "integer":
+        return 2023 + number
+    if attribute.type == "number":
+        return 120.5 * number
+    if attribute.type == "list":
+        return "Gemeente A; Gemeente B" if number == 2 else ""
+    return f"Voorbeeld {number}"

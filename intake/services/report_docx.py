@@ -261,9 +261,11 @@ def _response(document: DocumentType, questionnaire: Questionnaire) -> None:
         f"Van de {number(rate.invited)} uitgenodigde besturen dienden er "
         f"{number(rate.submitted)} de vragenlijst in: een responsgraad van {rate.percent}%."
     )
-    for title, column in (("Per soort bestuur", "kind"), ("Per provincie", "province")):
+    columns = [("Per soort bestuur", tracking.by_column(questionnaire, "kind"))]
+    columns += [(f"Per {str(a.label).lower()}", groups)
+                for a, groups in tracking.breakdowns(questionnaire)]  # fmt: skip
+    for title, groups in columns:
         _heading(document, title, level=2)
-        groups = tracking.by_column(questionnaire, column)
         _table(
             document,
             ["", "Uitgenodigd", "Ingediend", "Responsgraad"],

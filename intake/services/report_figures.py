@@ -181,7 +181,7 @@ class Quotes:
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4000;"
             "CREATE TABLE quotes (position INTEGER, code TEXT, kind TEXT, text TEXT);"
         )
-        self.pending: list[tuple[int, str, str, str]] = []
+        self.pending: list[tuple[int, str, str | None, str]] = []
         self.count = 0
 
     def add(self, row: ExportRow) -> None:

@@ -97,8 +97,8 @@ class RespondentProfile:
     """The registry data a questionnaire can prefill from and condition on."""
 
     name: str
-    kind: str
-    province: str
+    kind: str | None
+    attributes: dict[str, Any]
     contact_name: str
     contact_email: str
     items: dict[str, list[str]]
@@ -112,7 +112,7 @@ class RespondentProfile:
         return cls(
             name=respondent.name,
             kind=respondent.kind,
-            province=respondent.province,
+            attributes=respondent.attributes or {},
             contact_name=contact.name if contact else "",
             contact_email=contact.email if contact else "",
             items=items,
@@ -153,7 +153,7 @@ class RespondentProfile:
         return cls(
             name=respondent.name,
             kind=respondent.kind,
-            province=respondent.province,
+            attributes=respondent.attributes or {},
             contact_name=contact[1] if contact else "",
             contact_email=contact[2] if contact else "",
             items=linked,
@@ -162,13 +162,15 @@ class RespondentProfile:
     def prefill(self, source: str) -> Any:
         if source.startswith("respondent.items."):
             return self.items.get(source.removeprefix("respondent.items."), [])
-        return {
+        fixed = {
             "respondent.name": self.name,
             "respondent.kind": self.kind,
-            "respondent.province": self.province,
             "respondent.contact.name": self.contact_name,
             "respondent.contact.email": self.contact_email,
-        }[source]
+        }
+        if source in fixed:
+            return fixed[source]
+        return self.attributes.get(source.removeprefix("respondent."))
 
 
 AnswerKey = tuple[str, str, str]  # (section, item, answer key)
@@ -252,8 +254,8 @@ class ResponseState:
                 return page.item_title.get() if page.item_title else None
             if parts == ("respondent", "kind"):
                 return self.profile.kind
-            if parts == ("respondent", "province"):
-                return self.profile.province
+            if parts[0] == "respondent" and len(parts) == 2:
+                return self.profile.attributes.get(parts[1])
             return None
 
         return resolve

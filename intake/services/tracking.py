@@ -21,9 +21,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from intake.extensions import db
 from intake.models import Invitation, MailLog, Questionnaire, Respondent, RespondentItem
 from intake.models import Response as ResponseRow
+from intake.questionnaire.model import Attribute
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.values import N_
-from intake.questionnaire.vocabulary import KINDS
+from intake.services import questionnaires
 from intake.services.mailing import invitation_mailed, link_opened
 from intake.services.questionnaires import live_version, model_of
 from intake.statuses import MailKind, ResponseStatus, TrackingStatus
@@ -164,17 +165,53 @@ class GroupRate:
         return self.rate.invited - self.rate.submitted
 
 
+def attribute_expr(attribute: Attribute) -> ColumnElement[Any]:
+    """An attribute's value in SQL, typed as the declaration says (the same on SQLite and
+    PostgreSQL)."""
+    element: Any = Respondent.attributes[attribute.id]
+    typed: ColumnElement[Any]
+    if attribute.type == "integer" or (
+        attribute.type == "choice" and all(isinstance(c.value, int) for c in attribute.choices)
+    ):
+        typed = element.as_integer()
+    elif attribute.type == "number":
+        typed = element.as_float()
+    else:
+        typed = element.as_string()
+    return typed
+
+
 def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
-    """The response rate per kind or per province (invited respondents), and how many of
-    each were never invited."""
-    attribute = {"kind": Respondent.kind, "province": Respondent.province}[column]
+    """The response rate per kind or per value of an attribute (invited respondents), and
+    how many of each were never invited."""
+    population = questionnaires.population(questionnaire)
+    labels: dict[Any, str] = {}
+    expr: ColumnElement[Any]
+    if column == "kind":
+        expr = Respondent.kind  # type: ignore[assignment]
+        labels = {k.value: str(k.label) for k in population.kinds}
+    else:
+        attribute = population.attribute(column)
+        if attribute is None:
+            return []
+        expr = attribute_expr(attribute)
+        labels = {c.value: str(c.label) for c in attribute.choices}
     rows = db.session.execute(
-        _base(questionnaire, attribute, *_counted()).group_by(attribute).order_by(attribute)
+        _base(questionnaire, expr, *_counted()).group_by(expr).order_by(expr)
     ).all()
-    labels = KINDS if column == "kind" else {}
     return [
-        GroupRate(key, labels.get(key, key), Rate(int(sub or 0), int(inv or 0)), int(nin or 0))
+        GroupRate(key, labels.get(key, str(key)), Rate(int(sub or 0), int(inv or 0)),
+                  int(nin or 0))
         for key, sub, inv, nin in rows
+    ]  # fmt: skip
+
+
+def breakdowns(questionnaire: Questionnaire) -> list[tuple[Attribute, list[GroupRate]]]:
+    """The response rate by every attribute it is broken down by (choices and whole
+    numbers), in the order the population declares them."""
+    return [
+        (attribute, by_column(questionnaire, attribute.id))
+        for attribute in questionnaires.population(questionnaire).breakdowns
     ]
 
 
@@ -259,8 +296,8 @@ class RespondentRow:
     id: int
     code: str
     name: str
-    kind: str
-    province: str
+    kind: str | None
+    attributes: dict[str, Any]
     status: TrackingStatus
     last_activity: dt.datetime | None
     reminders: int
@@ -275,7 +312,7 @@ def respondent_rows(
     *,
     status: str | None = None,
     kind: str | None = None,
-    province: str | None = None,
+    attributes: dict[str, str] | None = None,
     item: str | None = None,
     search: str | None = None,
     limit: int | None = None,
@@ -283,7 +320,8 @@ def respondent_rows(
     """The respondent list with status, last activity and reminders, filtered in SQL.
 
     ``status`` is a key of ``STATUS_FILTERS`` (one status or a set such as "not_submitted"),
-    ``item`` a filter as ``item_filter`` reads it; unknown values filter nothing."""
+    ``attributes`` maps attribute ids to a value as text (from a query string), ``item`` a
+    filter as ``item_filter`` reads it; unknown values filter nothing."""
     status_expr = status_column()
     reminders = (
         select(func.count())
@@ -300,14 +338,27 @@ def respondent_rows(
     query = _base(
         questionnaire,
         Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
-        Respondent.province, status_expr, ResponseRow.updated_at, opened, reminders,
+        Respondent.attributes, status_expr, ResponseRow.updated_at, opened, reminders,
     ).order_by(Respondent.name)  # fmt: skip
     if status in STATUS_FILTERS:
         query = query.where(status_expr.in_([s.value for s in STATUS_FILTERS[status]]))
     if kind:
         query = query.where(Respondent.kind == kind)
-    if province:
-        query = query.where(Respondent.province == province)
+    population = questionnaires.population(questionnaire) if attributes else None
+    for attribute_id, wanted in (attributes or {}).items():
+        attribute = population.attribute(attribute_id) if population else None
+        if attribute is None or not wanted:
+            continue
+        expr = attribute_expr(attribute)
+        value: Any = wanted
+        if attribute.type in ("integer", "number") or isinstance(
+            next(iter(c.value for c in attribute.choices), ""), int
+        ):
+            try:
+                value = float(wanted) if attribute.type == "number" else int(wanted)
+            except ValueError:
+                continue
+        query = query.where(expr == value)
     if item:
         catalogue, code = item_filter(item)
         linked = exists().where(
@@ -329,7 +380,7 @@ def respondent_rows(
         updated, last_opened = row[6], row[7]
         moments = [m for m in (updated, last_opened) if m is not None]
         result.append(
-            RespondentRow(row[0], row[1], row[2], row[3], row[4], TrackingStatus(row[5]),
+            RespondentRow(row[0], row[1], row[2], row[3], row[4] or {}, TrackingStatus(row[5]),
                           max(moments) if moments else None, int(row[8] or 0))
         )  # fmt: skip
     return result

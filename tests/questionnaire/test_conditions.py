@@ -105,7 +105,7 @@ def test_valid_conditions_pass(condition: str) -> None:
         ("q.s.mat.r9 == 1", "the matrix has no row 'r9'"),
         ("item.code == 5", "holds text; write '5' in quotes"),
         ("respondent.kind == 'dorp'", "'dorp' is not a possible value of respondent.kind"),
-        ("respondent.email == 'x'", "unknown name 'respondent.email'"),
+        ("respondent.email == 'x'", "the respondents have no attribute 'email'"),
         ("q.s.janee", "alone is not a condition"),
         ("q.s.janee = 'ja'", "write == to compare"),
         ("q.s.janee == 'ja' and", "expected a value but found the end"),

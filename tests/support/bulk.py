@@ -31,7 +31,7 @@ def responses(q: Questionnaire, count: int, seed: int = 3) -> None:
     kinds = ["centrumstad", "stad", "gemeente", "igs"]
     db.session.execute(insert(Respondent), [
         {"questionnaire_id": q.id, "code": f"B{i:05d}", "name": f"Bestuur {i:05d}",
-         "kind": kinds[i % 4], "province": "Limburg", "members": [], "created_at": now,
+         "kind": kinds[i % 4], "attributes": {"province": "Limburg"}, "created_at": now,
          "updated_at": now}
         for i in range(count)
     ])  # fmt: skip

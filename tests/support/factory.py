@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -26,7 +27,8 @@ def respondent(
     *,
     name: str | None = None,
     kind: str = "stad",
-    province: str = "Antwerpen",
+    province: str | None = "Antwerpen",
+    attributes: dict[str, Any] | None = None,
     items: dict[str, list[str]] | None = None,
     contact: tuple[str, str] = ("Ann Peeters", "ann.peeters@example.be"),
 ) -> Respondent:
@@ -35,7 +37,8 @@ def respondent(
         code=code,
         name=name or f"Bestuur {code}",
         kind=kind,
-        province=province,
+        # The default population's province, unless ``attributes`` says everything.
+        attributes=attributes if attributes is not None else {"province": province},
     )
     respondent.contacts.append(Contact(name=contact[0], email=contact[1]))
     for catalogue, codes in (items or {}).items():
