@@ -225,7 +225,8 @@ def test_status_sets_and_combined_filters(app: Flask, fixture_questionnaire: int
         assert codes(status="waiting") == ["A10", "A3", "A4", "A5", "A9"]
         assert len(codes(status="ever_invited")) == 9
         assert codes(status="not_submitted", kind="gemeente") == ["A5", "A7"]
-        assert codes(status="not_submitted", attributes={"province": "Antwerpen"}, item="actions:2") == [
+        antwerpen = {"province": "Antwerpen"}
+        assert codes(status="not_submitted", attributes=antwerpen, item="actions:2") == [
             "A5", "A9"]  # fmt: skip
         assert codes(item="actions:24") == ["A7", "A8"] and codes(item="workshops:24") == []
         assert len(codes(status="whatever")) == 10  # an unknown filter filters nothing
