@@ -233,7 +233,10 @@ def test_drafts_and_identities_on_request(app: Flask, exported_registry: dict[st
     assert "organisatie.contact_email" in rows[0]
     key = {r[0]: r for r in _rows(workbook["Respondenten"])[1:]}
     assert key["CS01"][1:4] == ("10001", "Stad Noordhaven", "centrumstad")
-    assert key["G01"][6] == "ann.peeters@example.be"
+    # code, registry code, name, kind, the attributes (province, members), contacts.
+    assert _rows(workbook["Respondenten"])[0][4:] == (
+        "Provincie", "Gemeenten", "contactpersonen", "e-mailadressen")  # fmt: skip
+    assert key["G01"][7] == "ann.peeters@example.be"
 
 
 def test_pseudonyms_are_fixed_once(app: Flask, exported_registry: dict[str, int]) -> None:
