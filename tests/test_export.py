@@ -257,7 +257,8 @@ def test_pseudonyms_are_assigned_in_sql_without_loading_respondents(app: Flask) 
         kinds = ["centrumstad", "stad", "gemeente", "igs"]
         for n in range(2_050):
             db.session.add(Respondent(questionnaire=q, code=f"R{n}", name=f"R{n}",
-                                      kind=kinds[n % 4], province="Limburg"))  # fmt: skip
+                                      kind=kinds[n % 4],
+                                      attributes={"province": "Limburg"}))  # fmt: skip
         db.session.commit()
         first = db.session.scalar(select(Respondent).where(Respondent.code == "R0"))
         first.pseudonym = "G99"  # a centrumstad that was a gemeente when it got its code
@@ -470,7 +471,7 @@ def test_identities_export_survives_control_characters_in_stored_data(
     _, download = jobs.export_file(admin, "/admin/vragenlijsten/plan-samenleven-2025",
                                    identities="1")  # fmt: skip
     rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])
-    assert rows[1][1:3] == ("G1", "GemeenteBel") and rows[1][5] == "Ann Peeters"
+    assert rows[1][1:3] == ("G1", "GemeenteBel") and rows[1][6] == "Ann Peeters"
     with app.app_context():
         logged = db.session.scalars(select(AuditEvent.action)).all()
     assert logged == ["export_identities"]

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from intake.forms.types import WEB_TYPES
+from intake.questionnaire.attribute_types import ATTRIBUTE_TYPES
 from intake.questionnaire.types import QUESTION_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,14 +21,17 @@ def test_every_engine_type_has_a_web_side_with_a_template() -> None:
 
 # Comparisons with a question type's name, or with the kind of an export variable.
 VARIABLE_KINDS = ("option", "matrix_row", "other_text")
-REGISTRIES = ("intake/questionnaire/types/", "intake/forms/types.py")
+REGISTRIES = ("intake/questionnaire/types/", "intake/forms/types.py",
+              "intake/questionnaire/attribute_types.py")  # fmt: skip
 # In the condition checker, "text", "number", "date" and "list" are the value types of a
 # Reference (and token kinds), not question types.
-CONDITION_VALUE_TYPES = re.compile(r"\b(ref|left_ref|right_ref)\.type\b|\btoken\.kind\b")
+CONDITION_VALUE_TYPES = re.compile(
+    r"\b(ref|left_ref|right_ref)\.type\b|\b(left|right)_type\b|\btoken\.kind\b"
+)
 
 
 def _type_comparisons(text: str) -> list[str]:
-    names = "|".join(re.escape(n) for n in (*QUESTION_TYPES, *VARIABLE_KINDS))
+    names = "|".join(re.escape(n) for n in (*QUESTION_TYPES, *VARIABLE_KINDS, *ATTRIBUTE_TYPES))
     literal = rf"['\"]({names})['\"]"
     pattern = re.compile(
         rf"\.type\s*(==|!=|\bin\b|\bnot in\b)"  # question.type == ..., q.type in (...)
@@ -42,8 +46,8 @@ def _type_comparisons(text: str) -> list[str]:
 
 
 def test_only_the_registries_compare_type_names() -> None:
-    """Adding a question type touches its registry entries, not every module that
-    handles answers: nothing else branches on a type's name."""
+    """Adding a question type (or a registry attribute type) touches its registry entries,
+    not every module that handles answers: nothing else branches on a type's name."""
     found: dict[str, list[str]] = {}
     for path in sorted([*ROOT.glob("intake/**/*.py"), *ROOT.glob("templates/**/*.html")]):
         relative = path.relative_to(ROOT).as_posix()

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from intake.questionnaire.attribute_types import ATTRIBUTE_TYPES, AttributeType
+
 if TYPE_CHECKING:
     from intake.questionnaire.conditions import Node as Condition
 
@@ -174,9 +176,14 @@ class Attribute:
         return str(value)
 
     @property
+    def handler(self) -> AttributeType:
+        """What its type does (``intake.questionnaire.attribute_types``)."""
+        return ATTRIBUTE_TYPES[self.type]
+
+    @property
     def breaks_down(self) -> bool:
         """Whether the response rate is broken down by it (choices and whole numbers)."""
-        return self.type in ("choice", "integer")
+        return self.handler.breaks_down
 
 
 @dataclass(frozen=True)

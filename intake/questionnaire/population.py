@@ -12,10 +12,10 @@ their columns from here (``Population``), never from a fixed list.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from intake.questionnaire.attribute_types import ATTRIBUTE_TYPES
 from intake.questionnaire.model import ANONYMOUS_CODE, Attribute, Choice, Kind, Population, Text
 from intake.questionnaire.schema import (
     CHOICE_LIST_SCHEMA,
@@ -42,13 +42,6 @@ UNITS = ("organisation", "person")
 PERSONAL_LINK = "personal_link"
 OPEN_LINK = "open_link"
 ACCESS = (PERSONAL_LINK, OPEN_LINK)
-ATTRIBUTE_TYPES = {
-    "choice": "one of its choices (a choice list's name, or choices written inline)",
-    "integer": "a whole number, e.g. a year",
-    "number": "a number, e.g. a cost in euro",
-    "text": "free text",
-    "list": "several values separated by ';', e.g. member municipalities",
-}
 # What a registry row has besides its attributes: an attribute may not take these names.
 RESERVED = frozenset({"code", "name", "kind", "contact", "contacts", "email", "items"})
 
@@ -163,7 +156,7 @@ ATTRIBUTE_KEYS = Keys(
     Key("label", TextCheck(), "the column header of the registry, dashboard and exports",
         required=True),
     Key("type", _OneOf(tuple(ATTRIBUTE_TYPES)), "; ".join(
-        f"{name}: {doc}" for name, doc in ATTRIBUTE_TYPES.items()), required=True),
+        f"{name}: {t.doc}" for name, t in ATTRIBUTE_TYPES.items()), required=True),
     Key("choices", _ChoicesCheck(), "for a choice attribute: a choice list's name, or "
         "inline choices"),
     Key("required", FlagCheck(), "true: every registry row must give a value"),
@@ -316,7 +309,8 @@ def _attribute(
     raw = values.get("choices")
     choices: tuple[Choice, ...] = ()
     source = None
-    if kind == "choice":
+    handler = ATTRIBUTE_TYPES[kind]
+    if handler.has_choices:
         if raw is None:
             ctx.error("E-MISSING-KEY", node.line(), f"{node.what}: a choice attribute needs "
                       "'choices' (a choice list's name, or inline choices)")  # fmt: skip
@@ -333,7 +327,7 @@ def _attribute(
     elif raw is not None:
         ctx.error("E-CHOICES", node.line("choices"), f"{node.what}: only a choice attribute "
                   "has choices")  # fmt: skip
-    if values.get("covers") and kind != "list":
+    if values.get("covers") and not handler.covers:
         ctx.error("E-VALUE", node.line("covers"), f"{node.what}: 'covers' needs a list "
                   "attribute (the units this respondent stands for)")  # fmt: skip
     return Attribute(
@@ -343,7 +337,7 @@ def _attribute(
         choices=choices,
         choices_source=source,
         required=values.get("required", False),
-        covers=values.get("covers", False) and kind == "list",
+        covers=values.get("covers", False) and handler.covers,
         identifying=values.get("identifying", False),
         headers=values.get("headers", ()),
     )
@@ -373,43 +367,10 @@ def read_value(attribute: Attribute, raw: str) -> tuple[Any, str | None]:
 
     An empty cell is None (a problem only when the attribute is required)."""
     text = raw.strip()
-    name = attribute.label.get().lower()
     if not text:
-        return None, (f"de {name} ontbreekt" if attribute.required else None)
-    if attribute.type == "choice":
-        lowered = text.lower()
-        for choice in attribute.choices:
-            labels = {v.lower() for v in choice.label.values.values()}
-            if (
-                lowered == str(choice.value).lower()
-                or lowered in labels
-                or (
-                    isinstance(choice.value, int)
-                    and lowered.removesuffix(".0") == str(choice.value)
-                )
-            ):
-                return choice.value, None
-        options = ", ".join(str(c.label) for c in attribute.choices)
-        return None, f"onbekende {name} '{text}' (kies uit {options})"
-    if attribute.type == "integer":
-        normal = text.removesuffix(".0")
-        if normal.lstrip("-").isdigit():
-            return int(normal), None
-        return None, f"'{text}' is geen geheel getal"
-    if attribute.type == "number":
-        normal = text.replace(" ", "").replace("€", "")
-        if "," in normal:  # Belgian decimal comma, perhaps with thousands dots
-            normal = normal.replace(".", "").replace(",", ".")
-        try:
-            number = float(normal)
-        except ValueError:
-            return None, f"'{text}' is geen getal"
-        if number != number or number in (float("inf"), float("-inf")):
-            return None, f"'{text}' is geen getal"
-        return (int(number) if number.is_integer() else number), None
-    if attribute.type == "list":
-        return [part.strip() for part in re.split(r"[;\n]+", text) if part.strip()], None
-    return " ".join(text.split()), None
+        missing = f"de {attribute.label.get().lower()} ontbreekt"
+        return None, (missing if attribute.required else None)
+    return attribute.handler.read(attribute, text)
 
 
 def headers_of(attribute: Attribute) -> tuple[str, ...]:

@@ -305,12 +305,4 @@ class References:
                 f"'{name.text}': the respondents have no attribute '{field}' (they have: {known})",
                 name.column,
             )
-        if attribute.type == "choice":
-            values = frozenset(c.value for c in attribute.choices)
-            numeric = all(isinstance(v, int) for v in values)
-            return Reference("number" if numeric else "text", values, ordered=numeric)
-        if attribute.type in ("integer", "number"):
-            return Reference("number", None, ordered=True)
-        if attribute.type == "list":
-            return Reference("list", None)
-        return Reference("text", None)
+        return attribute.handler.reference(attribute)

@@ -32,7 +32,7 @@ from sqlalchemy import delete, insert, select, update
 
 from intake.extensions import db
 from intake.models import Contact, Questionnaire, Respondent, RespondentItem, utcnow
-from intake.questionnaire.model import Attribute, Population
+from intake.questionnaire.model import Population
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.population import DEFAULT, headers_of, read_kind, read_value
 from intake.questionnaire.values import clean_text
@@ -634,7 +634,7 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
         prefix = kind.code if several_kinds or not population.is_person else "P"
         name = f"Voorbeeld {number}" if population.is_person else f"{kind.label} Voorbeeld"
         row: list[Any] = [f"{prefix}{number:02d}", name, *([kind.value] if several_kinds else [])]
-        row += [_example(a, number) for a in population.attributes]
+        row += [a.handler.example(a, number) for a in population.attributes]
         row += [f"Contact {number}", f"contact{number}@voorbeeld.be"]
         row += ["2;5" if number == 1 else ""] * len(catalogues)
         sheet.append(row)
@@ -643,16 +643,3 @@ def template_workbook(questionnaire: Questionnaire) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _example(attribute: Attribute, number: int) -> Any:
-    """An example value of an attribute for the template's rows."""
-    if attribute.type == "choice":
-        return str(attribute.choices[(number - 1) % len(attribute.choices)].label)
-    if attribute.type == "integer":
-        return 2023 + number
-    if attribute.type == "number":
-        return 120.5 * number
-    if attribute.type == "list":
-        return "Gemeente A; Gemeente B" if number == 2 else ""
-    return f"Voorbeeld {number}"

@@ -170,11 +170,10 @@ def attribute_expr(attribute: Attribute) -> ColumnElement[Any]:
     PostgreSQL)."""
     element: Any = Respondent.attributes[attribute.id]
     typed: ColumnElement[Any]
-    if attribute.type == "integer" or (
-        attribute.type == "choice" and all(isinstance(c.value, int) for c in attribute.choices)
-    ):
+    sql = attribute.handler.sql(attribute)
+    if sql == "int":
         typed = element.as_integer()
-    elif attribute.type == "number":
+    elif sql == "float":
         typed = element.as_float()
     else:
         typed = element.as_string()
@@ -349,15 +348,10 @@ def respondent_rows(
         attribute = population.attribute(attribute_id) if population else None
         if attribute is None or not wanted:
             continue
+        value, problem = attribute.handler.read(attribute, wanted)
+        if problem is not None:
+            continue
         expr = attribute_expr(attribute)
-        value: Any = wanted
-        if attribute.type in ("integer", "number") or isinstance(
-            next(iter(c.value for c in attribute.choices), ""), int
-        ):
-            try:
-                value = float(wanted) if attribute.type == "number" else int(wanted)
-            except ValueError:
-                continue
         query = query.where(expr == value)
     if item:
         catalogue, code = item_filter(item)
