@@ -12,6 +12,7 @@ their columns from here (``Population``), never from a fixed list.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -375,7 +376,7 @@ def read_value(attribute: Attribute, raw: str) -> tuple[Any, str | None]:
     text = raw.strip()
     name = attribute.label.get().lower()
     if not text:
-        return None, (f"de {name} ontbreekt" if attribute.required else None)
+        return None, (f"geen {name} ingevuld" if attribute.required else None)
     if attribute.type == "choice":
         lowered = text.lower()
         for choice in attribute.choices:
@@ -390,26 +391,44 @@ def read_value(attribute: Attribute, raw: str) -> tuple[Any, str | None]:
             ):
                 return choice.value, None
         options = ", ".join(str(c.label) for c in attribute.choices)
-        return None, f"onbekende {name} '{text}' (kies uit {options})"
+        return None, f"onbekende waarde '{text}' voor {name} (kies uit {options})"
     if attribute.type == "integer":
-        normal = text.removesuffix(".0")
-        if normal.lstrip("-").isdigit():
+        normal = text.replace(" ", "").removesuffix(".0").removesuffix(",0")  # Excel's 2022.0
+        if normal.lstrip("-").isdigit() and len(normal) <= 18:
             return int(normal), None
         return None, f"'{text}' is geen geheel getal"
     if attribute.type == "number":
-        normal = text.replace(" ", "").replace("€", "")
-        if "," in normal:  # Belgian decimal comma, perhaps with thousands dots
-            normal = normal.replace(".", "").replace(",", ".")
-        try:
-            number = float(normal)
-        except ValueError:
-            return None, f"'{text}' is geen getal"
-        if number != number or number in (float("inf"), float("-inf")):
+        number = _number(text)
+        if number is None:
             return None, f"'{text}' is geen getal"
         return (int(number) if number.is_integer() else number), None
     if attribute.type == "list":
         return [part.strip() for part in re.split(r"[;\n]+", text) if part.strip()], None
     return " ".join(text.split()), None
+
+
+_PLAIN_NUMBER = re.compile(r"(\d+)(?:[.,](\d+))?([eE][+-]?\d+)?")
+_GROUPED_NUMBER = re.compile(r"(\d{1,3}([.,])\d{3}(?:\2\d{3})*)(?:([.,])(\d+))?")
+
+
+def _number(text: str) -> float | None:
+    """A number as Belgian files write it (``120,5``, ``1.234,50``, ``€ 12``) or as other
+    tools do (``1234.5``, ``1,234.50``, ``1.5e-05``): one ',' or '.' is the decimal mark;
+    a repeated one, or the first of two different ones, groups thousands."""
+    normal = text.replace(" ", "").replace("\u00a0", "").replace("€", "")
+    sign = "-" if normal.startswith("-") else ""
+    normal = normal.removeprefix("-")
+    plain = _PLAIN_NUMBER.fullmatch(normal)
+    if plain is not None:
+        whole, fraction, exponent = plain.group(1), plain.group(2), plain.group(3) or ""
+    else:
+        grouped = _GROUPED_NUMBER.fullmatch(normal)
+        if grouped is None or grouped.group(3) == grouped.group(2):
+            return None
+        whole, fraction, exponent = grouped.group(1).replace(grouped.group(2), ""), \
+            grouped.group(4), ""  # fmt: skip
+    number = float(f"{sign}{whole}.{fraction or 0}{exponent}")
+    return number if math.isfinite(number) else None
 
 
 def headers_of(attribute: Attribute) -> tuple[str, ...]:
