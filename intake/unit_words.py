@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from intake.models import Questionnaire
 from intake.questionnaire.model import Population

@@ -243,10 +243,12 @@ def describe(model: QuestionnaireModel | None) -> list[Column]:
         Column("emails", "e-mail", COLUMNS["emails"], True,
                "een of meer e-mailadressen, gescheiden door ';'; elk krijgt de mails"),
     ]  # fmt: skip
-    for name, catalogue in (model.catalogues if model is not None else {}).items():
+    catalogues = model.catalogues if model is not None else {}
+    for name, catalogue in catalogues.items():
+        assert model is not None
         codes = [i.code for i in catalogue.items]
         shown = ", ".join(codes[:MAX_SHOWN_CODES]) + (", …" if len(codes) > MAX_SHOWN_CODES else "")
-        header = "acties" if name == "actions" and len(model.catalogues) == 1 else name.lower()
+        header = "acties" if name == "actions" and len(catalogues) == 1 else name.lower()
         accepted = tuple(dict.fromkeys([header, *_item_columns(model, name)]))
         columns.append(Column(
             f"items:{name}", header, accepted, False,
