@@ -290,18 +290,24 @@ def test_0009_moves_province_and_members_of_the_demo_database_into_attributes(
     it was; downgrading gives back exactly what 0008 had, and refuses a person."""
     from intake.services import demo
 
-    demo_app = _app_on(database_url, tmp_path, monkeypatch)
-    with demo_app.app_context():
-        db.create_all()
-        demo.load()
-        db.engine.dispose()
-    demo_rows = _rows(database_url, ["respondents"])["respondents"]
-    demo_attributes = {r["id"]: r["attributes"] for r in demo_rows}
-
     app = _app_on(empty_database_url, tmp_path, monkeypatch)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0008"]).exit_code == 0
-    _demo_at_0008(database_url, empty_database_url)
+    demo_app = _app_on(database_url, tmp_path, monkeypatch)
+    with demo_app.app_context():
+        db.create_all()
+        try:
+            demo.load()
+            demo_rows = _rows(database_url, ["respondents"])["respondents"]
+            _demo_at_0008(database_url, empty_database_url)
+        finally:  # the PostgreSQL database of the other tests is shared: leave it empty
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+    demo_attributes = {r["id"]: r["attributes"] for r in demo_rows}
     engine = create_engine(empty_database_url)
     tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
     engine.dispose()
