@@ -242,7 +242,8 @@ def test_the_template_of_a_person_questionnaire_imports_cleanly(
     stored = _stored(app)
     assert stored["D01"] == ("Deelnemer Voorbeeld 1", "deelnemer",
                              {"regio": "west", "jaar": 2024, "organisator": "Voorbeeld 1",
-                              "kostprijs": 120.5, "geboortejaar": 2024}, ["V1", "V2"])  # fmt: skip
+                              "kostprijs": 120.5, "thema": ["Voorbeeld A"], "geboortejaar": 2024},
+                             ["V1", "V2"])  # fmt: skip
     assert stored["D02"][2]["thema"] == ["Voorbeeld A", "Voorbeeld B"]
     assert stored["D02"][2]["kostprijs"] == 241
 

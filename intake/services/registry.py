@@ -19,7 +19,7 @@ import time
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from intake.services import audit
 from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
 from intake.services.spreadsheet import reading
+from intake.services.tracking import catalogue_label
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100  # a register has about ten
@@ -252,8 +253,8 @@ def describe(model: QuestionnaireModel | None) -> list[Column]:
         accepted = tuple(dict.fromkeys([header, *_item_columns(model, name)]))
         columns.append(Column(
             f"items:{name}", header, accepted, False,
-            f"de gekoppelde codes uit '{name}', gescheiden door ';' of spaties "
-            f"(codes: {shown})",
+            f"de codes van de gekoppelde items ({catalogue_label(model, name).lower()}), "
+            f"gescheiden door ';' of spaties (codes: {shown})",
         ))  # fmt: skip
     return columns
 
@@ -717,15 +718,15 @@ def _example(
         return ";".join(codes[:2]) if number == 1 else codes[-1]
     attribute = population.attribute(column.key.removeprefix("attribute:"))
     assert attribute is not None
-    if attribute.type == "choice":
+    if attribute.choices:
         return str(attribute.choices[(number - 1) % len(attribute.choices)].label)
-    if attribute.type == "integer":
-        return 2023 + number
-    if attribute.type == "number":
-        return 120.5 * number
-    if attribute.type == "list":
-        if number == 1 and not attribute.required:
-            return ""  # a list may be empty
-        members = attribute.covers or attribute.id == "members"
-        return "Gemeente A; Gemeente B" if members else "Voorbeeld A; Voorbeeld B"
-    return f"Voorbeeld {number}"
+    return EXAMPLES[attribute.type](number)
+
+
+# An example value of an attribute of each type (besides choices), for the template.
+EXAMPLES: dict[str, Callable[[int], Any]] = {
+    "integer": lambda number: 2023 + number,
+    "number": lambda number: 120.5 * number,
+    "text": lambda number: f"Voorbeeld {number}",
+    "list": lambda number: "; ".join(f"Voorbeeld {letter}" for letter in "AB"[:number]),
+}
