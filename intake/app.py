@@ -18,6 +18,7 @@ from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
 from intake.statuses import MailKind, ResponseStatus, TrackingStatus
+from intake.unit_words import unit_words
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -94,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals["answer_keys"] = answer_keys
     app.jinja_env.globals["web_type"] = web_type
     app.jinja_env.globals["problem_message"] = problem_message
+    app.jinja_env.globals["unit_words"] = unit_words
     app.jinja_env.globals.update(
         MailKind=MailKind, ResponseStatus=ResponseStatus, TrackingStatus=TrackingStatus
     )

@@ -221,3 +221,159 @@ def test_0004_and_0005_keep_every_row_of_a_database_filled_at_0003(
     assert runner.invoke(args=["db", "check"]).exit_code == 0
     with app.app_context():
         db.engine.dispose()
+
+
+# --------------------------------------------------------------------------- 0009
+
+OLD_KINDS = ("centrumstad", "stad", "gemeente", "igs")
+
+
+def _at_0008(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A respondent of today's demo as revision 0008 stored it (province and members as
+    columns), or None if 0008 could not hold it (a kind outside the four, no province)."""
+    attributes = dict(row.pop("attributes") or {})
+    province = attributes.pop("province", None)
+    members = attributes.pop("members", [])
+    if row["kind"] not in OLD_KINDS or not isinstance(province, str) or attributes:
+        return None
+    return {**row, "province": province, "members": members}
+
+
+def _demo_at_0008(source_url: str, target_url: str) -> None:
+    """Copy the demo database at ``source_url`` (today's schema) into the empty database at
+    ``target_url`` (migrated to 0008), as 0008 would have stored it; rows 0008 cannot hold,
+    and the rows that refer to them, are left out."""
+    source, target = create_engine(source_url), create_engine(target_url)
+    try:
+        new, old = MetaData(), MetaData()
+        new.reflect(source)
+        old.reflect(target)
+        kept: dict[str, set[Any]] = {}
+        with source.connect() as read, target.begin() as write:
+            for table in old.sorted_tables:
+                if table.name == "alembic_version":
+                    continue
+                rows = []
+                for found in read.execute(select(new.tables[table.name])):
+                    row: dict[str, Any] | None = {
+                        k: v for k, v in found._mapping.items() if k in table.columns
+                    }
+                    if table.name == "respondents":
+                        row = _at_0008({**row, "attributes": found._mapping["attributes"]})
+                    if row is None or any(
+                        row.get(fk.parent.name) is not None
+                        and row[fk.parent.name] not in kept.get(fk.column.table.name, set())
+                        for fk in table.foreign_keys
+                    ):
+                        continue
+                    rows.append(row)
+                kept[table.name] = {r.get("id") for r in rows}
+                if rows:
+                    write.execute(insert(table), rows)
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def _sorted_rows(url: str, tables: list[str]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: sorted(rows, key=lambda r: sorted((k, str(v)) for k, v in r.items()))
+        for name, rows in _rows(url, tables).items()
+    }
+
+
+def test_0009_moves_province_and_members_of_the_demo_database_into_attributes(
+    database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo database, as revision 0008 stored it, upgraded to today and back: every
+    respondent's province and members land in ``attributes``, every other row stays as
+    it was; downgrading gives back exactly what 0008 had, and refuses a person."""
+    from intake.services import demo
+
+    app = _app_on(empty_database_url, tmp_path, monkeypatch)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0008"]).exit_code == 0
+    demo_app = _app_on(database_url, tmp_path, monkeypatch)
+    with demo_app.app_context():
+        db.create_all()
+        try:
+            demo.load()
+            demo_rows = _rows(database_url, ["respondents"])["respondents"]
+            _demo_at_0008(database_url, empty_database_url)
+        finally:  # the PostgreSQL database of the other tests is shared: leave it empty
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+    demo_attributes = {r["id"]: r["attributes"] for r in demo_rows}
+    engine = create_engine(empty_database_url)
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    engine.dispose()
+    before = _sorted_rows(empty_database_url, tables)
+    # The Plan Samenleven demo as 0008 held it: 59 local governments, 5 of them an IGS
+    # with 3 members each; and rows in the tables that refer to them.
+    assert len(before["respondents"]) == 59
+    assert sum(1 for r in before["respondents"] if r["members"]) == 5
+    assert all(len(before[t]) > 0 for t in ("contacts", "respondent_items", "invitations",
+                                            "mail_log", "responses", "answers"))  # fmt: skip
+
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+    after = _sorted_rows(empty_database_url, tables)
+    for table in tables:
+        if table == "respondents":
+            continue
+        # Later revisions may add columns; what 0008 had stays as it was.
+        assert [
+            {k: r[k] for k in old} for r, old in zip(after[table], before[table], strict=True)
+        ] == before[table], table
+    by_id = {r["id"]: r for r in after["respondents"]}
+    assert set(by_id) == {r["id"] for r in before["respondents"]}
+    for old in before["respondents"]:
+        new = by_id[old["id"]]
+        expected = {"province": old["province"], **({"members": old["members"]}
+                                                    if old["members"] else {})}  # fmt: skip
+        assert new["attributes"] == expected == demo_attributes[old["id"]]
+        assert {k: new[k] for k in old if k not in ("province", "members")} == {
+            k: v for k, v in old.items() if k not in ("province", "members")
+        }
+        assert "province" not in new and "members" not in new
+    assert runner.invoke(args=["db", "check"]).exit_code == 0
+
+    result = runner.invoke(args=["db", "downgrade", "0008"])
+    assert result.exit_code == 0, result.output
+    assert _sorted_rows(empty_database_url, tables) == before
+
+    # A person cannot go back to 0008: the downgrade refuses, and says why.
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        person = 1 + max(r["id"] for r in before["respondents"])  # ids were copied as such
+        conn.execute(
+            text("INSERT INTO respondents (id, questionnaire_id, code, name, kind, attributes, "
+                 "created_at, updated_at) VALUES (:id, :q, 'D0001', 'An Peeters', 'deelnemer', "
+                 "'{\"regio\": \"west\"}', :now, :now)"),
+            {"id": person, "q": before["respondents"][0]["questionnaire_id"], "now": NOW},
+        )  # fmt: skip
+    engine.dispose()
+    refused = runner.invoke(args=["db", "downgrade", "0008"])
+    assert refused.exit_code != 0
+    message = str(refused.exception) + refused.output
+    assert (f"respondent {person} (kind 'deelnemer', province None) cannot be kept by "
+            "revision 0008") in message  # fmt: skip
+    assert "remove such respondents first" in message
+    engine = create_engine(empty_database_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() != "0008"
+        assert (
+            conn.execute(
+                text("SELECT kind FROM respondents WHERE id = :id"), {"id": person}
+            ).scalar()
+            == "deelnemer"
+        )
+    engine.dispose()
+    with app.app_context():
+        db.engine.dispose()

@@ -86,7 +86,11 @@ BAD_ROWS = [
     # (row text, expected column, expected part of the message)
     (";Zonder code;stad;Antwerpen;;;x@y.be;5", "code", "de code ontbreekt"),
     ("B1;Dorp;dorp;Antwerpen;;;x@y.be;5", "soort", "onbekende soort 'dorp'"),
-    ("B2;Stad;stad;Henegouwen;;;x@y.be;5", "provincie", "onbekende provincie 'Henegouwen'"),
+    (
+        "B2;Stad;stad;Henegouwen;;;x@y.be;5",
+        "provincie",
+        "onbekende waarde 'Henegouwen' voor provincie",
+    ),
     ('B3;Stad;stad;Limburg;;;x@y.be;"5;99"', "acties", "onbekende code '99'"),
     ("B11;Stad;stad;Limburg;;;x@y.be;5;13", None, "meer cellen dan er kolommen zijn"),
     ("B4;Stad;stad;Limburg;;;geen-adres;5", "e-mail", "'geen-adres' is geen geldig e-mailadres"),
@@ -94,7 +98,7 @@ BAD_ROWS = [
     ("B5;;stad;Limburg;;;x@y.be;5", "naam", "de naam ontbreekt"),
     ("B6;Stad;stad;Limburg;;;;5", "e-mail", "er is geen e-mailadres"),
     ("B7;Stad;;Limburg;;;x@y.be;5", "soort", "de soort ontbreekt"),
-    ("B8;Stad;stad;;;;x@y.be;5", "provincie", "de provincie ontbreekt"),
+    ("B8;Stad;stad;;;;x@y.be;5", "provincie", "geen provincie ingevuld"),
     ("B 9!;Stad;stad;Limburg;;;x@y.be;5", "code", "is geen geldige code"),
     ('B10;Stad;stad;Limburg;;"Een; Twee";x@y.be;5', "contactpersoon", "meer contactpersonen"),
 ]

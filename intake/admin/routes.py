@@ -90,6 +90,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         deadline=questionnaires.deadline(questionnaire),
         model_deadline=questionnaires.file_deadline(questionnaire),
         mail_settings=questionnaires.mail_settings(questionnaire),
+        registry_columns=registry.columns(questionnaire),
     )
 
 

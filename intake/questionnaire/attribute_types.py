@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class AttributeType:
     name: ClassVar[str]
     doc: ClassVar[str]
+    cell: ClassVar[str]  # what a registry cell holds, in Dutch ({choices}: the choices)
     has_choices: ClassVar[bool] = False  # needs 'choices'
     breaks_down: ClassVar[bool] = False  # the rate is broken down by its values
     summarised: ClassVar[bool] = False  # a number summarised by min, median and max
@@ -47,6 +48,7 @@ class AttributeType:
 class ChoiceType(AttributeType):
     name = "choice"
     doc = "one of its choices (a choice list's name, or choices written inline)"
+    cell = "één van: {choices} (de waarde of het label)"
     has_choices = True
     breaks_down = True
 
@@ -60,7 +62,8 @@ class ChoiceType(AttributeType):
             if lowered == str(choice.value).lower() or lowered in labels or whole:
                 return choice.value, None
         options = ", ".join(str(c.label) for c in attribute.choices)
-        return None, f"onbekende {attribute.label.get().lower()} '{text}' (kies uit {options})"
+        name = attribute.label.get().lower()
+        return None, f"onbekende waarde '{text}' voor {name} (kies uit {options})"
 
     def _whole(self, attribute: Attribute) -> bool:
         return bool(attribute.choices) and all(isinstance(c.value, int) for c in attribute.choices)
@@ -80,12 +83,13 @@ class ChoiceType(AttributeType):
 class IntegerType(AttributeType):
     name = "integer"
     doc = "a whole number, e.g. a year"
+    cell = "een geheel getal, bv. 2024"
     breaks_down = True
     numeric = True
 
     def read(self, attribute: Attribute, text: str) -> tuple[Any, str | None]:
-        normal = text.replace(" ", "").removesuffix(".0")
-        if normal.lstrip("-").isdigit():
+        normal = text.replace(" ", "").removesuffix(".0").removesuffix(",0")  # Excel's 2022.0
+        if normal.lstrip("-").isdigit() and len(normal) <= 18:
             return int(normal), None
         return None, f"'{text}' is geen geheel getal"
 
@@ -102,18 +106,13 @@ class IntegerType(AttributeType):
 class NumberType(AttributeType):
     name = "number"
     doc = "a number, e.g. a cost in euro"
+    cell = "een getal; een decimale komma mag, bv. 120,50"
     summarised = True
     numeric = True
 
     def read(self, attribute: Attribute, text: str) -> tuple[Any, str | None]:
-        normal = text.replace(" ", "").replace("€", "")
-        if "," in normal:  # Belgian decimal comma, perhaps with thousands dots
-            normal = normal.replace(".", "").replace(",", ".")
-        try:
-            number = float(normal)
-        except ValueError:
-            return None, f"'{text}' is geen getal"
-        if not math.isfinite(number):
+        number = _number(text)
+        if number is None:
             return None, f"'{text}' is geen getal"
         return (int(number) if number.is_integer() else number), None
 
@@ -130,11 +129,13 @@ class NumberType(AttributeType):
 class TextType(AttributeType):
     name = "text"
     doc = "free text"
+    cell = "tekst"
 
 
 class ListType(AttributeType):
     name = "list"
     doc = "several values separated by ';', e.g. member municipalities"
+    cell = "een of meer waarden, gescheiden door ';'"
     covers = True
 
     def read(self, attribute: Attribute, text: str) -> tuple[Any, str | None]:
@@ -144,7 +145,31 @@ class ListType(AttributeType):
         return Reference("list", None)
 
     def example(self, attribute: Attribute, number: int) -> Any:
-        return "Gemeente A; Gemeente B" if number == 2 else ""
+        return "; ".join(f"Voorbeeld {letter}" for letter in "AB"[:number])
+
+
+_PLAIN_NUMBER = re.compile(r"(\d+)(?:[.,](\d+))?([eE][+-]?\d+)?")
+_GROUPED_NUMBER = re.compile(r"(\d{1,3}([.,])\d{3}(?:\2\d{3})*)(?:([.,])(\d+))?")
+
+
+def _number(text: str) -> float | None:
+    """A number as Belgian files write it (``120,5``, ``1.234,50``, ``€ 12``) or as other
+    tools do (``1234.5``, ``1,234.50``, ``1.5e-05``): one ',' or '.' is the decimal mark;
+    a repeated one, or the first of two different ones, groups thousands."""
+    normal = text.replace(" ", "").replace("\u00a0", "").replace("€", "")
+    sign = "-" if normal.startswith("-") else ""
+    normal = normal.removeprefix("-")
+    plain = _PLAIN_NUMBER.fullmatch(normal)
+    if plain is not None:
+        whole, fraction, exponent = plain.group(1), plain.group(2), plain.group(3) or ""
+    else:
+        grouped = _GROUPED_NUMBER.fullmatch(normal)
+        if grouped is None or grouped.group(3) == grouped.group(2):
+            return None
+        whole, fraction, exponent = grouped.group(1).replace(grouped.group(2), ""), \
+            grouped.group(4), ""  # fmt: skip
+    number = float(f"{sign}{whole}.{fraction or 0}{exponent}")
+    return number if math.isfinite(number) else None
 
 
 ATTRIBUTE_TYPES: dict[str, AttributeType] = {

@@ -368,7 +368,7 @@ def read_value(attribute: Attribute, raw: str) -> tuple[Any, str | None]:
     An empty cell is None (a problem only when the attribute is required)."""
     text = raw.strip()
     if not text:
-        missing = f"de {attribute.label.get().lower()} ontbreekt"
+        missing = f"geen {attribute.label.get().lower()} ingevuld"
         return None, (missing if attribute.required else None)
     return attribute.handler.read(attribute, text)
 

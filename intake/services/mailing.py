@@ -232,9 +232,12 @@ def _source(questionnaire: Questionnaire, kind: MailKind) -> tuple[str, str]:
 
 
 def fields(respondent: Respondent, link: str, due: dt.date | None) -> dict[str, Any]:
-    """What a mail text may use (``intake.questionnaire.mail.FIELDS``)."""
+    """What a mail text may use (``intake.questionnaire.mail.FIELDS``), and ``person``
+    for the app's default texts (``templates/mail``), which serve every population: a
+    questionnaire's own text is written for its own."""
     names = [c.name for c in respondent.contacts if c.name]
     return {
+        "person": questionnaires.population(respondent.questionnaire).is_person,
         "greeting": " en ".join(" ".join(n.split()) for n in names) if names else "collega",
         "name": respondent.name,
         "code": respondent.code,

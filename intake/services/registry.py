@@ -32,7 +32,7 @@ from sqlalchemy import delete, insert, select, update
 
 from intake.extensions import db
 from intake.models import Contact, Questionnaire, Respondent, RespondentItem, utcnow
-from intake.questionnaire.model import Population
+from intake.questionnaire.model import Attribute, Population
 from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.population import DEFAULT, headers_of, read_kind, read_value
 from intake.questionnaire.values import clean_text
@@ -40,6 +40,7 @@ from intake.services import audit
 from intake.services.problems import RowProblem
 from intake.services.questionnaires import live_version, model_of
 from intake.services.spreadsheet import reading
+from intake.services.tracking import catalogue_label
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100  # a register has about ten
@@ -51,7 +52,8 @@ MAX_PROBLEMS = 1_000  # reported one by one; the rest are counted
 CHUNK = 500  # respondents per bulk write
 
 # The columns every registry has: canonical name → accepted headers (lowercase), Dutch
-# first, English accepted. The population's attributes add theirs (``Columns``).
+# first (the template's header), English accepted. The population's attributes add
+# theirs (``describe``).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("code",),
     "name": ("naam", "name"),
@@ -59,13 +61,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "contact_names": ("contactpersoon", "contactpersonen", "contact", "contact_name"),
     "emails": ("e-mail", "email", "e-mailadres", "contact_email"),
 }
-LABELS = {
-    "code": "code",
-    "name": "naam",
-    "kind": "soort",
-    "contact_names": "contactpersoon",
-    "emails": "e-mail",
-}
+MAX_SHOWN_CODES = 12  # item codes listed in a column's description
 _SPLIT = re.compile(r"[;\n,]+")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -157,7 +153,7 @@ def _past_limit(limit: str, row: int | None) -> RegistryFileError:
         "cells": f"het bestand heeft meer dan {_number(MAX_CELLS)} cellen; een register van "
         f"{_number(MAX_ROWS)} rijen heeft er hoogstens enkele honderdduizenden",
         "time": f"het lezen duurde langer dan {MAX_SECONDS:g} seconden; is dit wel het "
-        "register, met één rij per bestuur?",
+        "register, met één rij per respondent?",
     }
     return RegistryFileError(messages[limit], row)
 
@@ -203,29 +199,83 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
 # --------------------------------------------------------------------------- checking
 
 
-def _item_columns(model: QuestionnaireModel) -> dict[str, str]:
-    """Accepted headers for item codes → catalogue name."""
-    headers = {name.lower(): name for name in model.catalogues}
-    if len(model.catalogues) == 1:
-        (only,) = model.catalogues
-        for alias in ("acties", "items", "workshops", "codes"):
-            headers.setdefault(alias, only)
-    return headers
+def _item_columns(model: QuestionnaireModel, name: str) -> tuple[str, ...]:
+    """The headers accepted for a catalogue's item codes: its name, and with one
+    catalogue a few common words."""
+    aliases = ("acties", "items", "workshops", "vormingen", "codes")
+    return (name.lower(), *(aliases if len(model.catalogues) == 1 else ()))
 
 
-def _columns(population: Population) -> dict[str, tuple[str, ...]]:
-    """Every column this population's registry may have → its accepted headers; an
-    attribute's column is named ``attribute:<id>``."""
-    columns = dict(COLUMNS)
-    for attribute in population.attributes:
-        columns[f"attribute:{attribute.id}"] = headers_of(attribute)
+@dataclass(frozen=True)
+class Column:
+    """One column a questionnaire's registry may have: ``key`` is ``code``, ``name``,
+    ``kind``, ``contact_names``, ``emails``, ``attribute:<id>`` or ``items:<catalogue>``;
+    ``header`` is the template's header, ``accepted`` every header the import reads
+    (lowercase), ``description`` what it holds, in Dutch, for the admin page and the
+    template's explanation sheet."""
+
+    key: str
+    header: str
+    accepted: tuple[str, ...]
+    required: bool
+    description: str
+
+
+def describe(model: QuestionnaireModel | None) -> list[Column]:
+    """The columns of the registry of a questionnaire (of the default population before
+    a version is stored), in the template's order."""
+    population = model.population if model is not None else DEFAULT
+    several_kinds = len(population.kinds) > 1
+    kinds = "; ".join(f"{k.value} ({k.label}, {k.code})" for k in population.kinds)
+    columns = [
+        Column("code", "code", COLUMNS["code"], True,
+               "unieke code, bv. G01 (letters, cijfers, '-', '_', '.'); een nieuwe import "
+               "werkt de rij met dezelfde code bij"),
+        Column("name", "naam", COLUMNS["name"], True,
+               "de naam zoals ze in de mails en op het dashboard staat"),
+        Column("kind", "soort", COLUMNS["kind"], several_kinds,
+               f"één van: {kinds} (de waarde, het label of de code)" if several_kinds
+               else f"mag ontbreken: er is maar één soort, {kinds}"),
+    ]  # fmt: skip
+    columns += [_attribute_column(a) for a in population.attributes]
+    columns += [
+        Column("contact_names", "contactpersoon", COLUMNS["contact_names"], False,
+               "naam of namen, gescheiden door ';', in de volgorde van de e-mailadressen"),
+        Column("emails", "e-mail", COLUMNS["emails"], True,
+               "een of meer e-mailadressen, gescheiden door ';'; elk krijgt de mails"),
+    ]  # fmt: skip
+    catalogues = model.catalogues if model is not None else {}
+    for name, catalogue in catalogues.items():
+        assert model is not None
+        codes = [i.code for i in catalogue.items]
+        shown = ", ".join(codes[:MAX_SHOWN_CODES]) + (", …" if len(codes) > MAX_SHOWN_CODES else "")
+        header = "acties" if name == "actions" and len(catalogues) == 1 else name.lower()
+        accepted = tuple(dict.fromkeys([header, *_item_columns(model, name)]))
+        columns.append(Column(
+            f"items:{name}", header, accepted, False,
+            f"de codes van de gekoppelde items ({catalogue_label(model, name).lower()}), "
+            f"gescheiden door ';' of spaties (codes: {shown})",
+        ))  # fmt: skip
     return columns
 
 
-def _required(population: Population) -> list[str]:
-    """The columns a registry must have: with one kind, 'soort' may be left out."""
-    required = ["code", "name", *(["kind"] if len(population.kinds) > 1 else []), "emails"]
-    return required + [f"attribute:{a.id}" for a in population.attributes if a.required]
+def columns(questionnaire: Questionnaire) -> list[Column]:
+    """The registry columns of a questionnaire's live version (``describe``)."""
+    version = live_version(questionnaire)
+    return describe(model_of(version) if version is not None else None)
+
+
+def _attribute_column(attribute: Attribute) -> Column:
+    choices = ", ".join(str(c.label) for c in attribute.choices[:MAX_SHOWN_CODES])
+    if len(attribute.choices) > MAX_SHOWN_CODES:
+        choices += ", …"
+    description = attribute.handler.cell.format(choices=choices)
+    if not attribute.required:
+        description += "; mag leeg blijven"
+    if attribute.identifying:
+        description += "; identificerend: staat enkel in het identiteitenblad van de export"
+    return Column(f"attribute:{attribute.id}", attribute.label.get().lower(),
+                  headers_of(attribute), attribute.required, description)  # fmt: skip
 
 
 class _Header:
@@ -236,26 +286,23 @@ class _Header:
         self.positions: dict[str, int] = {}
         self.item_positions: dict[str, int] = {}
         self.problems: list[RowProblem] = []
-        item_headers = _item_columns(model)
-        columns = _columns(model.population)
+        columns = describe(model)
         for index, name in enumerate(h.strip().lower() for h in cells):
             if not name:
                 continue
-            canonical = next((c for c, aliases in columns.items() if name in aliases), None)
-            if canonical is not None:
-                if canonical in self.positions:
-                    self.problems.append(
-                        RowProblem(number, cells[index], "kolom staat er twee keer")
-                    )
-                self.positions[canonical] = index
-            elif name in item_headers:
-                self.item_positions[item_headers[name]] = index
-            else:
-                known = ", ".join([*(a[0] for a in columns.values()), *model.catalogues])
+            column = next((c for c in columns if name in c.accepted), None)
+            if column is None:
+                known = ", ".join(c.header for c in columns)
                 self.problems.append(
                     RowProblem(number, cells[index], f"onbekende kolom (verwacht: {known})")
                 )
-        missing = [columns[c][0] for c in _required(model.population) if c not in self.positions]
+                continue
+            if column.key in self.positions:
+                self.problems.append(RowProblem(number, cells[index], "kolom staat er twee keer"))
+            self.positions[column.key] = index
+            if column.key.startswith("items:"):
+                self.item_positions[column.key.removeprefix("items:")] = index
+        missing = [c.header for c in columns if c.required and c.key not in self.positions]
         self.usable = not missing
         if missing:
             self.problems.append(
@@ -282,12 +329,13 @@ class _Row:
         return self.cells[index].strip() if index is not None and index < len(self.cells) else ""
 
     def problem(self, column: str, message: str) -> None:
-        """A problem in ``column``, named as the file's header names it."""
-        name = LABELS.get(column)
+        """A problem in ``column``, named as the file's header names it (as the template
+        does, when the file has no such column)."""
         index = self.positions.get(column)
-        if name is None and index is not None and index < len(self.header):
-            name = self.header[index].strip()
-        self.problems.append(RowProblem(self.number, name or column, message))
+        name = self.header[index].strip() if index is not None and index < len(self.header) else ""
+        if not name:
+            name = COLUMNS[column][0] if column in COLUMNS else column.partition(":")[2]
+        self.problems.append(RowProblem(self.number, name, message))
 
     def check(
         self,
@@ -613,33 +661,52 @@ def _same(
 
 
 def template_workbook(questionnaire: Questionnaire) -> bytes:
-    """An .xlsx with the columns this questionnaire's population declares and two example
-    rows, for VVSG to fill in."""
+    """An .xlsx with the columns this questionnaire's population declares, two example
+    rows that import as they are, and a sheet explaining every column."""
     version = live_version(questionnaire)
     model = model_of(version) if version else None
-    catalogues = list(model.catalogues) if model else []
     population = model.population if model else DEFAULT
+    described = describe(model)
+    columns = [c for c in described if c.required or c.key != "kind"]
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook has one worksheet
     sheet.title = "Register"
-    several_kinds = len(population.kinds) > 1
-    header = ["code", "naam", *(["soort"] if several_kinds else [])]
-    header += [a.label.get().lower() for a in population.attributes]
-    header += ["contactpersoon", "e-mail"]
-    header += ["acties" if len(catalogues) == 1 and c == "actions" else c for c in catalogues]
-    sheet.append(header)
+    sheet.append([c.header for c in columns])
     for number in (1, 2):
-        kind = population.kinds[(number - 1) % len(population.kinds)]
-        prefix = kind.code if several_kinds or not population.is_person else "P"
-        name = f"Voorbeeld {number}" if population.is_person else f"{kind.label} Voorbeeld"
-        row: list[Any] = [f"{prefix}{number:02d}", name, *([kind.value] if several_kinds else [])]
-        row += [a.handler.example(a, number) for a in population.attributes]
-        row += [f"Contact {number}", f"contact{number}@voorbeeld.be"]
-        row += ["2;5" if number == 1 else ""] * len(catalogues)
-        sheet.append(row)
-    for index in range(1, len(header) + 1):
+        sheet.append([_example(c, number, model, population) for c in columns])
+    for index in range(1, len(columns) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 22
+    explained = workbook.create_sheet("Uitleg")
+    explained.append(["kolom", "verplicht", "wat erin staat"])
+    for column in described:
+        explained.append([column.header, "ja" if column.required else "nee", column.description])
+    explained.column_dimensions["A"].width = 22
+    explained.column_dimensions["C"].width = 100
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _example(
+    column: Column, number: int, model: QuestionnaireModel | None, population: Population
+) -> Any:
+    """An example value of a column for the template's rows (valid for its import)."""
+    kind = population.kinds[(number - 1) % len(population.kinds)]
+    if column.key == "code":
+        return f"{kind.code}{number:02d}"
+    if column.key == "name":
+        return f"{kind.label} Voorbeeld {number}"
+    if column.key == "kind":
+        return kind.value
+    if column.key == "contact_names":
+        return f"Contact {number}"
+    if column.key == "emails":
+        return f"contact{number}@voorbeeld.be"
+    if column.key.startswith("items:"):
+        assert model is not None  # only a stored version has catalogues
+        codes = [i.code for i in model.catalogues[column.key.removeprefix("items:")].items]
+        return ";".join(codes[:2]) if number == 1 else codes[-1]
+    attribute = population.attribute(column.key.removeprefix("attribute:"))
+    assert attribute is not None
+    return attribute.handler.example(attribute, number)
