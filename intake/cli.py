@@ -488,6 +488,9 @@ def demo_command() -> None:
     click.echo("Coordinator links:")
     for name, path in result.links:
         click.echo(f"  {name} ({result.states.get(name, '')}): {base}{path}")
+    click.echo("Open links (anyone may answer):")
+    for title, path, held in result.open_links:
+        click.echo(f"  {title} ({held}): {base}{path}")
     outbox = current_app.config.get("MAIL_OUTBOX")
     if outbox:  # there from the start, so the folder the README names can be opened at once
         Path(outbox).mkdir(parents=True, exist_ok=True)
