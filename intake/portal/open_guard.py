@@ -37,8 +37,10 @@ def open_response() -> OpenResponse | None:
     if link is None:
         return None
     kept = session.get(RESUME_CODE)
-    mine = isinstance(kept, list) and len(kept) == 2 and kept[0] == respondent.id
-    return OpenResponse(link.slug, open_links.display_code(str(kept[1])) if mine else None)
+    code = None
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == respondent.id:
+        code = open_links.display_code(str(kept[1]))
+    return OpenResponse(link.slug, code)
 
 
 def refused_post(respondent: Respondent) -> bool:
