@@ -19,7 +19,7 @@ from intake.extensions import db
 from intake.models import Job, MailLog, OpenLink, Respondent, Response, utcnow
 from intake.services import open_links, pseudonyms, questionnaires, tracking
 from tests.support import factory
-from tests.support.html import document, shown
+from tests.support.html import csrf_token, document, shown
 from tests.support.portal import post_page
 from tests.support.smtp import SMTPServer, free_port
 
@@ -186,11 +186,10 @@ def test_the_closing_time_refuses_new_and_stops_started_responses(app: Flask, li
     page = newcomer.get(f"/o/{link}")
     assert page.status_code == 410
     assert "Deze vragenlijst is afgesloten" in page.get_data(as_text=True)
-    token = _csrf(browser.get(f"{PORTAL}/").get_data(as_text=True))
-    assert newcomer.post(f"/o/{link}/beginnen", data={"csrf_token": token}).status_code in (
-        400,
-        410,
+    refused = newcomer.post(
+        f"/o/{link}/beginnen", data={"csrf_token": csrf_token(newcomer, "/aanmelden")}
     )
+    assert refused.status_code == 410
     assert len(_anonymous(app)) == 1
 
     # The started response: what is typed comes back, nothing is stored; no submission.
@@ -203,7 +202,9 @@ def test_the_closing_time_refuses_new_and_stops_started_responses(app: Flask, li
         ).scalar()
         assert "jeugd" in str(state_value) and respondent.resume_code_hash is not None
     assert _submit(browser).status_code == 422
-    assert code  # the code still names the response, which now reads only
+    # The code still opens the response, which now only reads.
+    page = resume(app, link, code).get(f"{PORTAL}/").get_data(as_text=True)
+    assert "De bevraging is afgesloten." in page
 
 
 def test_the_honeypot_refuses_scripted_posts(app: Flask, link: str) -> None:

@@ -15,6 +15,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from werkzeug.local import LocalProxy
 
 from intake.auth.access import fresh_session, sign_in_coordinator, signed_in
 from intake.extensions import limiter
@@ -194,4 +195,6 @@ def open_mail_link(slug: str) -> ResponseReturnValue:
 
 @bp.context_processor
 def _open_response_context() -> dict[str, Any]:
-    return {"open_response": open_response(), "honeypot": HONEYPOT}
+    """Lazy: only a template that asks reads the sign-in, so an error page rendered while
+    the database is down does not need it."""
+    return {"open_response": LocalProxy(open_response), "honeypot": HONEYPOT}
