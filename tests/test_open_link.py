@@ -202,9 +202,15 @@ def test_the_closing_time_refuses_new_and_stops_started_responses(app: Flask, li
         ).scalar()
         assert "jeugd" in str(state_value) and respondent.resume_code_hash is not None
     assert _submit(browser).status_code == 422
-    # The code still opens the response, which now only reads.
-    page = resume(app, link, code).get(f"{PORTAL}/").get_data(as_text=True)
-    assert "De bevraging is afgesloten." in page
+    # The closed link's page offers no code form; the code itself still opens the response,
+    # which now only reads.
+    reader = app.test_client()
+    token = csrf_token(reader, "/aanmelden")
+    assert (
+        reader.post(f"/o/{link}/verder", data={"csrf_token": token, "code": code}).status_code
+        == 302
+    )
+    assert "De bevraging is afgesloten." in reader.get(f"{PORTAL}/").get_data(as_text=True)
 
 
 def test_the_honeypot_refuses_scripted_posts(app: Flask, link: str) -> None:
