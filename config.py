@@ -69,6 +69,10 @@ class Config:
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.HSTS = False
 
+        # An open-link response cannot be submitted sooner than this after its start: a
+        # person reads the questions, a script does not (``services.open_links``).
+        self.OPEN_LINK_MIN_SECONDS = _int("OPEN_LINK_MIN_SECONDS", 20)
+
         # Public base URL used in e-mailed links, e.g. https://enquete.vvsg.be
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

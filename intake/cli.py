@@ -6,17 +6,18 @@ The ``intake`` program itself (``intake.__main__``) is Flask's CLI over the fact
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
 
 from intake.jobs import mail as mail_job
 from intake.jobs import queue, records, runner
-from intake.models import Questionnaire
+from intake.models import OpenLink, Questionnaire
 from intake.questionnaire import DefinitionError, DefinitionErrors, codebook, load_file
 from intake.questionnaire.structure import json_schema_text
 from intake.services import (
@@ -24,6 +25,7 @@ from intake.services import (
     export,
     import_responses,
     mailing,
+    open_links,
     preview,
     questionnaires,
     registry,
@@ -48,6 +50,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(open_link_group)
 
 
 @click.group("users", cls=AppGroup, help="Manage VVSG admin accounts.")
@@ -466,6 +469,53 @@ def worker_command(threads: int) -> None:
 
 
 DEMO_ADMIN_EMAIL = "admin@vvsg.be"
+
+
+@click.group("open-link", cls=AppGroup, help="The public link of a questionnaire.")
+def open_link_group() -> None:
+    pass
+
+
+def _print_link(link: OpenLink) -> None:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"{base}/o/{link.slug}")
+    for label, value in (("opens", link.opens_at), ("closes", link.closes_at),
+                         ("at most", link.max_responses)):  # fmt: skip
+        if value is not None:
+            click.echo(f"  {label}: {value}")
+    refused = open_links.refusal(link)
+    click.echo(f"  new responses: {'refused (' + refused + ')' if refused else 'accepted'}")
+
+
+@open_link_group.command("create")
+@click.option("-q", "--questionnaire", "slug", required=True)
+@click.option("--closes", type=click.DateTime(), help="Closing time (UTC), e.g. 2031-06-30T17:00")
+@click.option("--max", "max_responses", type=click.IntRange(min=1), help="Cap on submissions.")
+def open_link_create_command(slug: str, closes: dt.datetime | None,
+                             max_responses: int | None) -> None:  # fmt: skip
+    """Make the questionnaire's public link (or show the current one) and print it."""
+    questionnaire = _questionnaire(slug)
+    try:
+        link = open_links.create(
+            questionnaire, CLI, max_responses=max_responses,
+            closes_at=closes.replace(tzinfo=dt.UTC) if closes else None,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_link(link)
+
+
+@open_link_group.command("revoke")
+@click.option("-q", "--questionnaire", "slug", required=True)
+def open_link_revoke_command(slug: str) -> None:
+    """Revoke the questionnaire's public link for good."""
+    link = open_links.current(_questionnaire(slug))
+    if link is None:
+        raise click.ClickException(f"{slug} has no public link")
+    open_links.revoke(link, CLI)
+    click.echo(f"revoked /o/{link.slug}")
+
+
 DEMO_ADMIN_PASSWORD = "demo-wachtwoord"
 
 
@@ -488,6 +538,9 @@ def demo_command() -> None:
     click.echo("Coordinator links:")
     for name, path in result.links:
         click.echo(f"  {name} ({result.states.get(name, '')}): {base}{path}")
+    click.echo("Open links (anyone may answer):")
+    for title, path, held in result.open_links:
+        click.echo(f"  {title} ({held}): {base}{path}")
     outbox = current_app.config.get("MAIL_OUTBOX")
     if outbox:  # there from the start, so the folder the README names can be opened at once
         Path(outbox).mkdir(parents=True, exist_ok=True)

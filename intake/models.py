@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import Model
-from intake.statuses import JobStatus, MailKind, ResponseStatus
+from intake.statuses import MAIL_LOG_KINDS, JobStatus, ResponseStatus
 
 
 def utcnow() -> dt.datetime:
@@ -141,6 +141,13 @@ class Respondent(Model):
     # The declared registry attributes by id, typed (``Population.attributes``): for the
     # default population {"province": ..., "members": [...]}.
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # An anonymous respondent who started through a public link (``services.open_links``):
+    # no name, no contacts; the registry's figures leave it out.
+    open_link_id: Mapped[int | None] = mapped_column(ForeignKey("open_links.id"), index=True)
+    # Its resume code's keyed hash, and the address a resume link is mailed to: that
+    # address serves that one mail only and is deleted once sent, and at submission.
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64))
+    resume_email: Mapped[str | None] = mapped_column(String(320))
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="respondents")
     contacts: Mapped[list[Contact]] = relationship(
@@ -156,10 +163,34 @@ class Respondent(Model):
     response: Mapped[Response | None] = relationship(
         back_populates="respondent", passive_deletes=True
     )
+    open_link: Mapped[OpenLink | None] = relationship()
 
     def item_codes(self, catalogue: str) -> list[str]:
         """Codes of the catalogue entries (e.g. actions) this respondent is linked to."""
         return [i.code for i in self.items if i.catalogue == catalogue]
+
+
+class OpenLink(Model):
+    """A questionnaire's public link (``/o/<slug>``): anyone with it may start a response,
+    between its opening and closing times, until it is revoked or its cap of submitted
+    responses is reached (``services.open_links``)."""
+
+    __tablename__ = "open_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # At most this many submitted responses; None: no cap.
+    max_responses: Mapped[int | None] = mapped_column(Integer)
+
+    questionnaire: Mapped[Questionnaire] = relationship()
 
 
 class Contact(Model):
@@ -267,10 +298,11 @@ class SignIn(Model):
 
 
 class MailLog(Model):
-    """Every invitation or reminder sent (or written to the outbox), per respondent."""
+    """Every invitation or reminder sent (or written to the outbox), per respondent; and
+    the resume links of open-link respondents, their address masked."""
 
     __tablename__ = "mail_log"
-    __table_args__ = (CheckConstraint(_in("kind", MailKind), name="kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", MAIL_LOG_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     respondent_id: Mapped[int] = mapped_column(

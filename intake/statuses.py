@@ -34,6 +34,12 @@ class MailKind(StrEnum):
     REMINDER = "reminder"
 
 
+# The mail log's kinds: the batch kinds above, and the resume link an open-link respondent
+# asks for (``services.open_links``; no batch sends it, so it is no ``MailKind``).
+RESUME_MAIL = "resume"
+MAIL_LOG_KINDS = (*MailKind, RESUME_MAIL)
+
+
 class JobStatus(StrEnum):
     """Where a background job is (``intake.jobs``)."""
 

@@ -20,6 +20,11 @@ CSP = (
 )
 SIGN_IN_LIMIT = "10 per minute;60 per hour"
 LINK_LIMIT = "30 per minute;300 per hour"
+# A public link: starting a response and mailing a resume link, per address (colleagues
+# behind one office address start one after the other); resuming by code is guessing
+# a secret, so it is held tighter.
+OPEN_START_LIMIT = "20 per minute;200 per hour"
+RESUME_CODE_LIMIT = "10 per minute;50 per hour"
 # C0 and C1 control characters and DEL: browsers drop some of them inside a URL.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

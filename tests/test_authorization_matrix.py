@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from intake.extensions import db
 from intake.models import Respondent
-from intake.services import accounts
+from intake.services import accounts, open_links
 from tests.support import factory, jobs
 from tests.support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, AuthActions
 from tests.support.html import csrf_token
@@ -23,6 +23,7 @@ from tests.support.html import csrf_token
 ROLES = ("anonymous", "coordinator_a", "coordinator_b", "admin")
 SLUG = "plan-samenleven-2025"
 P = f"/v/{SLUG}"
+OPEN = "/admin/vragenlijsten/inspiratiedag-2022"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("admin.job_progress", "GET"): Row("/admin/taken/{job}/voortgang", (302, 403, 403, 200)),
     ("admin.job_file", "GET"): Row("/admin/taken/{job}/bestand", (302, 403, 403, 200)),
     ("admin.cancel_job", "POST"): Row("/admin/taken/{queued}/annuleren", (302, 403, 403, 302), {}),
+    # The public link {open} of the inspiration day: anyone may start or resume; only its
+    # own anonymous respondent may have a resume link mailed.
+    ("portal.open_start", "GET"): Row("/o/{open}", (200, 200, 200, 200)),
+    ("portal.open_resume", "POST"): Row("/o/{open}/verder", (302, 302, 302, 302),
+                                        {"code": "AAAA-BBBB"}),
+    ("portal.open_mail_link", "POST"): Row("/o/{open}/link-mailen", (404, 404, 404, 404),
+                                           {"email": "x@voorbeeld.be"}),
+    ("portal.open_begin", "POST"): Row("/o/{open}/beginnen", (302, 302, 302, 302), {}),
+    ("admin.create_open_link", "POST"): Row(f"{OPEN}/open-link", (302, 403, 403, 302), {}),
+    ("admin.update_open_link", "POST"): Row(f"{OPEN}/open-link/instellingen",
+                                            (302, 403, 403, 302), {"max_responses": "5"}),
+    ("admin.revoke_open_link", "POST"): Row(f"{OPEN}/open-link/intrekken",
+                                            (302, 403, 403, 302), {}),
 }  # fmt: skip
 
 
@@ -117,8 +131,11 @@ def build_world(app: Flask) -> dict[str, str]:
         accounts.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         link_a = factory.link(a)
         job, queued = jobs.finished_with_file(q), jobs.queued(q)
+        day = factory.load_questionnaire(factory.INSPIRATIE)
+        open_slug = open_links.create(day, "admin:test").slug
         return {"a": link_a, "b": factory.link(b), "respondent": str(c.id), "job": str(job),
-                "token": link_a.removeprefix("/t/"), "queued": str(queued)}  # fmt: skip
+                "token": link_a.removeprefix("/t/"), "queued": str(queued),
+                "open": open_slug}  # fmt: skip
 
 
 @pytest.fixture
@@ -145,7 +162,8 @@ def test_every_route_for_every_role(app: Flask, world: dict[str, str], role: str
     shared = client_for(app, role, world)
     for (endpoint, method), row in MATRIX.items():
         # Rows that change who is signed in get a browser of their own.
-        changes_session = endpoint in {"auth.logout", "auth.login", "portal.token_login"}
+        changes_session = endpoint in {"auth.logout", "auth.login", "portal.token_login",
+                                       "portal.open_begin", "portal.open_resume"}  # fmt: skip
         client = client_for(app, role, world) if changes_session else shared
         url = row.url.format(**world)
         if row.data is None:

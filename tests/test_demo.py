@@ -33,8 +33,15 @@ def test_demo_loads_twice_with_the_same_figures(
         assert kinds == {"centrumstad": 13, "stad": 16, "gemeente": 25, "igs": 5}
         provinces = {g.key for g in tracking.by_column(q, "province")}
         assert len(provinces) == 5
-        assert db.session.scalar(select(func.count()).select_from(Respondent)) == 59
-        assert db.session.scalar(select(func.count()).select_from(Response)) == 49
+        # Plan Samenleven's registry (the inspiration day's anonymous answers: test_open_link)
+        plan = Respondent.questionnaire_id == q.id
+        assert db.session.scalar(select(func.count()).select_from(Respondent).where(plan)) == 59
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Response).join(Respondent).where(plan)
+            )
+            == 49
+        )
         assert questionnaires.get_by_slug("inspiratiedag-2022") is not None
         # A link for every state, fresh ones first, each printed with its state.
         status = {r.name: r.status for r in tracking.respondent_rows(q)}

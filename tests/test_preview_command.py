@@ -71,8 +71,8 @@ def test_preview_command_serves_a_file_that_is_not_loaded(tmp_path: Path) -> Non
         browser = Browser(base)
         url, _ = browser.post("/aanmelden", [("email", email), ("password", password)])
         assert url.endswith("/admin/")
-        url, start = browser.post(setup, [("als", "denkbeeldig"), ("soort", "gemeente"),
-                                          ("provincie", "Limburg")])  # fmt: skip
+        # The inspiration day's participants are persons of one kind (its respondents: block).
+        url, start = browser.post(setup, [("als", "denkbeeldig"), ("soort", "deelnemer")])
         assert url == f"{base}/v/inspiratiedag-2022/" and BANNER in start
         links = html.document_fromstring(start).xpath('//a[contains(@href, "/p/")]/@href')
         assert links

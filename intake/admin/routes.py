@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from intake.admin import open_link_panel
 from intake.auth.access import admin_required, signed_in_admin
 from intake.extensions import db
 from intake.jobs import export as export_job
@@ -91,6 +92,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         model_deadline=questionnaires.file_deadline(questionnaire),
         mail_settings=questionnaires.mail_settings(questionnaire),
         registry_columns=registry.columns(questionnaire),
+        **open_link_panel.context(questionnaire),
     )
 
 

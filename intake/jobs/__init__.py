@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from intake.jobs import export, mail  # noqa: F401  (register their kinds)
+from intake.jobs import export, mail, resume  # noqa: F401  (register their kinds)
 from intake.jobs.queue import enqueue, init_app, queue_of, submit
 
 __all__ = ["enqueue", "init_app", "queue_of", "submit"]

@@ -3,3 +3,5 @@
 from intake.portal.routes import bp
 
 __all__ = ["bp"]
+
+from intake.portal import open_link  # noqa: E402,F401  (registers the public link's views on bp)

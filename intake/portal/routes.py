@@ -43,9 +43,17 @@ from intake.forms.page import (
 )
 from intake.models import Respondent
 from intake.portal import preview
+from intake.portal.open_guard import refused_post
 from intake.questionnaire import repeat_items
 from intake.questionnaire.types import answer_keys
-from intake.services import invitations, questionnaires, receipt, response_state, responses
+from intake.services import (
+    invitations,
+    open_links,
+    questionnaires,
+    receipt,
+    response_state,
+    responses,
+)
 from intake.services.accounts import CoordinatorIdentity
 from intake.services.response_state import Page, ResponseState
 from intake.services.responses import SaveStatus, SubmitStatus
@@ -269,6 +277,16 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
         )  # fmt: skip
 
+    if refused_post(respondent):
+        if autosave:
+            return jsonify(status="refused"), 400
+        return _render_page(
+            slug, state, page, form, revision=seen_revision, visible=as_typed, unsaved=True,
+            status=400,
+            notice=_("Je antwoorden zijn niet bewaard: het formulier bevatte een verborgen veld "
+                     "dat leeg moet blijven. Je antwoorden staan er nog."),
+        )  # fmt: skip
+
     try:
         outcome = responses.save_page(respondent, section, item, posted, seen_revision, _actor())
     except WriteRefused:
@@ -470,6 +488,16 @@ def submit(slug: str) -> ResponseReturnValue:
         notice = _("Deze pagina stond te lang open; er is nog niets ingediend. Klik opnieuw op "
                    "Indienen.")  # fmt: skip
         return _summary(slug, state, notice)
+    if refused_post(respondent):
+        notice = _("Er is niets ingediend: het formulier bevatte een verborgen veld dat leeg moet "
+                   "blijven.")  # fmt: skip
+        return _summary(slug, response_state.load_state(respondent), notice), 400
+    wait = open_links.seconds_too_fast(respondent)
+    if wait:
+        notice = _("Er is nog niets ingediend: je hebt de vragenlijst wel erg snel ingevuld. "
+                   "Lees je antwoorden rustig na en dien over %(n)s seconden opnieuw in.",
+                   n=wait)  # fmt: skip
+        return _summary(slug, response_state.load_state(respondent), notice), 429
     if request.form.get("confirm") != "ja":
         state = response_state.load_state(respondent)
         if state.is_submitted:
@@ -490,8 +518,9 @@ def submit(slug: str) -> ResponseReturnValue:
             "even niet. Er is niets verloren; klik zo meteen opnieuw op Indienen."
         )
         return _summary(slug, state, notice), 503
-    if outcome.status == SubmitStatus.SUBMITTED:
-        # After the commit: whatever becomes of the mail, the submission stands.
+    if outcome.status == SubmitStatus.SUBMITTED and respondent.open_link_id is None:
+        # After the commit: whatever becomes of the mail, the submission stands. An
+        # open-link respondent has no address to send it to.
         receipt.send_receipt(respondent, _language())
     if outcome.status in {SubmitStatus.SUBMITTED, SubmitStatus.ALREADY_SUBMITTED}:
         return redirect(url_for("portal.submitted", slug=slug))

@@ -32,6 +32,9 @@ ACTIONS = {
     "settings": "instellingen gewijzigd",
     "questionnaire_update": "vragenlijstversie bijgewerkt (alleen wat de export weglaat)",
     "respondent_list": "lijst van organisaties gedownload",
+    "open_link_created": "open link gemaakt",
+    "open_link_changed": "open link gewijzigd",
+    "open_link_revoked": "open link ingetrokken",
 }
 
 

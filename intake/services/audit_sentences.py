@@ -177,6 +177,16 @@ def _listed(e: AuditEvent, c: _Context, args: dict[str, Any]) -> str:
     )
 
 
+def _open_link(e: AuditEvent, c: _Context, args: dict[str, Any]) -> str:
+    slug = e.detail.get("slug", "")
+    if e.action == "open_link_created":
+        return _("%(who)s maakte de open link /o/%(slug)s", slug=slug, **args)
+    if e.action == "open_link_revoked":
+        return _("%(who)s trok de open link /o/%(slug)s in", slug=slug, **args)
+    return _("%(who)s wijzigde de opening, sluiting of het maximum van de open link /o/%(slug)s",
+             slug=slug, **args)  # fmt: skip
+
+
 Renderer = Callable[[AuditEvent, _Context, dict[str, Any]], str]
 RENDERERS: dict[str, Renderer] = {
     "save": _save,
@@ -196,6 +206,9 @@ RENDERERS: dict[str, Renderer] = {
     "settings": _settings,
     "respondent_list": _listed,
     "questionnaire_update": _updated,
+    "open_link_created": _open_link,
+    "open_link_changed": _open_link,
+    "open_link_revoked": _open_link,
 }  # fmt: skip
 
 

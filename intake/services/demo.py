@@ -1,4 +1,5 @@
-"""Demo data: both questionnaires, 59 fictional respondents and a spread of responses.
+"""Demo data: both questionnaires, 59 fictional respondents and a spread of responses;
+the inspiration day's anonymous answers through its public link.
 
 Names, codes and people are invented. Answers are generated from the
 questionnaire model itself (``plausible_answers``), so they always validate,
@@ -11,18 +12,28 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 
 from intake.extensions import db
-from intake.models import Contact, MailLog, Respondent, RespondentItem, utcnow
+from intake.models import (
+    Answer,
+    Contact,
+    MailLog,
+    OpenLink,
+    Questionnaire,
+    Respondent,
+    RespondentItem,
+    Response,
+    utcnow,
+)
 from intake.paths import QUESTIONNAIRES_DIR
 from intake.questionnaire.types import type_of
 from intake.questionnaire.types.base import Samples
 from intake.questionnaire.vocabulary import PROVINCES
-from intake.services import invitations, questionnaires, response_state, responses
-from intake.services.response_state import Page, ResponseState
+from intake.services import invitations, open_links, questionnaires, response_state, responses
+from intake.services.response_state import Page, ResponseState, Stored
 from intake.services.responses import PostedPage
-from intake.statuses import MailKind
+from intake.statuses import MailKind, ResponseStatus
 
 QUESTIONNAIRES = ("plan-samenleven-2025.yaml", "inspiratiedag-2022.yaml")
 FLEMISH = PROVINCES[:5]
@@ -96,6 +107,8 @@ class DemoResult:
     drafts: int
     links: list[tuple[str, str]]  # (respondent name, link): fresh ones first
     states: dict[str, str] = field(default_factory=dict)  # respondent name -> where it is
+    # (questionnaire title, public link path, what it holds): see ``load_open_link``
+    open_links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _names(rng: random.Random, count: int) -> list[str]:
@@ -240,4 +253,67 @@ def load(seed: int = 2025) -> DemoResult:
     ]
     links = [(r.name, f"/t/{invitations.issue_link(r, 'demo')}") for r, _state in shown]
     states = {r.name: state for r, state in shown}
-    return DemoResult(len(respondents), len(submitted), len(drafts), links, states)
+    result = DemoResult(len(respondents), len(submitted), len(drafts), links, states)
+    result.open_links.append(load_open_link(loaded[1], rng))
+    return result
+
+
+# The inspiration day's evaluation: 117 of the 315 participants answered (seed 000).
+OPEN_SUBMITTED = 117
+OPEN_IN_PROGRESS = 6
+
+
+def load_open_link(questionnaire: Questionnaire, rng: random.Random) -> tuple[str, str, str]:
+    """The inspiration day through its public link: a fresh link, 117 anonymous responses
+    submitted and a few started, filled in through the same services as the portal's.
+    Returns (title, link path, what it holds)."""
+    db.session.execute(delete(Respondent).where(Respondent.questionnaire_id == questionnaire.id))
+    db.session.execute(delete(OpenLink).where(OpenLink.questionnaire_id == questionnaire.id))
+    db.session.commit()
+    link = open_links.create(questionnaire, "demo")
+    started = [open_links.start(link).respondent for _ in range(OPEN_SUBMITTED + OPEN_IN_PROGRESS)]
+    version = questionnaires.live_version(questionnaire)
+    assert version is not None
+    now = utcnow()
+    answers: list[dict[str, Any]] = []
+    for number, respondent in enumerate(started):
+        submit = number < OPEN_SUBMITTED
+        response = Response(respondent_id=respondent.id, questionnaire_version_id=version.id,
+                            status=ResponseStatus.SUBMITTED if submit else ResponseStatus.DRAFT,
+                            submitted_at=now if submit else None)  # fmt: skip
+        db.session.add(response)
+        db.session.flush()
+        answers += [
+            {"response_id": response.id, "section": section, "item": item, "question": key,
+             "value": stored.value, "raw": stored.raw, "is_valid": stored.is_valid,
+             "revision": 1, "updated_at": now, "updated_by": "demo"}
+            for (section, item, key), stored in answered(respondent, rng, submit=submit).items()
+        ]  # fmt: skip
+        if submit:
+            open_links.forget(respondent)
+    db.session.execute(insert(Answer), answers)
+    db.session.commit()
+    held = f"{OPEN_SUBMITTED} ingediend, {OPEN_IN_PROGRESS} bezig"
+    return questionnaire.title, f"/o/{link.slug}", held
+
+
+def answered(
+    respondent: Respondent, rng: random.Random, *, submit: bool
+) -> dict[tuple[str, str, str], Stored]:
+    """What ``fill`` would store, worked out in memory (no save per page): every page the
+    answers make apply, or the first three for a response still in progress. Many
+    responses are then written in one go."""
+    state = response_state.load_state(respondent)
+    done: set[tuple[str, str]] = set()
+    while pending := [p for p in state.pages() if (p.section.id, p.item_key) not in done]:
+        page = pending[0]
+        _visible, parsed = responses.parse_page(state, page, plausible_answers(state, page, rng))
+        for key, new in parsed.items():
+            if not new.is_empty:
+                state.answers[(page.section.id, page.item_key, key)] = Stored(
+                    new.value, new.raw, new.is_valid, 1
+                )
+        done.add((page.section.id, page.item_key))
+        if not submit and len(done) >= 3:
+            break
+    return {key: stored for key, stored in state.answers.items() if not stored.is_empty}

@@ -289,7 +289,10 @@ def targets(
       a scheduled reminder also skips whoever this day's scheduled reminder logged.
     """
     now = now or utcnow()
-    query = select(Respondent).where(Respondent.questionnaire_id == questionnaire.id)
+    # Anonymous respondents of a public link get no batch mail: they have no address.
+    query = select(Respondent).where(
+        Respondent.questionnaire_id == questionnaire.id, Respondent.open_link_id.is_(None)
+    )
     has_response = exists().where(Response.respondent_id == Respondent.id)
     if kind == MailKind.INVITATION:
         return query.where(~link_opened(), ~invitation_mailed(), ~has_response)

@@ -30,6 +30,7 @@ from intake.questionnaire import conditions, repeat_items
 from intake.questionnaire.model import Choice, Question, Questionnaire, Section, Text
 from intake.questionnaire.types import answer_keys, missing, parse
 from intake.questionnaire.values import Parsed, Posted, Problem
+from intake.services.open_links import accepts_answers
 from intake.services.questionnaires import live_version, model_of
 from intake.statuses import ResponseStatus
 
@@ -217,10 +218,16 @@ class ResponseState:
 
     @property
     def is_open(self) -> bool:
-        """Whether answers may change: the questionnaire is open, or this is an author's
+        """Whether answers may change: the questionnaire is open (and, for an answer
+        through a public link, that link still takes answers), or this is an author's
         preview (a test respondent), which works on closed questionnaires too."""
         respondent = self.respondent
-        return respondent is not None and (respondent.is_test or respondent.questionnaire.is_open)
+        if respondent is None:
+            return False
+        if respondent.is_test:
+            return True
+        link = respondent.open_link  # no query without a link: its key is NULL
+        return respondent.questionnaire.is_open and (link is None or accepts_answers(link))
 
     @property
     def is_editable(self) -> bool:
@@ -384,6 +391,7 @@ _VERSION_COLUMNS = (
 # portal request reads no relationship lazily.
 RESPONDENT_LOADS = (
     joinedload(Respondent.questionnaire),
+    joinedload(Respondent.open_link),
     joinedload(Respondent.response)
     .joinedload(Response.questionnaire_version)
     .load_only(*_VERSION_COLUMNS),

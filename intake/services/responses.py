@@ -27,7 +27,7 @@ from intake.questionnaire import conditions
 from intake.questionnaire.model import Question, Questionnaire
 from intake.questionnaire.types import answer_keys, parse
 from intake.questionnaire.values import Parsed, Posted, Problem
-from intake.services import audit
+from intake.services import audit, open_links
 from intake.services.questionnaires import live_version
 from intake.services.response_state import (
     Page,
@@ -289,6 +289,7 @@ def _submit_once(respondent: Respondent, actor: str) -> SubmitOutcome:
     state.response.status = ResponseStatus.SUBMITTED
     state.response.submitted_at = utcnow()
     state.response.updated_at = state.response.submitted_at
+    open_links.forget(respondent)  # an open-link respondent's resume code and address
     audit.record("submit", actor, respondent=respondent)
     db.session.commit()
     return SubmitOutcome(SubmitStatus.SUBMITTED)

@@ -74,11 +74,13 @@ def status_column() -> ColumnElement[str]:
 
 
 def _base(questionnaire: Questionnaire, *columns: Any) -> Select[Any]:
+    """The registry's respondents: anonymous answers through a public link are counted
+    apart (``open_link_rate``), never as invited respondents."""
     return (
         select(*columns)
         .select_from(Respondent)
         .outerjoin(ResponseRow, ResponseRow.respondent_id == Respondent.id)
-        .where(Respondent.questionnaire_id == questionnaire.id)
+        .where(Respondent.questionnaire_id == questionnaire.id, Respondent.open_link_id.is_(None))
     )
 
 
@@ -378,3 +380,33 @@ def respondent_rows(
                           max(moments) if moments else None, int(row[8] or 0))
         )  # fmt: skip
     return result
+
+
+@dataclass(frozen=True)
+class OpenLinkRate:
+    """Answers through the public link against the population's ``expected`` size
+    ("117 van 315 verwachte deelnemers"); ``expected`` None: no rate, only counts."""
+
+    submitted: int
+    in_progress: int  # started and not submitted
+    expected: int | None
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.submitted / self.expected) if self.expected else None
+
+
+def open_link_rate(questionnaire: Questionnaire) -> OpenLinkRate:
+    """The response through public links: submitted and started anonymous responses."""
+    submitted = func.sum(case((ResponseRow.status == ResponseStatus.SUBMITTED, 1), else_=0))
+    started = func.count(ResponseRow.id)
+    row = db.session.execute(
+        select(submitted, started)
+        .select_from(Respondent)
+        .join(ResponseRow, ResponseRow.respondent_id == Respondent.id)
+        .where(Respondent.questionnaire_id == questionnaire.id,
+               Respondent.open_link_id.is_not(None))
+    ).one()  # fmt: skip
+    done, total = int(row[0] or 0), int(row[1] or 0)
+    expected = questionnaires.population(questionnaire).expected
+    return OpenLinkRate(done, total - done, expected)
