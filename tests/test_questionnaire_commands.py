@@ -23,7 +23,7 @@ def test_check_passes_both_real_questionnaires(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["questionnaire", "check", str(PLAN), str(INSPIRATIE)])
     assert result.exit_code == 0, result.output
     assert (
-        f"{PLAN}: OK – plan-samenleven-2025 version 2: 10 sections, 34 questions, "
+        f"{PLAN}: OK – plan-samenleven-2025 version 3: 10 sections, 34 questions, "
         "345 variables" in result.output
     )
     assert "inspiratiedag-2022 version 1: 4 sections" in result.output
@@ -91,7 +91,7 @@ def test_responses_keep_the_version_they_started_on(app: Flask, tmp_path: Path) 
         v1, _ = questionnaires.store_file(INSPIRATIE)
         respondent = Respondent(
             questionnaire=v1.questionnaire, code="G01", name="Gemeente", kind="gemeente",
-            province="Limburg",
+            attributes={"province": "Limburg"},
         )  # fmt: skip
         db.session.add(Response(respondent=respondent, questionnaire_version=v1))
         db.session.commit()
