@@ -522,7 +522,8 @@ DEMO_ADMIN_PASSWORD = "demo-wachtwoord"
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo data (both questionnaires, 59 fictional respondents) and print how to sign in."""
+    """Load demo data (the questionnaires, 59 fictional local governments, 3,557 fictional
+    AgII training participants) and print how to sign in."""
     from flask import current_app
 
     from intake.services import demo
@@ -533,6 +534,11 @@ def demo_command() -> None:
     click.echo(
         f"Demo loaded: {result.respondents} respondents, {result.submitted} submitted, "
         f"{result.drafts} in progress."
+    )
+    agii = demo.load_agii()
+    click.echo(
+        f"AgII training survey (agii-vormingen): {agii.participants} participants, "
+        f"{agii.submitted} of {agii.invited} invited submitted."
     )
     click.echo(f"Admin sign-in: {base}/aanmelden  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
     click.echo("Coordinator links:")

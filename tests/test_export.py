@@ -112,7 +112,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     # Overzicht: response rate against the invited respondents.
     overzicht = _rows(workbook["Overzicht"])
     assert overzicht[0] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3", None, None)
-    assert overzicht[2][:2] == ("Versie(s)", "2")
+    assert overzicht[2][:2] == ("Versie(s)", "3")
     assert isinstance(overzicht[3][1], dt.datetime)
     # Stad Beekveld never got (or opened) an invitation: it is no part of the rate.
     assert ("Totaal", 2, 3, 0.67) in overzicht
@@ -129,7 +129,7 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     assert [r[0] for r in rows[1:]] == ["CS01", "G01"]  # the draft is not exported
     cs = dict(zip(header, rows[1], strict=True))
     g = dict(zip(header, rows[2], strict=True))
-    assert cs["versie"] == 2 and isinstance(cs["ingediend_op"], dt.datetime)
+    assert cs["versie"] == 3 and isinstance(cs["ingediend_op"], dt.datetime)
     assert cs["organisatie.type"] == "centrumstad" and cs["organisatie.via_igs"] == "nee"
     assert cs["organisatie.acties.5"] == 1 and cs["organisatie.acties.2"] == 0
     assert cs["actie[5].succes"] == 5 and g["actie[5].succes"] == 4

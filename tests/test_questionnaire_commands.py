@@ -23,7 +23,7 @@ def test_check_passes_both_real_questionnaires(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["questionnaire", "check", str(PLAN), str(INSPIRATIE)])
     assert result.exit_code == 0, result.output
     assert (
-        f"{PLAN}: OK – plan-samenleven-2025 version 2: 10 sections, 34 questions, "
+        f"{PLAN}: OK – plan-samenleven-2025 version 3: 10 sections, 34 questions, "
         "345 variables" in result.output
     )
     assert "inspiratiedag-2022 version 1: 4 sections" in result.output

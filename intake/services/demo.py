@@ -1,23 +1,28 @@
-"""Demo data: both questionnaires, 59 fictional respondents and a spread of responses;
-the inspiration day's anonymous answers through its public link.
+"""Demo data: the questionnaires, 59 fictional respondents of Plan Samenleven and a
+spread of responses; the inspiration day's anonymous answers through its public link;
+AgII's training survey with 3,557 fictional participants.
 
 Names, codes and people are invented. Answers are generated from the
-questionnaire model itself (``plausible_answers``), so they always validate,
-and go through the same ``save_page``/``submit`` services as a coordinator's.
+questionnaire model itself (``plausible_answers``), so they always validate. Plan
+Samenleven's go through the same ``save_page``/``submit`` services as a coordinator's;
+AgII's 871 are parsed the same way but written in bulk (``load_agii``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from intake.extensions import db
 from intake.models import (
     Answer,
     Contact,
+    Invitation,
     MailLog,
     OpenLink,
     Questionnaire,
@@ -27,11 +32,13 @@ from intake.models import (
     utcnow,
 )
 from intake.paths import QUESTIONNAIRES_DIR
+from intake.questionnaire.model import Questionnaire as QuestionnaireModel
 from intake.questionnaire.types import type_of
 from intake.questionnaire.types.base import Samples
 from intake.questionnaire.vocabulary import PROVINCES
+from intake.security import hash_token, new_token
 from intake.services import invitations, open_links, questionnaires, response_state, responses
-from intake.services.response_state import Page, ResponseState, Stored
+from intake.services.response_state import Page, RespondentProfile, ResponseState, Stored
 from intake.services.responses import PostedPage
 from intake.statuses import MailKind, ResponseStatus
 
@@ -154,11 +161,17 @@ def build_registry(questionnaire_id: int, rng: random.Random) -> list[Respondent
 
 
 def plausible_answers(
-    state: ResponseState, page: Page, rng: random.Random, *, complete: bool = True
+    state: ResponseState,
+    page: Page,
+    rng: random.Random,
+    *,
+    complete: bool = True,
+    samples: Samples | None = None,
 ) -> PostedPage:
     """Valid answers for every question of a page, generated from the model: each
-    question type draws its own (``QuestionType.sample_answer``)."""
-    samples = Samples(
+    question type draws its own (``QuestionType.sample_answer``), from ``samples`` (by
+    default Plan Samenleven's job titles and sentences)."""
+    samples = samples or Samples(
         rng,
         lines=JOB_TITLES,
         paragraphs=SENTENCES,
@@ -317,3 +330,244 @@ def answered(
         if not submit and len(done) >= 3:
             break
     return {key: stored for key, stored in state.answers.items() if not stored.is_empty}
+
+
+# --------------------------------------------------------------------------- AgII
+
+AGII_FILE = "agii-vormingen.yaml"
+AGII_PARTICIPANTS = 3557  # seed 004: "3.557 vormingsdeelnemers ontvingen een e-mail"
+AGII_SUBMITTED = 871  # "871 respondenten namen deel aan de bevraging"
+# Trainings per region and year (seed 004, table 2; 2021: the first half, as 2020).
+AGII_REGIONS = {
+    2019: {"antwerpen": 60, "brussel": 44, "limburg": 122, "oost-vlaanderen": 57,
+           "vlaams-brabant": 28, "west-vlaanderen": 89, "regio-overschrijdend": 13},
+    2020: {"antwerpen": 46, "brussel": 21, "limburg": 45, "oost-vlaanderen": 28,
+           "vlaams-brabant": 36, "west-vlaanderen": 61, "regio-overschrijdend": 39},
+    2021: {"antwerpen": 25, "brussel": 12, "limburg": 24, "oost-vlaanderen": 15,
+           "vlaams-brabant": 18, "west-vlaanderen": 30, "regio-overschrijdend": 20},
+}  # fmt: skip
+# How many took each training of the catalogue, relatively: language trainings drew the most.
+AGII_TRAININGS = [9, 8, 6, 5, 4, 5, 3, 7, 3, 4, 5, 3, 4, 3, 4, 3, 5, 2]
+AGII_YEARS = {2019: 1700, 2020: 1150, 2021: 707}  # participants per year: 3,557 in all
+# AgII organises; in some regions with the city's agency, elsewhere with an external partner.
+AGII_PARTNERS = {"antwerpen": "agii_atlas", "brussel": "agii_huis_nl",
+                 "oost-vlaanderen": "agii_ingent"}  # fmt: skip
+# How readily each kind of participant answers (the mean is what the seed reports).
+AGII_EAGERNESS = {"lokaal_bestuur": 1.2, "organisatie": 0.8}
+AGII_YEAR_EAGERNESS = {2019: 0.8, 2020: 1.2, 2021: 1.1}
+AGII_ORGANISATIONS = ["CAW", "vzw Buurtwerk", "Huis van het Kind", "Basisschool",
+                      "Welzijnsschakel", "Jeugdhuis", "Taalpunt"]  # fmt: skip
+AGII_TEXTS = {
+    "toepassing_hoe": [
+        "Ik schrijf onze brieven in duidelijker Nederlands; er komen minder vragen aan het loket.",
+        "We gebruiken de taaliconen in het onthaal.",
+        "Ik schakel sneller een tolk in, ook telefonisch.",
+        "We organiseren nu elke maand een praatcafé als oefenkans Nederlands.",
+        "In gesprekken vraag ik meer door en controleer ik of de boodschap begrepen is.",
+    ],
+    "toepassing_drempel": [
+        "Er is te weinig tijd om het in ons team op te nemen.",
+        "Mijn leidinggevende ziet het nut er nog niet van in.",
+        "Het materiaal past niet goed bij onze doelgroep.",
+    ],
+    "opmerkingen": [
+        "Heel praktisch, met veel voorbeelden uit de praktijk.",
+        "De lesgever kende het terrein goed en ging in op onze vragen.",
+        "Wat kort voor zoveel inhoud; een tweede sessie zou helpen.",
+        "Online werkte goed, maar ik miste de uitwisseling in de pauze.",
+        "Graag meer oefeningen en minder theorie.",
+    ],
+    "themas": [
+        "Omgaan met polarisatie in de buurt.",
+        "Werken met vrijwilligers als taalbuddy.",
+        "Beeldvorming in onze communicatie.",
+        "Meertaligheid in de kinderopvang.",
+    ],
+}
+# The seed's figure: 94% satisfied to very satisfied overall.
+AGII_OVERALL = {"5": 45, "4": 50, "3": 3.5, "2": 1, "1": 0.5}
+
+
+@dataclass
+class AgiiResult:
+    participants: int
+    invited: int
+    submitted: int
+
+
+def _weighted(rng: random.Random, weights: Mapping[Any, float]) -> Any:
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
+def _agii_registry(
+    questionnaire_id: int, model: QuestionnaireModel, rng: random.Random
+) -> list[dict[str, Any]]:
+    """The fictional participants as rows for a bulk insert, with their contact and
+    trainings under private keys."""
+    codes = [item.code for item in model.catalogues["vormingen"].items]
+    places = [p + s for p in PREFIXES for s in SUFFIXES]
+    now = utcnow()
+    rows = []
+    number = 0
+    for year, count in AGII_YEARS.items():
+        for _ in range(count):
+            number += 1
+            region = _weighted(rng, AGII_REGIONS[year])
+            organisers = {"agii": 80, "agii_extern": 8}
+            if region in AGII_PARTNERS:
+                organisers[AGII_PARTNERS[region]] = 15
+            organiser = _weighted(rng, organisers)
+            kind = "lokaal_bestuur" if rng.random() < 0.62 else "organisatie"
+            place = rng.choice(places)
+            employer = (
+                f"{rng.choice(['Gemeente', 'Stad', 'OCMW'])} {place}"
+                if kind == "lokaal_bestuur"
+                else f"{rng.choice(AGII_ORGANISATIONS)} {place}"
+            )
+            wanted = rng.choices([1, 2, 3], [70, 22, 8])[0]
+            trainings: set[str] = set()
+            while len(trainings) < wanted:
+                trainings.add(rng.choices(codes, AGII_TRAININGS)[0])
+            webinar = year >= 2020 and rng.random() < 0.1
+            cost = 0 if webinar else sum(rng.choice([25, 25, 50]) for _ in trainings)
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            email = f"{first}.{last}.{number}@{place}.voorbeeld.be".lower().replace(" ", "")
+            rows.append({
+                "questionnaire_id": questionnaire_id, "code": f"AGII-{number:05d}",
+                "name": f"{first} {last}", "kind": kind, "created_at": now, "updated_at": now,
+                "attributes": {"organisatie": employer, "regio": region, "jaar": year,
+                               "organisator": organiser, "kostprijs": cost},
+                "_contact": (f"{first} {last}", email),
+                "_trainings": sorted(trainings, key=codes.index),
+            })  # fmt: skip
+    return rows
+
+
+def _agii_answers(
+    model: QuestionnaireModel, row: dict[str, Any], rng: random.Random
+) -> tuple[dict[tuple[str, str, str], Stored], int]:
+    """A complete response generated from the model, as the portal would store it: each
+    page is answered (``plausible_answers``) and parsed (``parse_page``) in order, on a
+    read model held in memory, and must end without a problem (as ``submit`` demands).
+    Returns the answers and the response's revision (one per page saved)."""
+    contact_name, email = row["_contact"]
+    profile = RespondentProfile(row["name"], row["kind"], row["attributes"], contact_name,
+                                email, {"vormingen": row["_trainings"]})  # fmt: skip
+    state = ResponseState(model, None, profile, None)
+    state.answers = {
+        key: Stored(p.value, p.raw, p.is_valid, 0)
+        for key, p in response_state.prefilled(model, profile).items()
+    }
+    samples = Samples(rng, paragraphs=AGII_TEXTS["opmerkingen"], email=email,
+                      other_text="Via een lokaal netwerk")  # fmt: skip
+    done: list[tuple[str, str]] = []  # saved in this order: the n-th save is revision n
+    while pending := [p for p in state.pages() if (p.section.id, p.item_key) not in done]:
+        page = pending[0]
+        posted = dict(plausible_answers(state, page, rng, complete=False, samples=samples))
+        for question_id in posted.keys() & AGII_TEXTS.keys():
+            posted[question_id] = rng.choice(AGII_TEXTS[question_id]), None
+        if page.section.id == "algemeen":
+            posted["tevredenheid"] = _weighted(rng, AGII_OVERALL), None
+        _visible, parsed = responses.parse_page(state, page, posted)
+        for key, answer in parsed.items():
+            if not answer.is_empty:
+                state.answers[(page.section.id, page.item_key, key)] = Stored(
+                    answer.value, answer.raw, answer.is_valid, len(done) + 1
+                )
+        done.append((page.section.id, page.item_key))
+    problems = [(p.title(), pr) for p in state.pages() if (pr := state.problems(p))]
+    assert not problems, problems
+    return state.answers, len(done)
+
+
+def load_agii(seed: int = 2019) -> AgiiResult:
+    """Load the AgII training survey (seed 004) with 3,557 fictional participants, all
+    mailed an invitation, of whom 871 submitted: written in bulk, so the demo stays quick
+    (no audit events: nobody acted). Safe to run again (it resets the questionnaire's
+    respondents)."""
+    rng = random.Random(seed)
+    version = questionnaires.store_file(QUESTIONNAIRES_DIR / AGII_FILE)[0]
+    questionnaire = version.questionnaire
+    live = questionnaires.live_version(questionnaire)
+    assert live is not None
+    model = questionnaires.model_of(live)
+    db.session.execute(delete(Respondent).where(Respondent.questionnaire_id == questionnaire.id))
+    db.session.commit()
+
+    rows = _agii_registry(questionnaire.id, model, rng)
+    assert len(rows) == AGII_PARTICIPANTS
+    db.session.execute(insert(Respondent), [
+        {k: v for k, v in row.items() if not k.startswith("_")} for row in rows
+    ])  # fmt: skip
+    ids = dict(
+        db.session.execute(
+            select(Respondent.code, Respondent.id).where(
+                Respondent.questionnaire_id == questionnaire.id
+            )
+        ).all()
+    )
+    for row in rows:
+        row["id"] = ids[row["code"]]
+    db.session.execute(insert(Contact), [
+        {"respondent_id": r["id"], "position": 0, "name": r["_contact"][0],
+         "email": r["_contact"][1]} for r in rows
+    ])  # fmt: skip
+    db.session.execute(insert(RespondentItem), [
+        {"respondent_id": r["id"], "catalogue": "vormingen", "code": code}
+        for r in rows for code in r["_trainings"]
+    ])  # fmt: skip
+
+    # Everyone was mailed a personal link three weeks ago (its token is not kept).
+    mailed = utcnow() - dt.timedelta(days=21)
+    subject = "Jouw mening over de vorming van het AgII"
+    db.session.execute(insert(MailLog), [
+        {"respondent_id": r["id"], "kind": MailKind.INVITATION, "recipient": r["_contact"][1],
+         "subject": subject, "sent_at": mailed, "ok": True} for r in rows
+    ])  # fmt: skip
+
+    # Who answered: drawn with weights by kind and year (Efraimidis–Spirakis), so the
+    # rate differs a little per kind, region, year and organiser, as in real data.
+    def key(row: dict[str, Any]) -> float:
+        weight = AGII_EAGERNESS[row["kind"]] * AGII_YEAR_EAGERNESS[row["attributes"]["jaar"]]
+        return float(rng.random() ** (1 / weight))
+
+    ranked = sorted(rows, key=key, reverse=True)
+    answered, silent = ranked[:AGII_SUBMITTED], ranked[AGII_SUBMITTED:]
+    opened_only = {id(r) for r in rng.sample(silent, len(silent) // 10)}
+    submitted_at = {id(r): mailed + dt.timedelta(hours=rng.randint(1, 20 * 24)) for r in answered}
+    db.session.execute(insert(Invitation), [
+        {"respondent_id": r["id"], "token_hash": hash_token(new_token()), "created_at": mailed,
+         "sent_at": mailed, **({"first_opened_at": submitted_at.get(id(r), mailed),
+                                "last_opened_at": submitted_at.get(id(r), mailed)}
+                               if id(r) in submitted_at or id(r) in opened_only else {})}
+        for r in rows
+    ])  # fmt: skip
+
+    generated = [_agii_answers(model, r, rng) for r in answered]
+    db.session.execute(insert(Response), [
+        {"respondent_id": r["id"], "questionnaire_version_id": live.id,
+         "status": ResponseStatus.SUBMITTED, "revision": revision,
+         "started_at": submitted_at[id(r)], "updated_at": submitted_at[id(r)],
+         "submitted_at": submitted_at[id(r)]}
+        for r, (_answers, revision) in zip(answered, generated, strict=True)
+    ])  # fmt: skip
+    response_of = dict(
+        db.session.execute(
+            select(Response.respondent_id, Response.id)
+            .join(Respondent, Respondent.id == Response.respondent_id)
+            .where(Respondent.questionnaire_id == questionnaire.id)
+        ).all()
+    )
+    answers = []
+    for r, (generated_answers, _revision) in zip(answered, generated, strict=True):
+        when = submitted_at[id(r)]
+        for (section, item, question), stored in generated_answers.items():
+            answers.append({
+                "response_id": response_of[r["id"]], "section": section, "item": item,
+                "question": question, "value": stored.value, "raw": stored.raw,
+                "is_valid": stored.is_valid, "revision": stored.revision or 1,
+                "updated_at": when, "updated_by": "prefill" if stored.revision == 0 else "demo",
+            })  # fmt: skip
+    db.session.execute(insert(Answer), answers)
+    db.session.commit()
+    return AgiiResult(len(rows), len(rows), len(answered))
