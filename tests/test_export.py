@@ -373,7 +373,7 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
         old = factory.respondent(q, "G1", kind="gemeente")
         posted = {"dienst": ("jeugd", None), "workshops": (["w1"], None), "collegas": ("3", None)}
         _respond(old, {("deelname", None): posted}, submit=False)
-        v2_text = factory.INSPIRATIE.read_text().replace("version: 1", "version: 2")
+        v2_text = factory.INSPIRATIE.read_text().replace("version: 2", "version: 3")
         start = v2_text.index("      - id: collegas")
         end = v2_text.index("  - id: algemeen")
         v2_file = tmp_path / "v2.yaml"
@@ -382,7 +382,7 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
         new = factory.respondent(q, "G2", kind="gemeente")
         _respond(new, {("deelname", None): {k: v for k, v in posted.items() if k != "collegas"}},
                  submit=False)  # fmt: skip
-        assert new.response.questionnaire_version.version == 2
+        assert new.response.questionnaire_version.version == 3
         ids = {"old": old.id, "new": new.id}
     workbook = _export(app, include_drafts=True)
     codes = _codes(app, ids)  # drawn in random order: look them up
@@ -392,10 +392,10 @@ def test_versions_export_together(app: Flask, tmp_path: Path) -> None:
     assert header.index("deelname.collegas") == header.index("deelname.workshops.w6") + 1
     values = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     old_row, new_row = values[codes["old"]], values[codes["new"]]
-    assert old_row["deelname.collegas"] == 3 and old_row["versie"] == 1
-    assert new_row["deelname.collegas"] is None and new_row["versie"] == 2
+    assert old_row["deelname.collegas"] == 3 and old_row["versie"] == 2
+    assert new_row["deelname.collegas"] is None and new_row["versie"] == 3
     assert new_row["deelname.workshops.w1"] == 1 == old_row["deelname.workshops.w1"]
-    assert _rows(workbook["Overzicht"])[2][:2] == ("Versie(s)", "1, 2")
+    assert _rows(workbook["Overzicht"])[2][:2] == ("Versie(s)", "2, 3")
 
 
 def test_cli_export_and_admin_download(

@@ -361,7 +361,7 @@ def test_figures_count_open_answers_apart_with_pseudonyms(
     """A questionnaire offering both: the registry's rate leaves anonymous answers out, and
     the open link's rate counts them against the expected number."""
     source = factory.INSPIRATIE.read_text(encoding="utf-8")
-    both = source.replace("version: 1", "version: 2").replace(
+    both = source.replace("version: 2", "version: 3").replace(
         "access: [open_link]", "access: [personal_link, open_link]")  # fmt: skip
     path = tmp_path / "both.yaml"
     path.write_text(both, encoding="utf-8")

@@ -42,7 +42,7 @@ class Browser:
 def test_preview_command_serves_a_file_that_is_not_loaded(tmp_path: Path) -> None:
     source = factory.INSPIRATIE.read_text(encoding="utf-8")
     changed = tmp_path / "concept.yaml"
-    changed.write_text(source.replace("version: 1", "version: 7", 1), encoding="utf-8")
+    changed.write_text(source.replace("version: 2", "version: 7", 1), encoding="utf-8")
     intake = shutil.which("intake", path=str(Path(sys.executable).parent))
     assert intake
     env = {

@@ -26,7 +26,7 @@ def test_check_passes_both_real_questionnaires(runner: FlaskCliRunner) -> None:
         f"{PLAN}: OK – plan-samenleven-2025 version 3: 10 sections, 34 questions, "
         "345 variables" in result.output
     )
-    assert "inspiratiedag-2022 version 1: 4 sections" in result.output
+    assert "inspiratiedag-2022 version 2: 4 sections" in result.output
 
 
 def test_check_prints_every_problem_and_fails(runner: FlaskCliRunner) -> None:
@@ -54,7 +54,7 @@ def test_load_stores_versions_and_refuses_changed_content(
 ) -> None:
     first = runner.invoke(args=["questionnaire", "load", str(INSPIRATIE)])
     assert first.exit_code == 0, first.output
-    assert "stored inspiratiedag-2022 version 1" in first.output
+    assert "stored inspiratiedag-2022 version 2" in first.output
 
     again = runner.invoke(args=["questionnaire", "load", str(INSPIRATIE)])
     assert again.exit_code == 0
@@ -64,18 +64,18 @@ def test_load_stores_versions_and_refuses_changed_content(
     changed.write_text(INSPIRATIE.read_text().replace("Tot slot", "Tot besluit"))
     refused = runner.invoke(args=["questionnaire", "load", str(changed)])
     assert refused.exit_code == 1
-    assert "version 1 is already stored with different content" in refused.output
-    assert _versions(app, "inspiratiedag-2022") == [1]
+    assert "version 2 is already stored with different content" in refused.output
+    assert _versions(app, "inspiratiedag-2022") == [2]
 
     with app.app_context():
         stored = db.session.scalar(select(QuestionnaireVersion))
         assert "Tot slot" in stored.source and "Tot besluit" not in stored.source
 
     v2 = tmp_path / "v2.yaml"
-    v2.write_text(changed.read_text().replace("version: 1", "version: 2"))
+    v2.write_text(changed.read_text().replace("version: 2", "version: 3"))
     newer = runner.invoke(args=["questionnaire", "load", str(v2)])
     assert newer.exit_code == 0, newer.output
-    assert _versions(app, "inspiratiedag-2022") == [1, 2]
+    assert _versions(app, "inspiratiedag-2022") == [2, 3]
 
 
 def test_load_refuses_a_broken_file_and_stores_nothing(app: Flask, runner: FlaskCliRunner) -> None:
@@ -97,19 +97,19 @@ def test_responses_keep_the_version_they_started_on(app: Flask, tmp_path: Path) 
         db.session.commit()
 
         v2_file = tmp_path / "v2.yaml"
-        v2_file.write_text(INSPIRATIE.read_text().replace("version: 1", "version: 2"))
+        v2_file.write_text(INSPIRATIE.read_text().replace("version: 2", "version: 3"))
         v2, created = questionnaires.store_file(v2_file)
         assert created
 
         questionnaire = v2.questionnaire
-        assert questionnaires.live_version(questionnaire).version == 2
+        assert questionnaires.live_version(questionnaire).version == 3
         response = db.session.scalar(select(Response))
-        assert response.questionnaire_version.version == 1
+        assert response.questionnaire_version.version == 2
 
-        questionnaire.live_version = 1
+        questionnaire.live_version = 2
         db.session.commit()
-        assert questionnaires.live_version(questionnaire).version == 1
-        assert questionnaires.model_of(v2).version == 2
+        assert questionnaires.live_version(questionnaire).version == 2
+        assert questionnaires.model_of(v2).version == 3
 
 
 UNMARKED = """\
