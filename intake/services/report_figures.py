@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from intake.extensions import db
 from intake.models import Respondent, RespondentItem, Response
@@ -382,9 +382,12 @@ class Collector:
                     for index, label in figures
                 ]
             none = 0 if live.population.covering is not None else None
-            counts = linked.get(code, (0, 0, none, none)) if linked is not None else (
-                None, None, None, None)  # fmt: skip
-            rows.append(ItemRow(code, title.get(), *counts[:2], values, *counts[2:]))
+            applicants, respondents, by_applicants, by_respondents = (
+                linked.get(code, (0, 0, none, none)) if linked is not None
+                else (None, None, None, None)
+            )  # fmt: skip
+            rows.append(ItemRow(code, title.get(), applicants, respondents, values,
+                                by_applicants, by_respondents))  # fmt: skip
         return ItemSummary(section.id, without_item(section.title.get()), columns, rows)
 
 
@@ -441,10 +444,11 @@ def _linked(
         return None
     exported = func.count(Response.id)
     covering = live.population.covering
-    covered = []
+    covered: list[ColumnElement[Any]] = []
     if covering is not None:
-        units = covered_units(covering)
-        covered = [func.sum(units), func.sum(case((Response.id.is_not(None), units), else_=0))]
+        per_respondent = covered_units(covering)
+        covered = [func.sum(per_respondent),
+                   func.sum(case((Response.id.is_not(None), per_respondent), else_=0))]  # fmt: skip
     rows = db.session.execute(
         select(RespondentItem.code, func.count(RespondentItem.id), exported, *covered)
         .join(Respondent, Respondent.id == RespondentItem.respondent_id)

@@ -207,6 +207,7 @@ def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
     ``EMPTY`` ("onbekend"), which the list filters on too."""
     population = questionnaires.population(questionnaire)
     expr: ColumnElement[Any]
+    labels: dict[Any, str]
     if column == "kind":
         expr = Respondent.kind  # type: ignore[assignment]
         labels = {k.value: str(k.label) for k in population.kinds}
@@ -325,6 +326,7 @@ def covered_units(attribute: Attribute) -> ColumnElement[Any]:
     without one (or with an empty list). SQLite and PostgreSQL measure JSON arrays
     differently; a value that is not a list counts as none."""
     element: Any = Respondent.attributes[attribute.id]
+    length: ColumnElement[Any]
     if db.session.get_bind().dialect.name == "postgresql":
         length = case(
             (func.json_typeof(element) == "array", func.json_array_length(element)), else_=0
