@@ -365,13 +365,12 @@ def test_covered_units_per_item_equal_hand_counts(
     ]
 
     page = document(admin_client.get("/admin/vragenlijsten/igs-dekking").get_data())
-    table = page.xpath('//figure[starts-with(figcaption, "Respons per actie")]//table')[0]
-    header = [th.text_content() for th in table.xpath("thead//th")]
-    assert header[-2:] == ["Uitgenodigden dekken", "Respondenten dekken"]
-    first = [td.text_content() for td in table.xpath("tbody/tr[1]/td")]
-    assert first[-2:] == ["5", "4"]
-    assert "Gemeenten" in page.xpath('//figure[starts-with(figcaption, "Respons per actie")]'
-                                     '//p[@class="hint"]')[0].text_content()  # fmt: skip
+    (figure,) = page.xpath('//figure[figcaption="Gedekte besturen per actie"]')
+    header = [th.text_content() for th in figure.xpath(".//thead//th")]
+    assert header == ["Actie", "Titel", "Uitgenodigden dekken", "Respondenten dekken"]
+    rows = [[c.text_content() for c in r.xpath("td|th")] for r in figure.xpath(".//tbody/tr")]
+    assert [r[2:] for r in rows] == [["5", "4"], ["6", "4"], ["0", "0"]]
+    assert "'Gemeenten'" in figure.xpath('.//p[@class="hint"]')[0].text_content()
 
 
 def test_without_a_covering_attribute_nothing_is_covered(app: Flask, persons: None) -> None:
