@@ -256,7 +256,8 @@ def test_pseudonyms_are_assigned_in_sql_without_loading_respondents(app: Flask) 
         kinds = ["centrumstad", "stad", "gemeente", "igs"]
         for n in range(2_050):
             db.session.add(Respondent(questionnaire=q, code=f"R{n}", name=f"R{n}",
-                                      kind=kinds[n % 4], attributes={"province": "Limburg"}))  # fmt: skip
+                                      kind=kinds[n % 4],
+                                      attributes={"province": "Limburg"}))  # fmt: skip
         db.session.commit()
         first = db.session.scalar(select(Respondent).where(Respondent.code == "R0"))
         first.pseudonym = "G99"  # a centrumstad that was a gemeente when it got its code
@@ -439,7 +440,8 @@ def test_cli_export_and_admin_download(
     assert downloads["csv"].headers["Content-Disposition"].endswith(".zip")
     excel = zipfile.ZipFile(io.BytesIO(downloads["csv"].data)).read("antwoorden.csv")
     plain = zipfile.ZipFile(io.BytesIO(downloads["csv-plain"].data)).read("antwoorden.csv")
-    assert excel.startswith(b"\xef\xbb\xbfcode;") and plain.startswith(b"code,province,members,versie,")
+    assert excel.startswith(b"\xef\xbb\xbfcode;")
+    assert plain.startswith(b"code,province,members,versie,")
     assert downloads["sav"].headers["Content-Disposition"].endswith(".sav")
     assert downloads["docx"].headers["Content-Disposition"].endswith(".docx")
     assert downloads["docx"].data.startswith(b"PK")
