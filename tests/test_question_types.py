@@ -22,8 +22,11 @@ def test_every_engine_type_has_a_web_side_with_a_template() -> None:
 VARIABLE_KINDS = ("option", "matrix_row", "other_text")
 REGISTRIES = ("intake/questionnaire/types/", "intake/forms/types.py")
 # In the condition checker, "text", "number", "date" and "list" are the value types of a
-# Reference (and token kinds), not question types.
-CONDITION_VALUE_TYPES = re.compile(r"\b(ref|left_ref|right_ref)\.type\b|\btoken\.kind\b")
+# Reference (and token kinds), not question types; nor a registry attribute's type
+# (choice, integer, number, text, list: a vocabulary of its own, ``ATTRIBUTE_TYPES``).
+CONDITION_VALUE_TYPES = re.compile(
+    r"\b(ref|left_ref|right_ref)\.type\b|\btoken\.kind\b|\b(attribute|a)\.type\b"
+)
 
 
 def _type_comparisons(text: str) -> list[str]:

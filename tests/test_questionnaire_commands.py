@@ -91,7 +91,7 @@ def test_responses_keep_the_version_they_started_on(app: Flask, tmp_path: Path) 
         v1, _ = questionnaires.store_file(INSPIRATIE)
         respondent = Respondent(
             questionnaire=v1.questionnaire, code="G01", name="Gemeente", kind="gemeente",
-            province="Limburg",
+            attributes={"province": "Limburg"},
         )  # fmt: skip
         db.session.add(Response(respondent=respondent, questionnaire_version=v1))
         db.session.commit()

@@ -133,6 +133,9 @@ class Section:
 
 # The pseudonym prefix of an open-link response whose kind is not known.
 ANONYMOUS_CODE = "R"
+# The attribute types the response rate is broken down by (a registry attribute's type,
+# not a question type).
+BREAKDOWN_TYPES = frozenset({"choice", "integer"})
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,8 @@ class Attribute:
     @property
     def breaks_down(self) -> bool:
         """Whether the response rate is broken down by it (choices and whole numbers)."""
-        return self.type in ("choice", "integer")
+        kind = self.type  # an attribute type (ATTRIBUTE_TYPES), not a question type
+        return kind in BREAKDOWN_TYPES
 
 
 @dataclass(frozen=True)
