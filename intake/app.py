@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import event
@@ -103,6 +103,7 @@ def _init_extensions(app: Flask) -> None:
         value, "d MMMM yyyy, HH:mm"
     )
     app.jinja_env.filters["dateformat"] = lambda value: format_date(value, "d MMMM yyyy")
+    app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, "#,##0.##")
     # Templates get Flask-Login's lazy proxy instead of its context processor, which
     # loads the user (a query) for every page: the 500 page must render without one.
     login_manager.init_app(app, add_context_processor=False)

@@ -355,10 +355,23 @@ def status_command(slug: str) -> None:
         click.echo(f"{title}:")
         for group in groups:
             click.echo(f"  {group.label:<46} {group.rate}")
+    for attribute, summaries in tracking.number_summaries(questionnaire):
+        click.echo(f"{str(attribute.label).lower()} (with a value: min / median / max):")
+        for summary in summaries:
+            figures = " / ".join(
+                "–" if v is None else f"{v:g}"
+                for v in (summary.minimum, summary.median, summary.maximum)
+            )
+            click.echo(f"  {summary.label:<46} {summary.n:>5}: {figures}")  # fmt: skip
+    covering = questionnaires.population(questionnaire).covering
     for catalogue, rows in tracking.by_item(questionnaire).items():
-        click.echo(f"per item of {catalogue!r} (respondents linked / submitted):")
+        covered = " (units covered by each)" if covering else ""
+        click.echo(f"per item of {catalogue!r} (respondents linked / submitted{covered}):")
         for row in rows:
-            click.echo(f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.submitted:>5}")
+            line = f"  {row.code:>4} {row.title[:50]:<50} {row.invited:>5} {row.submitted:>5}"
+            if covering:
+                line += f"  ({row.covered_invited} / {row.covered_submitted})"
+            click.echo(line)
 
 
 @click.command("export")

@@ -123,7 +123,9 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     sheet = workbook["Antwoorden"]
     rows = _rows(sheet)
     header = rows[0]
-    assert header[:4] == ("code", "versie", "ingediend_op", "organisatie.type")
+    # The registry's attributes right after the code (deliberately added in issue 15).
+    assert header[:6] == ("code", "province", "members", "versie", "ingediend_op",
+                          "organisatie.type")  # fmt: skip
     assert "organisatie.naam" not in header and "organisatie.contact_email" not in header
     assert "organisatie.contact_functie" not in header  # marked identifying: true
     assert [r[0] for r in rows[1:]] == ["CS01", "G01"]  # the draft is not exported
@@ -226,8 +228,8 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
 def test_drafts_and_identities_on_request(app: Flask, exported_registry: dict[str, int]) -> None:
     workbook = _export(app, include_drafts=True, with_identities=True)
     rows = _rows(workbook["Antwoorden"])
-    assert rows[0][:4] == ("code", "status", "versie", "ingediend_op")
-    assert [(r[0], r[1]) for r in rows[1:]] == [
+    assert rows[0][:6] == ("code", "province", "members", "status", "versie", "ingediend_op")
+    assert [(r[0], r[3]) for r in rows[1:]] == [
         ("CS01", "submitted"), ("G01", "submitted"), ("IGS01", "draft"),
     ]  # fmt: skip
     assert "organisatie.contact_email" in rows[0]
@@ -441,7 +443,8 @@ def test_cli_export_and_admin_download(
     assert downloads["csv"].headers["Content-Disposition"].endswith(".zip")
     excel = zipfile.ZipFile(io.BytesIO(downloads["csv"].data)).read("antwoorden.csv")
     plain = zipfile.ZipFile(io.BytesIO(downloads["csv-plain"].data)).read("antwoorden.csv")
-    assert excel.startswith(b"\xef\xbb\xbfcode;") and plain.startswith(b"code,versie,")
+    assert excel.startswith(b"\xef\xbb\xbfcode;")
+    assert plain.startswith(b"code,province,members,versie,")
     assert downloads["sav"].headers["Content-Disposition"].endswith(".sav")
     assert downloads["docx"].headers["Content-Disposition"].endswith(".docx")
     assert downloads["docx"].data.startswith(b"PK")
@@ -471,6 +474,7 @@ def test_identities_export_survives_control_characters_in_stored_data(
     _, download = jobs.export_file(admin, "/admin/vragenlijsten/plan-samenleven-2025",
                                    identities="1")  # fmt: skip
     rows = _rows(load_workbook(io.BytesIO(download.data))["Respondenten"])
+    # code, registercode, naam, soort, then the attributes (province, members), contacts.
     assert rows[1][1:3] == ("G1", "GemeenteBel") and rows[1][6] == "Ann Peeters"
     with app.app_context():
         logged = db.session.scalars(select(AuditEvent.action)).all()

@@ -79,6 +79,8 @@ def questionnaire(slug: str) -> ResponseReturnValue:
         overview=tracking.overview(questionnaire),
         by_kind=tracking.by_column(questionnaire, "kind"),
         breakdowns=tracking.breakdowns(questionnaire),
+        number_summaries=tracking.number_summaries(questionnaire),
+        covering=questionnaires.population(questionnaire).covering,
         by_item=tracking.by_item(questionnaire),
         catalogue_labels=tracking.catalogue_labels(questionnaire),
         live=questionnaires.live_version(questionnaire),
@@ -128,10 +130,13 @@ def _filter_labels(questionnaire: Questionnaire, filters: dict[str, str | None])
     population = questionnaires.population(questionnaire)
     if filters["kind"]:
         kind = population.kind(filters["kind"])
-        labels.append(str(kind.label) if kind else filters["kind"])
+        labels.append(str(kind.label) if kind else f"{_('Soort')}: {_(tracking.EMPTY_LABEL)}"
+                      if filters["kind"] == tracking.EMPTY else filters["kind"])  # fmt: skip
     for attribute in population.breakdowns:
         value = filters.get(attribute.id)
-        if value:
+        if value == tracking.EMPTY:
+            labels.append(f"{attribute.label}: {_(tracking.EMPTY_LABEL)}")
+        elif value:
             choice = next((c for c in attribute.choices if str(c.value) == value), None)
             labels.append(str(choice.label) if choice else f"{attribute.label}: {value}")
     if filters["item"]:
@@ -161,6 +166,7 @@ def respondents(slug: str) -> ResponseReturnValue:
         filters=filters,
         filter_labels=_filter_labels(questionnaire, filters),
         status_filters=tracking.FILTER_LABELS,
+        empty=(tracking.EMPTY, tracking.EMPTY_LABEL),
         status_labels=tracking.STATUS_LABELS,
         population=questionnaires.population(questionnaire),
         kinds=_kind_labels(questionnaire),

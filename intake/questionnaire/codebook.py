@@ -5,14 +5,41 @@ section ``<section>[<item code>].<question>``; a multiple-choice option
 ``<variable>.<value>`` (0/1); the specify-text of "other" ``<variable>.other_text``;
 a matrix row ``<variable>.<row>``. Each question type names its own variables
 (``QuestionType.variables``). The form builder and the export both read it.
+
+Besides the answers, the export carries the registry's attributes that do not
+identify anyone (``attribute_variables``): one variable per attribute, named by its
+id, in section ``REGISTER``, so an analyst pivots answers by region or year without
+a join. An attribute id holds no '.', so it never equals a question's variable.
 """
 
 from __future__ import annotations
 
-from intake.questionnaire.model import Question, Questionnaire, Section, Text, Variable
+from typing import Any
+
+from intake.questionnaire.model import (
+    Population,
+    Question,
+    Questionnaire,
+    Section,
+    Text,
+    Variable,
+)
 from intake.questionnaire.types import type_of
 
-__all__ = ["Variable", "codebook", "question_variables", "repeat_items", "variable_name"]
+__all__ = [
+    "REGISTER",
+    "Variable",
+    "attribute_cell",
+    "attribute_variables",
+    "codebook",
+    "question_variables",
+    "repeat_items",
+    "variable_name",
+]
+
+REGISTER = "register"  # the section of an attribute's variable in the codebook
+# The SPSS measure of an attribute's variable, by the attribute's type.
+ATTRIBUTE_MEASURES = {"choice": "nominal", "integer": "scale", "number": "scale"}
 
 
 def repeat_items(questionnaire: Questionnaire, section: Section) -> list[tuple[str, Text]]:
@@ -79,3 +106,28 @@ def codebook(questionnaire: Questionnaire) -> list[Variable]:
             for question in section.questions:
                 variables.extend(question_variables(section, code, title, question))
     return variables
+
+
+def attribute_variables(population: Population) -> list[Variable]:
+    """One variable per attribute the export may show (not identifying), as declared:
+    choices with their value labels."""
+    return [
+        Variable(
+            name=attribute.id,
+            label=attribute.label,
+            type=attribute.type,
+            value_labels=tuple((c.value, c.label.get()) for c in attribute.choices),
+            section=REGISTER,
+            item=None,
+            question=attribute.id,
+        )
+        for attribute in population.exported
+    ]
+
+
+def attribute_cell(value: Any) -> Any:
+    """An attribute's stored value as an export cell: a list joined with '; ', else as
+    stored (a choice's value, a whole number, a number, text)."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value

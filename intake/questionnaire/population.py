@@ -63,10 +63,11 @@ PROVINCE = Attribute(
     required=True,
     headers=("provincie", "province"),
 )
-MEMBERS = Attribute(
+MEMBERS = Attribute(  # identifying: an IGS's members give it away behind its pseudonym
     "members",
     _nl("Gemeenten"),
     "list",
+    identifying=True,
     headers=("gemeenten", "members", "deelnemende gemeenten"),
 )
 

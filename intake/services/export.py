@@ -6,9 +6,10 @@ Samenvatting (the same for the questions that are not repeated), Frequenties (a
 table per question and item with its chart beside it, and pooled tables over all
 items), Open antwoorden (quotable answers by item and question, next to the
 pseudonymous code only), then the data: Antwoorden (wide, one row per response,
-variable names as headers), one long sheet per repeated section (e.g. "Per
-actie"), the Codeboek (labels, value labels, SPSS names) and only on request
-Respondenten (the key from code to respondent).
+variable names as headers; the registry's attributes that identify nobody right after
+the code, so answers pivot by region or year without a join), one long sheet per
+repeated section (e.g. "Per actie"), the Codeboek (labels, value labels, SPSS
+names) and only on request Respondenten (the key from code to respondent).
 
 The figures come from ``report_figures`` (computed while the rows stream past);
 cells are written by ``spreadsheet.xlsx`` (text never becomes a formula; what
@@ -47,7 +48,7 @@ from openpyxl.utils import get_column_letter
 from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
-from intake.questionnaire.codebook import question_variables
+from intake.questionnaire.codebook import attribute_cell, attribute_variables, question_variables
 from intake.services import audit, pseudonyms, questionnaires, report_docx, safe_csv, spss, tracking
 from intake.services.export_data import BATCH, ExportRow, ExportSource
 from intake.services.report_figures import (
@@ -188,9 +189,9 @@ def write(
     # Names and e-mail addresses a respondent gave stay out unless identities are asked for.
     shown = [i for i, v in enumerate(source.variables)
              if options.with_identities or not v.identifying]  # fmt: skip
-    lead = ["code", "status", "versie", "ingediend_op"] if options.include_drafts else [
-        "code", "versie", "ingediend_op"
-    ]  # fmt: skip
+    # The registry's attributes after the code; identifying ones only in Respondenten.
+    register = attribute_variables(questionnaires.population(questionnaire))
+    lead = _Lead(register, options.include_drafts)
     if fmt == "sav":
         count = _write_sav(questionnaire, source, rows, shown, lead, target)
     elif fmt == "docx":
@@ -247,10 +248,31 @@ def format_for(path: str, fmt: str | None = None) -> Format:
                      f"FILE{wanted}, not {path!r}")  # fmt: skip
 
 
-def _lead_values(row: Any, drafts: bool) -> list[Any]:
-    if drafts:
-        return [row.code, row.status, row.version, row.submitted_at]
-    return [row.code, row.version, row.submitted_at]
+LEAD_LABELS = {"code": "Pseudonieme code", "status": "Status",
+               "versie": "Versie van de vragenlijst", "ingediend_op": "Ingediend op"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Lead:
+    """The columns of Antwoorden before the answers: the code, the registry's attributes
+    (``register``), with drafts the status, then the version and the submission time."""
+
+    register: list[Variable]
+    drafts: bool
+
+    @property
+    def fixed(self) -> list[str]:
+        return ["status", "versie", "ingediend_op"] if self.drafts else ["versie", "ingediend_op"]
+
+    @property
+    def names(self) -> list[str]:
+        return ["code", *(v.name for v in self.register), *self.fixed]
+
+    def values(self, row: ExportRow) -> list[Any]:
+        attributes = row.attributes
+        fixed = [row.version, row.submitted_at]
+        return [row.code, *(attribute_cell(attributes.get(v.name)) for v in self.register),
+                *([row.status, *fixed] if self.drafts else fixed)]  # fmt: skip
 
 
 def _write_tables(
@@ -258,7 +280,7 @@ def _write_tables(
     source: ExportSource,
     rows: Iterator[ExportRow],
     shown: list[int],
-    lead: list[str],
+    lead: _Lead,
     fmt: Format,
     options: ExportOptions,
     target: IO[bytes],
@@ -287,7 +309,8 @@ def _write_tables(
         data = _xlsx(sheets.sheets[name])
         if data is not None:
             data.max_width = DATA_WIDTH  # narrow columns; long variable names wrap
-    answers.header([*lead, *(v.name for v in variables)])
+    header = [*lead.names, *(v.name for v in variables)]
+    answers.header(header)
     positions = source.positions
     long_columns: dict[tuple[str, str], list[int | None]] = {}
     for name, suffixes in long_tables.values():
@@ -296,12 +319,11 @@ def _write_tables(
     hidden = set(range(len(source.variables))) - set(shown)
     collector = Collector(source, hidden)
     count = 0
-    drafts = options.include_drafts
     for row in rows:
         count += 1
         collector.add(row)
         values = row.values
-        answers.append([*_lead_values(row, drafts), *[values[i] for i in shown]])
+        answers.append([*lead.values(row), *[values[i] for i in shown]])
         for section_id, items in row.items.items():
             name, suffixes = long_tables[section_id]
             long_sheet = sheets.sheets[name]
@@ -322,9 +344,8 @@ def _write_tables(
         _frequencies(sheets.sheets[FREQUENCIES], figures)
         _quotes(sheets.sheets[QUOTES], figures)
     as_text = answers.as_text  # column → why values were written as text
-    remarks = {variables[i - len(lead)].name: _remark(c) for i, c in as_text.items()
-               if i >= len(lead)}  # fmt: skip
-    _codebook(sheets.sheets[CODEBOOK], lead, variables, remarks)
+    remarks = {header[i]: _remark(c) for i, c in as_text.items()}
+    _codebook(sheets.sheets[CODEBOOK], header, [*lead.register, *variables], remarks)
     if options.with_identities:
         _identities(sheets.sheets[IDENTITIES], source)
     _layout_data(sheets, answers, long_tables)
@@ -337,17 +358,18 @@ def _write_sav(
     source: ExportSource,
     rows: Iterator[ExportRow],
     shown: list[int],
-    lead: list[str],
+    lead: _Lead,
     target: IO[bytes],
 ) -> int:
-    labels = {"code": "Pseudonieme code", "status": "Status", "versie": "Versie van de vragenlijst",
-              "ingediend_op": "Ingediend op"}  # fmt: skip
-    table = spss.SavTable([(name, labels[name]) for name in lead],
-                          [source.variables[i] for i in shown])  # fmt: skip
+    table = spss.SavTable(
+        [("code", LEAD_LABELS["code"]), *lead.register,
+         *((name, LEAD_LABELS[name]) for name in lead.fixed)],
+        [source.variables[i] for i in shown],
+    )  # fmt: skip
     count = 0
     for row in rows:
         count += 1
-        table.append([*_lead_values(row, "status" in lead), *[row.values[i] for i in shown]])
+        table.append([*lead.values(row), *[row.values[i] for i in shown]])
     table.write(target, questionnaire.title)
     return count
 
@@ -391,7 +413,7 @@ def _overview(
                                                           key=lambda m: m.version))  # fmt: skip
     xlsx = _xlsx(sheet)
     if xlsx is not None:
-        xlsx.fixed_widths = {0: 34.0, 1: 50.0, 2: 12.0, 3: 13.0}
+        xlsx.fixed_widths = {0: 34.0, 1: 50.0, 2: 12.0, 3: 13.0, 4: 13.0, 5: 13.0}
     title = Styled(questionnaire.title, "title")
     sheet.append([Styled("Vragenlijst", "title"), title])
     sheet.append(["Id", questionnaire.slug])
@@ -415,14 +437,28 @@ def _overview(
         for group in groups:
             sheet.append([group.label, group.rate.submitted, group.rate.invited,
                           Styled(group.rate.percent / 100, "percent")])  # fmt: skip
+    for attribute, summaries in tracking.number_summaries(questionnaire):
+        sheet.append([])
+        sheet.header([str(attribute.label), "Met waarde", "Minimum", "Mediaan", "Maximum"])
+        for summary in summaries:
+            values = (summary.minimum, summary.median, summary.maximum)
+            styled = [None if v is None else Styled(v, "decimal") for v in values]
+            sheet.append([summary.label, summary.n, *styled])
+    covering = questionnaires.population(questionnaire).covering
     for catalogue, rows in tracking.by_item(questionnaire).items():
         sheet.append([])
-        sheet.header([f"Per item ({catalogue})", "Titel", "Indieners", "Respondenten"])
+        # With a covering list (an IGS's members): the units each group stands for, as the
+        # report says "de indieners dekken 138 lokale besturen, de respondenten 87".
+        covered = ["Indieners dekken", "Respondenten dekken"] if covering else []
+        sheet.header([f"Per item ({catalogue})", "Titel", "Indieners", "Respondenten",
+                      *covered])  # fmt: skip
         for item in rows:
-            sheet.append([item.code, item.title, item.invited, item.submitted])
+            units = [item.covered_invited, item.covered_submitted] if covering else []
+            sheet.append([item.code, item.title, item.invited, item.submitted, *units])
 
 
 _FORMATS = {"share": "percent", "mean": "decimal"}
+COVERED = "Gedekte besturen"
 
 
 def _item_summary(sheet: AnySheet, summary: ItemSummary) -> None:
@@ -430,13 +466,17 @@ def _item_summary(sheet: AnySheet, summary: ItemSummary) -> None:
     holds); one in a CSV ("question: what")."""
     fixed = [("Item", "code"), ("Item", "titel"), ("Gekoppeld in het register", "indieners"),
              ("Gekoppeld in het register", "respondenten")]  # fmt: skip
+    # With a covering list (an IGS's members): the local governments each group stands for.
+    covers = any(row.covered_applicants is not None for row in summary.rows)
+    if covers:
+        fixed += [(COVERED, "door indieners"), (COVERED, "door respondenten")]
     columns = [*fixed, *((c.group, c.label) for c in summary.columns)]
     xlsx = _xlsx(sheet)
     if xlsx is None:
         sheet.header([label if group in {"Item", "Gekoppeld in het register"}
                       else f"{group}: {label}" for group, label in columns])  # fmt: skip
     else:
-        xlsx.fixed_widths = {0: 7.0, 1: 34.0, 2: 11.0, 3: 13.0}
+        xlsx.fixed_widths = {0: 7.0, 1: 34.0, 2: 11.0, 3: 13.0, 4: 11.0, 5: 13.0}
         for index, column in enumerate(summary.columns, start=len(fixed)):
             xlsx.fixed_widths[index] = 7.0 if column.kind == "count" else 15.0
         starts = [i for i in range(len(columns)) if i == 0 or columns[i - 1][0] != columns[i][0]]
@@ -459,7 +499,9 @@ def _item_summary(sheet: AnySheet, summary: ItemSummary) -> None:
         }  # fmt: skip
         xlsx.column_styles[1] = "wrap"
     for row in summary.rows:
-        sheet.append([row.code, row.title, row.applicants, row.respondents, *row.values])
+        covered = [row.covered_applicants, row.covered_respondents] if covers else []
+        sheet.append([row.code, row.title, row.applicants, row.respondents, *covered,
+                      *row.values])  # fmt: skip
     if xlsx is not None:
         xlsx.table(header_rows=2, columns=len(columns), freeze="C3")
 
@@ -596,15 +638,17 @@ def _quotes(sheet: AnySheet, figures: ReportFigures) -> None:
 
 
 def _codebook(
-    sheet: AnySheet, lead: list[str], variables: list[Variable], remarks: dict[str, str]
+    sheet: AnySheet, header: list[str], variables: list[Variable], remarks: dict[str, str]
 ) -> None:
+    """A line per variable of Antwoorden (the registry's attributes first, in section
+    'register'), with its SPSS name."""
     xlsx = _xlsx(sheet)
     if xlsx is not None:
         xlsx.column_styles = {1: "wrap", 3: "wrap", 7: "wrap"}
         xlsx.fixed_widths = {1: 50.0, 3: 50.0, 7: 40.0}
     sheet.header(["variabele", "label", "type", "waardelabels", "sectie", "item", "vraag",
                   "opmerking", "spss"])  # fmt: skip
-    names = spss.spss_names([*lead, *(v.name for v in variables)])
+    names = spss.spss_names(header)
     for variable in variables:
         labels = "; ".join(f"{value} = {label}" for value, label in variable.value_labels)
         sheet.append([variable.name, variable.label.get(), variable.type, labels,

@@ -28,7 +28,7 @@ from intake.questionnaire.types.base import CellError
 from intake.questionnaire.values import Parsed
 from intake.services import audit
 from intake.services.problems import RowProblem
-from intake.services.questionnaires import live_version, model_of
+from intake.services.questionnaires import live_version, model_of, population
 from intake.services.sheets import ANSWERS, BRUSSELS
 from intake.services.spreadsheet import reading
 from intake.statuses import ResponseStatus
@@ -124,8 +124,10 @@ def _check(
         report.problems.append(RowProblem(1, header[0] if header else None,
                                           "de eerste kolom moet 'code' heten"))  # fmt: skip
         return []
+    # The registry's attributes (after the code in an export) are no answers: skipped.
+    register = {a.id for a in population(questionnaire).attributes}
     for name in header:
-        if name and name not in LEAD and name not in known:
+        if name and name not in LEAD and name not in register and name not in known:
             report.problems.append(RowProblem(1, name, "onbekende variabele"))
     respondents = {
         o.pseudonym or o.code: o

@@ -37,7 +37,7 @@ from docx.text.paragraph import Paragraph
 from intake.models import Questionnaire
 from intake.questionnaire.model import Questionnaire as Model
 from intake.questionnaire.model import Section
-from intake.services import tracking
+from intake.services import questionnaires, tracking
 from intake.services.report_figures import ItemRow, Quote, ReportFigures, Table
 
 LOCALE = "nl_BE"
@@ -276,17 +276,46 @@ def _response(document: DocumentType, questionnaire: Questionnaire) -> None:
             [6.0, 3.2, 3.0, 3.8],  # "Uitgenodigd" and "Responsgraad" each on one line
             [["Totaal", number(rate.invited), number(rate.submitted), f"{rate.percent}%"]],
         )
+    for attribute, summaries in tracking.number_summaries(questionnaire):
+        _heading(document, str(attribute.label), level=2)
+        _table(
+            document,
+            ["", "Met waarde", "Minimum", "Mediaan", "Maximum"],
+            [[s.label, number(s.n),
+              *("–" if v is None else number(v) for v in (s.minimum, s.median, s.maximum))]
+             for s in summaries],
+            [4.4, 3.0, 2.9, 2.9, 2.9],
+        )  # fmt: skip
     catalogues = tracking.by_item(questionnaire)
+    covering = questionnaires.population(questionnaire).covering
     for catalogue, rows in catalogues.items():
         which = f" ({catalogue})" if len(catalogues) > 1 else ""
         _heading(document, f"Indieners en respondenten per item{which}", level=2)
+        if covering is None:
+            _table(
+                document,
+                ["Item", "Titel", "Indieners", "Respondenten"],
+                [[row.code, row.title, number(row.invited), number(row.submitted)]
+                 for row in rows],
+                [1.4, 8.0, 2.8, 3.8],  # wide enough for "Respondenten" on one line
+                texts=2,
+            )  # fmt: skip
+            continue
+        # With a covering list (an IGS's members): the local governments each group covers.
+        document.add_paragraph(
+            "'Dekken' telt de lokale besturen die ze vertegenwoordigen: wie een lijst "
+            f"'{covering.label}' heeft, telt voor elk bestuur in die lijst, een ander voor één."
+        )
         _table(
             document,
-            ["Item", "Titel", "Indieners", "Respondenten"],
-            [[row.code, row.title, number(row.invited), number(row.submitted)] for row in rows],
-            [1.4, 8.0, 2.8, 3.8],  # wide enough for "Respondenten" on one line
+            ["Item", "Titel", "Indieners", "Respondenten", "Indieners dekken",
+             "Respondenten dekken"],
+            [[row.code, row.title, number(row.invited), number(row.submitted),
+              number(row.covered_invited or 0), number(row.covered_submitted or 0)]
+             for row in rows],
+            [1.2, 5.4, 2.4, 2.8, 2.6, 2.8],
             texts=2,
-        )
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- chapters
@@ -325,6 +354,10 @@ def _item_chapter(
         paragraph.add_run(f" In het register zijn {number(row.applicants)} indieners aan dit "
                           f"item gekoppeld; {number(row.respondents)} van hen zitten in deze "
                           "cijfers.")  # fmt: skip
+        if row.covered_applicants is not None and row.covered_respondents is not None:
+            covered = number(row.covered_applicants), number(row.covered_respondents)
+            paragraph.add_run(f" De indieners dekken {covered[0]} lokale besturen, de "
+                              f"respondenten {covered[1]}.")  # fmt: skip
     if not own and not said:
         document.add_paragraph("Niemand beantwoordde de vragen over dit item.")
         return

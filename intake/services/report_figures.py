@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from intake.extensions import db
 from intake.models import Respondent, RespondentItem, Response
@@ -45,6 +45,7 @@ from intake.questionnaire.types import QUESTION_TYPES
 from intake.questionnaire.types.base import Figure, FrequencyTable
 from intake.questionnaire.types.choice import OTHER_VALUE
 from intake.services.export_data import Asked, ExportRow, ExportSource, is_closed
+from intake.services.tracking import covered_units
 
 Order = Literal["share", "questionnaire"]
 ORDERS: tuple[Order, ...] = ("share", "questionnaire")
@@ -105,6 +106,10 @@ class ItemRow:
     applicants: int | None  # registry respondents linked to the item (None: not a catalogue)
     respondents: int | None  # of those, respondents whose response is in the export
     values: list[Any]  # per figure column of the summary
+    # With a covering attribute (an IGS's members): the units (local governments) the
+    # applicants and the respondents stand for; else None.
+    covered_applicants: int | None = None
+    covered_respondents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -376,9 +381,13 @@ class Collector:
                     found[index].get(label) if index < len(found) else None
                     for index, label in figures
                 ]
-            applicants, respondents = linked.get(code, (0, 0)) if linked is not None else (
-                None, None)  # fmt: skip
-            rows.append(ItemRow(code, title.get(), applicants, respondents, values))
+            none = 0 if live.population.covering is not None else None
+            applicants, respondents, by_applicants, by_respondents = (
+                linked.get(code, (0, 0, none, none)) if linked is not None
+                else (None, None, None, None)
+            )  # fmt: skip
+            rows.append(ItemRow(code, title.get(), applicants, respondents, values,
+                                by_applicants, by_respondents))  # fmt: skip
         return ItemSummary(section.id, without_item(section.title.get()), columns, rows)
 
 
@@ -419,10 +428,11 @@ def _groups(closed: list[Variable]) -> list[list[Variable]]:
 
 def _linked(
     source: ExportSource, live: Model, section: Section
-) -> dict[str, tuple[int, int]] | None:
+) -> dict[str, tuple[int, int, int | None, int | None]] | None:
     """Per item: registry respondents linked to it, and how many of them have a
-    response in the export; None when the items do not come from a catalogue, or
-    the registry links nobody to its entries."""
+    response in the export, then the units these two stand for (with a covering
+    attribute, else None); None when the items do not come from a catalogue, or the
+    registry links nobody to its entries."""
     repeat = section.repeat_for
     assert repeat is not None
     catalogue = repeat.catalogue
@@ -433,8 +443,14 @@ def _linked(
     if catalogue is None:
         return None
     exported = func.count(Response.id)
+    covering = live.population.covering
+    covered: list[ColumnElement[Any]] = []
+    if covering is not None:
+        per_respondent = covered_units(covering)
+        covered = [func.sum(per_respondent),
+                   func.sum(case((Response.id.is_not(None), per_respondent), else_=0))]  # fmt: skip
     rows = db.session.execute(
-        select(RespondentItem.code, func.count(RespondentItem.id), exported)
+        select(RespondentItem.code, func.count(RespondentItem.id), exported, *covered)
         .join(Respondent, Respondent.id == RespondentItem.respondent_id)
         .outerjoin(Response, (Response.respondent_id == Respondent.id)
                    & Response.status.in_(source.statuses))
@@ -444,7 +460,11 @@ def _linked(
     ).all()  # fmt: skip
     # No respondent linked to any entry: the registry does not say (items chosen in the
     # questionnaire only, as the workshops of a day), so the columns stay empty.
-    return {code: (total, responded) for code, total, responded in rows} or None
+    result: dict[str, tuple[int, int, int | None, int | None]] = {}
+    for code, total, responded, *units in rows:
+        by_applicants, by_respondents = (int(u or 0) for u in units) if units else (None, None)
+        result[code] = (total, responded, by_applicants, by_respondents)
+    return result or None
 
 
 def compute(

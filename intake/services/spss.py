@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from intake.questionnaire import Variable
+from intake.questionnaire.codebook import ATTRIBUTE_MEASURES
 from intake.questionnaire.types import QUESTION_TYPES
 
 MAX_BYTES = 64
@@ -66,10 +67,15 @@ def _hashed(text: str, original: str) -> str:
 class SavTable:
     """The columns of the table, filled row by row, then written as one .sav file."""
 
-    def __init__(self, lead: Sequence[tuple[str, str]], variables: Sequence[Variable]) -> None:
-        self.lead = list(lead)  # (name, label) of the columns before the variables
-        self.variables = list(variables)
-        self.names = [name for name, _ in self.lead] + [v.name for v in self.variables]
+    def __init__(
+        self, lead: Sequence[tuple[str, str] | Variable], variables: Sequence[Variable]
+    ) -> None:
+        # The columns before the answers: (name, label), or a registry attribute's variable.
+        self.described = [
+            (c.name, c.label.get(), c) if isinstance(c, Variable) else (c[0], c[1], None)
+            for c in [*lead, *variables]
+        ]
+        self.names = [name for name, _, _ in self.described]
         self.columns: list[list[Any]] = [[] for _ in self.names]
 
     def append(self, row: Sequence[Any]) -> None:
@@ -85,9 +91,7 @@ class SavTable:
         labels: dict[str, str | None] = {}
         value_labels: dict[str, dict[Any, str]] = {}
         measures: dict[str, str] = {}
-        described = [*((name, label, None) for name, label in self.lead),
-                     *((v.name, v.label.get(), v) for v in self.variables)]  # fmt: skip
-        for (name, label, variable), values in zip(described, self.columns, strict=True):
+        for (name, label, variable), values in zip(self.described, self.columns, strict=True):
             spss = mapping[name]
             column, numeric = _column(values)
             data[spss] = column
@@ -100,7 +104,8 @@ class SavTable:
                     for value, text in variable.value_labels
                     if not numeric or _is_number(value)
                 }
-            measure = QUESTION_TYPES[variable.question_type].measure(variable)
+            qtype = QUESTION_TYPES.get(variable.question_type)
+            measure = qtype.measure(variable) if qtype else ATTRIBUTE_MEASURES.get(variable.type)
             if measure is not None:
                 measures[spss] = measure
         frame = nw.from_dict(data, backend="pandas")

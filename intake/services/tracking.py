@@ -4,8 +4,12 @@ A respondent's status is one SQL expression (``status_column``) used by every
 figure and by the respondent list, so they always agree:
 not_invited → invited (mailed) → opened (link used) → in_progress → submitted.
 Every figure is a set of respondents the list can show (``STATUS_FILTERS``, kind,
-province, item), so each count on the dashboard links to exactly that many. The
-response rate counts invited respondents only: one never invited cannot answer.
+any attribute the rate is broken down by, item), so each count on the dashboard links
+to exactly that many; respondents without a value form a group of their own
+(``EMPTY``). The response rate counts invited respondents only: one never invited
+cannot answer. Numbers (a cost) are summarised per status set (``number_summaries``),
+and a covering list (an IGS's member municipalities) counts the units each item's
+respondents stand for (``ItemRow.covered_invited``).
 """
 
 from __future__ import annotations
@@ -58,6 +62,15 @@ STATUS_FILTERS: dict[str, tuple[TrackingStatus, ...]] = {
 }
 FILTER_LABELS = {**{status.value: label for status, label in STATUS_LABELS.items()},
                  **GROUP_LABELS}  # fmt: skip
+# The group (and list filter) of respondents without a value for a kind or attribute.
+EMPTY = "(leeg)"
+EMPTY_LABEL = N_("onbekend")
+# The status sets a number attribute is summarised over, in the order they are shown.
+SUMMARY_SETS: tuple[tuple[str, str], ...] = (
+    (EVER_INVITED, N_("uitgenodigd")),
+    (TrackingStatus.SUBMITTED.value, N_("ingediend")),
+    (NOT_SUBMITTED, N_("niet ingediend")),
+)
 
 
 def status_column() -> ColumnElement[str]:
@@ -182,12 +195,20 @@ def attribute_expr(attribute: Attribute) -> ColumnElement[Any]:
     return typed
 
 
+def _group_order(keys: list[Any], declared: list[Any]) -> list[Any]:
+    """Groups as declared (choices, kinds), then any other value sorted, then none: the
+    same order on every backend (SQLite sorts NULL first, PostgreSQL last)."""
+    rank = {value: index for index, value in enumerate(declared)}
+    return sorted(keys, key=lambda k: (k is None, k not in rank, rank.get(k, 0), str(k)))
+
+
 def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
     """The response rate per kind or per value of an attribute (invited respondents), and
-    how many of each were never invited."""
+    how many of each were never invited. Respondents without a value form the group
+    ``EMPTY`` ("onbekend"), which the list filters on too."""
     population = questionnaires.population(questionnaire)
-    labels: dict[Any, str] = {}
     expr: ColumnElement[Any]
+    labels: dict[Any, str]
     if column == "kind":
         expr = Respondent.kind  # type: ignore[assignment]
         labels = {k.value: str(k.label) for k in population.kinds}
@@ -197,14 +218,21 @@ def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
             return []
         expr = attribute_expr(attribute)
         labels = {c.value: str(c.label) for c in attribute.choices}
-    rows = db.session.execute(
-        _base(questionnaire, expr, *_counted()).group_by(expr).order_by(expr)
-    ).all()
+    rows = {
+        key: (int(sub or 0), int(inv or 0), int(nin or 0))
+        for key, sub, inv, nin in db.session.execute(
+            _base(questionnaire, expr, *_counted()).group_by(expr)
+        )
+    }
     return [
-        GroupRate(key, labels.get(key, str(key)), Rate(int(sub or 0), int(inv or 0)),
-                  int(nin or 0))
-        for key, sub, inv, nin in rows
-    ]  # fmt: skip
+        GroupRate(
+            EMPTY if key is None else key,
+            str(EMPTY_LABEL) if key is None else labels.get(key, str(key)),
+            Rate(rows[key][0], rows[key][1]),
+            rows[key][2],
+        )
+        for key in _group_order(list(rows), list(labels))
+    ]
 
 
 def breakdowns(questionnaire: Questionnaire) -> list[tuple[Attribute, list[GroupRate]]]:
@@ -217,12 +245,73 @@ def breakdowns(questionnaire: Questionnaire) -> list[tuple[Attribute, list[Group
 
 
 @dataclass(frozen=True)
+class NumberSummary:
+    """A number attribute (a cost) over one status set: how many have a value, and the
+    smallest, the median and the largest value (None when nobody has one)."""
+
+    key: str  # a key of STATUS_FILTERS, for the list of the respondents counted
+    label: str
+    n: int
+    minimum: float | None
+    median: float | None
+    maximum: float | None
+
+
+def number_summary(questionnaire: Questionnaire, attribute: Attribute) -> list[NumberSummary]:
+    """``attribute`` summarised over the invited, the submitted and the not submitted
+    respondents, in SQL: the median is the mean of the one or two middle values of the
+    ordered values (window functions, the same on SQLite and PostgreSQL)."""
+    expr = attribute_expr(attribute)
+    value = expr.label("value")
+    status = status_column()
+    result = []
+    for key, label in SUMMARY_SETS:
+        wanted = [s.value for s in STATUS_FILTERS[key]]
+        ranked = (
+            _base(questionnaire, value,
+                  func.row_number().over(order_by=value).label("rank"),
+                  func.count().over().label("n"))
+            .where(status.in_(wanted), expr.is_not(None))
+            .subquery()
+        )  # fmt: skip
+        # (n + 1) / 2 and (n + 2) / 2 in whole numbers: the middle one, or the middle two.
+        lower, upper = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2
+        middle = case((ranked.c.rank.in_([lower, upper]), ranked.c.value))
+        n, low, median, high = db.session.execute(
+            select(func.count(), func.min(ranked.c.value), func.avg(middle),
+                   func.max(ranked.c.value))
+        ).one()  # fmt: skip
+        result.append(
+            NumberSummary(key, str(label), int(n or 0), _number(low), _number(median),
+                          _number(high))
+        )  # fmt: skip
+    return result
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def number_summaries(
+    questionnaire: Questionnaire,
+) -> list[tuple[Attribute, list[NumberSummary]]]:
+    """``number_summary`` of every number attribute of the population, as declared."""
+    population = questionnaires.population(questionnaire)
+    return [(a, number_summary(questionnaire, a)) for a in population.attributes
+            if a.handler.summarised]  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ItemRow:
     code: str
     title: str
     invited: int  # invited respondents linked to the item
     submitted: int  # submitted respondents linked to it
     not_invited: int = 0  # linked respondents never invited
+    # The units (local governments) the invited and the submitted respondents stand for,
+    # with a covering attribute: each name of its list, or one without a list; else None.
+    covered_invited: int | None = None
+    covered_submitted: int | None = None
 
     @property
     def waiting(self) -> int:
@@ -233,25 +322,52 @@ class ItemRow:
         return Rate(self.submitted, self.invited)
 
 
+def covered_units(attribute: Attribute) -> ColumnElement[Any]:
+    """How many units one respondent stands for: the length of its covering list, or 1
+    without one (or with an empty list). SQLite and PostgreSQL measure JSON arrays
+    differently; a value that is not a list counts as none."""
+    element: Any = Respondent.attributes[attribute.id]
+    length: ColumnElement[Any]
+    if db.session.get_bind().dialect.name == "postgresql":
+        length = case(
+            (func.json_typeof(element) == "array", func.json_array_length(element)), else_=0
+        )
+    else:
+        path = '$."' + attribute.id + '"'  # ids are lowercase letters, digits and '_'
+        length = func.coalesce(func.json_array_length(Respondent.attributes, path), 0)
+    return case((length > 0, length), else_=1)
+
+
 def by_item(questionnaire: Questionnaire) -> dict[str, list[ItemRow]]:
-    """Per catalogue entry: the invited respondents linked to it and those who submitted."""
+    """Per catalogue entry: the invited respondents linked to it and those who submitted,
+    and with a covering attribute the units each of these two groups stands for."""
     version = live_version(questionnaire)
     if version is None:
         return {}
     model = model_of(version)
+    covering = model.population.covering
+    columns = list(_counted())
+    if covering is not None:
+        status, units = status_column(), covered_units(covering)
+        invited = [s.value for s in GROUPS[EVER_INVITED]]
+        columns += [
+            func.sum(case((status.in_(invited), units), else_=0)),
+            func.sum(case((status == TrackingStatus.SUBMITTED.value, units), else_=0)),
+        ]
     rows = db.session.execute(
-        _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, *_counted())
+        _base(questionnaire, RespondentItem.catalogue, RespondentItem.code, *columns)
         .join(RespondentItem, RespondentItem.respondent_id == Respondent.id)
         .group_by(RespondentItem.catalogue, RespondentItem.code)
     ).all()
-    counts = {
-        (cat, code): (int(inv or 0), int(sub or 0), int(nin or 0))
-        for cat, code, sub, inv, nin in rows
-    }
+    counts: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for cat, code, sub, inv, nin, *covered in rows:
+        counts[(cat, code)] = (int(inv or 0), int(sub or 0), int(nin or 0),
+                               *(int(c or 0) for c in covered))  # fmt: skip
+    empty = (0, 0, 0) if covering is None else (0, 0, 0, 0, 0)
     result: dict[str, list[ItemRow]] = {}
     for name, catalogue in model.catalogues.items():
         result[name] = [
-            ItemRow(item.code, item.title.get(), *counts.get((name, item.code), (0, 0, 0)))
+            ItemRow(item.code, item.title.get(), *counts.get((name, item.code), empty))
             for item in catalogue.items
             if item.surveyed or (name, item.code) in counts
         ]
@@ -344,16 +460,19 @@ def respondent_rows(
     if status in STATUS_FILTERS:
         query = query.where(status_expr.in_([s.value for s in STATUS_FILTERS[status]]))
     if kind:
-        query = query.where(Respondent.kind == kind)
+        query = query.where(Respondent.kind.is_(None) if kind == EMPTY else Respondent.kind == kind)
     population = questionnaires.population(questionnaire) if attributes else None
     for attribute_id, wanted in (attributes or {}).items():
         attribute = population.attribute(attribute_id) if population else None
         if attribute is None or not wanted:
             continue
+        expr = attribute_expr(attribute)
+        if wanted == EMPTY:
+            query = query.where(expr.is_(None))
+            continue
         value, problem = attribute.handler.read(attribute, wanted)
         if problem is not None:
             continue
-        expr = attribute_expr(attribute)
         query = query.where(expr == value)
     if item:
         catalogue, code = item_filter(item)
