@@ -110,22 +110,25 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
     assert codes["CS"] == "CS01" and codes["G"] == "G01" and codes["IGS"] == "IGS01"
 
     # Overzicht: response rate against the invited respondents.
-    overzicht = _rows(workbook["Overzicht"])
-    assert overzicht[0] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3", None, None)
+    # (Six columns wide since the per-item rows carry the units covered.)
+    overzicht = [row[:4] for row in _rows(workbook["Overzicht"])]
+    assert overzicht[0][:2] == ("Vragenlijst", "Bevraging Plan Samenleven – projectjaar 3")
     assert overzicht[2][:2] == ("Versie(s)", "3")
     assert isinstance(overzicht[3][1], dt.datetime)
     # Stad Beekveld never got (or opened) an invitation: it is no part of the rate.
     assert ("Totaal", 2, 3, 0.67) in overzicht
     assert ("Centrumstad", 1, 1, 1) in overzicht and ("Stad", 0, 0, 0) in overzicht
     assert ("5", "Oefenkansen Nederlands organiseren", 3, 2) in overzicht
+    # Each of the three stands for one local government (no IGS with members here).
+    assert ("5", "Oefenkansen Nederlands organiseren", 3, 2, 3, 2) in _rows(workbook["Overzicht"])
 
     # Antwoorden: one row per submitted response, identities left out.
     sheet = workbook["Antwoorden"]
     rows = _rows(sheet)
     header = rows[0]
     # The registry's attributes right after the code (deliberately added in issue 15).
-    assert header[:6] == ("code", "province", "members", "versie", "ingediend_op",
-                          "organisatie.type")  # fmt: skip
+    # (The IGS members are identifying: only in the identities sheet.)
+    assert header[:5] == ("code", "province", "versie", "ingediend_op", "organisatie.type")
     assert "organisatie.naam" not in header and "organisatie.contact_email" not in header
     assert "organisatie.contact_functie" not in header  # marked identifying: true
     assert [r[0] for r in rows[1:]] == ["CS01", "G01"]  # the draft is not exported
@@ -228,8 +231,10 @@ def test_workbook_sheets_cell_by_cell(app: Flask, exported_registry: dict[str, i
 def test_drafts_and_identities_on_request(app: Flask, exported_registry: dict[str, int]) -> None:
     workbook = _export(app, include_drafts=True, with_identities=True)
     rows = _rows(workbook["Antwoorden"])
-    assert rows[0][:6] == ("code", "province", "members", "status", "versie", "ingediend_op")
-    assert [(r[0], r[3]) for r in rows[1:]] == [
+    # The province follows the code; the IGS members are identifying (only in Respondenten).
+    assert rows[0][:5] == ("code", "province", "status", "versie", "ingediend_op")
+    assert "members" not in rows[0]
+    assert [(r[0], r[2]) for r in rows[1:]] == [
         ("CS01", "submitted"), ("G01", "submitted"), ("IGS01", "draft"),
     ]  # fmt: skip
     assert "organisatie.contact_email" in rows[0]
@@ -444,7 +449,7 @@ def test_cli_export_and_admin_download(
     excel = zipfile.ZipFile(io.BytesIO(downloads["csv"].data)).read("antwoorden.csv")
     plain = zipfile.ZipFile(io.BytesIO(downloads["csv-plain"].data)).read("antwoorden.csv")
     assert excel.startswith(b"\xef\xbb\xbfcode;")
-    assert plain.startswith(b"code,province,members,versie,")
+    assert plain.startswith(b"code,province,versie,")
     assert downloads["sav"].headers["Content-Disposition"].endswith(".sav")
     assert downloads["docx"].headers["Content-Disposition"].endswith(".docx")
     assert downloads["docx"].data.startswith(b"PK")

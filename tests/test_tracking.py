@@ -184,7 +184,11 @@ def _text(page: HtmlElement) -> str:
 
 
 def _row(page: HtmlElement, header: str) -> list[str]:
-    (row,) = page.xpath(f'//tr[th[@scope="row"][normalize-space()="{header}"]]')
+    # Not the table of covered units, which repeats the items' titles.
+    (row,) = page.xpath(
+        f'//tr[th[@scope="row"][normalize-space()="{header}"]]'
+        '[not(ancestor::figure[contains(@class, "covered")])]'
+    )
     return [" ".join(cell.text_content().split()) for cell in row.xpath("td|th")]
 
 
@@ -203,8 +207,9 @@ def test_every_dashboard_count_links_to_exactly_that_many(
         for a in page.xpath('//main//a[contains(@href, "/respondenten?")]')
     ]
     counted = [(href, text) for href, text in links if text.isdigit()]
-    # 2 in the headline, 4 per kind, province and item row (the status cards below).
-    rows = len(page.xpath("//figure//tbody/tr"))
+    # 2 in the headline, 4 per kind, province and item row (the status cards below); the
+    # table of covered units per item has no links.
+    rows = len(page.xpath('//figure[not(contains(@class, "covered"))]//tbody/tr'))
     assert rows == 4 + 4 + 20 and len(counted) == 2 + 4 * rows, links
     for href, text in counted:
         assert len(_listed(admin_client, href)) == int(text), href
@@ -302,7 +307,7 @@ def test_overview_lists_each_questionnaire_with_rate_and_state(
         "Bevraging Plan Samenleven – projectjaar 3", "44%",
         "4 van 9 uitgenodigde besturen", "open", "geen"]  # fmt: skip
     assert _row(page, "Evaluatie inspiratiedag Samenleven: iedereen inbegrepen")[1:] == [
-        "0%", "0 van 0 uitgenodigde besturen", "afgesloten", "15 december 2026"]  # fmt: skip
+        "0%", "0 van 315 verwachte deelnemers", "afgesloten", "15 december 2026"]  # fmt: skip
     (invited,) = page.xpath('//a[normalize-space()="9"]')
     assert len(_listed(admin_client, invited.get("href"))) == 9
 

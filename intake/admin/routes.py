@@ -50,10 +50,7 @@ bp = Blueprint("admin", __name__)
 def dashboard() -> ResponseReturnValue:
     """Every questionnaire with its response rate and whether it is open."""
     found = db.session.scalars(select(Questionnaire).order_by(Questionnaire.slug)).all()
-    rows = [
-        tracking.QuestionnaireRow(q, tracking.overview(q), questionnaires.deadline(q))
-        for q in found
-    ]
+    rows = [tracking.questionnaire_row(q) for q in found]
     return render_template("admin/dashboard.html", rows=rows)
 
 

@@ -143,6 +143,21 @@ class QuestionnaireRow:
     questionnaire: Questionnaire
     overview: Overview
     deadline: dt.date | None  # questionnaires.deadline: the admin's, else the file's
+    # With an open link: its answers against the expected population; None without one.
+    open_rate: OpenLinkRate | None = None
+    personal: bool = True  # reached through personal links (the registry's rate applies)
+
+
+def questionnaire_row(questionnaire: Questionnaire) -> QuestionnaireRow:
+    """A line of the overview: the registry's rate, and the open link's when it has one."""
+    population = questionnaires.population(questionnaire)
+    return QuestionnaireRow(
+        questionnaire,
+        overview(questionnaire),
+        questionnaires.deadline(questionnaire),
+        open_link_rate(questionnaire) if population.open_link else None,
+        population.personal_link,
+    )
 
 
 def overview(questionnaire: Questionnaire) -> Overview:
