@@ -284,7 +284,9 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         )  # fmt: skip
 
     try:
-        outcome = responses.save_page(respondent, section, item, posted, seen_revision, _actor())
+        outcome = responses.save_page(
+            respondent, section, item, posted, seen_revision, _actor(), state=state
+        )
     except WriteRefused:
         _log_refused("save of this page")
         if autosave:
@@ -339,8 +341,9 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "versie van je collega te houden."),
         )  # fmt: skip
 
-    state = response_state.load_state(respondent)
     if action in {"volgende", "vorige"}:
+        # The state with the save applied (read again only after a response's first save).
+        state = outcome.state or response_state.load_state(respondent)
         problems = state.problems(page) if action == "volgende" else {}
         if problems:
             return _render_page(

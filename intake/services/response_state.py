@@ -8,6 +8,7 @@ builds the same state from rows it streams, without a respondent (``respondent=N
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -202,6 +203,15 @@ class ResponseState:
     answers: dict[AnswerKey, Stored] = field(default_factory=dict)
     # The pages saved at least once, as (section, item key): see ``saved_pages``.
     saved: set[tuple[str, str]] = field(default_factory=set)
+
+    def apply(self, page: Page, written: Mapping[str, Stored]) -> None:
+        """Take in a save of ``page`` that was just committed, as reading the response
+        again would show it: the answers written (their values as the JSON column gives
+        them back), and the page as saved."""
+        for key, stored in written.items():
+            value = json.loads(json.dumps(stored.value))
+            self.answers[(page.section.id, page.item_key, key)] = stored._replace(value=value)
+        self.saved.add((page.section.id, page.item_key))
 
     # ----------------------------------------------------------------- reading
 

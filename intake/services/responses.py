@@ -66,6 +66,8 @@ class SaveOutcome:
     problems: dict[str, Problem] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     revision: int = 0
+    # The state the save was checked against; once saved, with what was written applied
+    # (``None`` after the first save of a response: read it again when needed).
     state: ResponseState | None = None
 
 
@@ -111,6 +113,7 @@ def save_page(
     posted: PostedPage,
     seen_revision: int,
     actor: str,
+    state: ResponseState | None = None,
 ) -> SaveOutcome:
     """Store a page as typed: valid values typed, invalid ones as raw text, flagged.
 
@@ -118,10 +121,18 @@ def save_page(
     same page after ``seen_revision``; the caller shows both versions, and saving
     again with the newer revision is a deliberate overwrite. Refuses a page that does
     not apply to the response (status ``not_applicable``): the caller shows what was typed.
+
+    ``state``: the respondent's state as the caller just read it, checked against
+    instead of reading it again; a save that loses a race reads it again. That is safe
+    however old the state is: the response's revision is checked in the UPDATE.
     """
-    return _retrying(
-        lambda: _save_page_once(respondent, section_id, item, posted, seen_revision, actor)
-    )
+    first = [state]
+
+    def once() -> SaveOutcome:
+        current = first.pop() if first else None
+        return _save_page_once(respondent, section_id, item, posted, seen_revision, actor, current)
+
+    return _retrying(once)
 
 
 T = TypeVar("T")
@@ -157,8 +168,10 @@ def _save_page_once(
     posted: PostedPage,
     seen_revision: int,
     actor: str,
+    state: ResponseState | None,
 ) -> SaveOutcome:
-    state = load_state(respondent)
+    if state is None:
+        state = load_state(respondent)
     page = state.page(section_id, item)
     if page is None:
         return SaveOutcome(SaveStatus.UNKNOWN_PAGE, state=state)
@@ -211,6 +224,7 @@ def _save_page_once(
                 )
             )
         }
+    written: dict[str, Stored] = {}
     for key, new in parsed.items():
         answer = existing.get(key)
         if answer is None:
@@ -226,13 +240,28 @@ def _save_page_once(
         answer.revision = new_revision
         answer.updated_at = now
         answer.updated_by = actor
+        written[key] = Stored(new.value, new.raw, new.is_valid, new_revision)
     response.updated_at = now  # always an UPDATE, so the revision check always runs
     audit.record("save", actor, respondent=respondent, section=page.section.id,
                  item=page.item, answers=len(parsed))  # fmt: skip
-    db.session.commit()
-    # new_revision, not response.revision: the commit expired it, and reading it back
-    # would cost a query.
+    started = state.response is None
+    commit_keeping_loaded()
+    if started:
+        return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision)
+    state.apply(page, written)
     return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision, state)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: what was just written is what the
+    objects hold, and reading it all back would cost the request a query per object.
+    (The request ends soon after; the next one reads afresh.)"""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def start_response(
