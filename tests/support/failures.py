@@ -125,3 +125,17 @@ def write_attempts(app: Flask) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def restart(app: Flask, pg_server: Any) -> None:
+    """End every server connection to the app's PostgreSQL database, as a restart of the
+    server does: the pool's connections are closed by the server while idle."""
+    engine = _engine(app)
+    assert engine.dialect.name == "postgresql", "a restart needs a database server"
+    with pg_server.admin_connection() as admin:
+        ended = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (make_url(str(engine.url)).database,),
+        ).fetchone()
+    assert ended is not None and ended[0] > 0, "no pooled connection to end"
