@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import event, exc
 
 from config import Config, config_from_env
-from intake.forms.types import web_type
 from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
@@ -100,7 +99,6 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["describe"] = describe
     app.jinja_env.globals["answer_keys"] = answer_keys
-    app.jinja_env.globals["web_type"] = web_type
     app.jinja_env.globals["problem_message"] = problem_message
     app.jinja_env.globals.update(
         MailKind=MailKind, ResponseStatus=ResponseStatus, TrackingStatus=TrackingStatus
