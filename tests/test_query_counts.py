@@ -34,10 +34,10 @@ ANSWERS = {
 # page's answers; the pages saved so far (the save events, for each page's status).
 PAGE_GET = 4
 # The same four to read the page; the save checks against that state (it reads again only
-# when it loses a race), reads the page's answer rows, and writes the changed answer, the
+# when it loses a race) and writes the changed answer (by the id the state read), the
 # audit event and the revision. Nothing is read back after the commit: the redirect needs
 # nothing, and "Volgende" takes the state with the save applied.
-SAVE_POST = 4 + 1 + 3
+SAVE_POST = 4 + 3
 
 
 @dataclass
@@ -61,6 +61,8 @@ def recorded(app: Flask) -> Iterator[Recorded]:
         seen.statements.append(statement)
 
     def on_orm(state: ORMExecuteState) -> None:
+        if not state.is_select:
+            return  # a write (such as a bulk UPDATE of answers) is no load
         loaded_from = state.lazy_loaded_from
         if loaded_from is not None:
             seen.lazy_loads.append(f"{loaded_from.class_.__name__} → {state.statement}")

@@ -88,6 +88,7 @@ class Stored(NamedTuple):
     raw: str | None
     is_valid: bool
     revision: int
+    id: int | None = None  # the Answer row's id, when read from one (a save updates it)
 
     @property
     def is_empty(self) -> bool:
@@ -186,7 +187,7 @@ _PROFILE_ROWS = union_all(
 # A response's answers as plain rows, not Answer objects: this runs on every page.
 _ANSWER_ROWS = select(
     Answer.section, Answer.item, Answer.question,
-    Answer.value, Answer.raw, Answer.is_valid, Answer.revision, Answer.updated_by,
+    Answer.value, Answer.raw, Answer.is_valid, Answer.revision, Answer.updated_by, Answer.id,
 ).where(Answer.response_id == bindparam("response_id"))  # fmt: skip
 
 # The pages of a respondent's response saved at least once, from the audit log.
@@ -481,8 +482,8 @@ def load_state(respondent: Respondent) -> ResponseState:
     else:
         rows = _rows(_ANSWER_ROWS, response_id=response.id)
         state.answers = {
-            (section, item, key): Stored(value, raw, is_valid, revision)
-            for section, item, key, value, raw, is_valid, revision, _by in rows
+            (section, item, key): Stored(value, raw, is_valid, revision, answer_id)
+            for section, item, key, value, raw, is_valid, revision, _by, answer_id in rows
         }
         state.saved = saved_pages(respondent, [(row[0], row[1], row[7]) for row in rows])
     return state

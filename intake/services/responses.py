@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -202,29 +202,65 @@ def _save_page_once(
         return SaveOutcome(SaveStatus.CONFLICT, problems, conflicts, state.revision, state)
 
     now = utcnow()
+    if state.response is None:
+        return _start_with_page(respondent, state, page, parsed, problems, actor, now)
     response = state.response
-    if response is None:
-        version = live_version(respondent.questionnaire)
-        assert version is not None
-        response = start_response(respondent, version, state.questionnaire, state.profile, now)
-        new_revision = 1
-        existing: dict[str, Answer] = {
-            a.question: a for a in response.answers
-            if a.section == page.section.id and a.item == page.item_key
-        }  # fmt: skip
-    else:
-        new_revision = response.revision + 1
-        existing = {
-            a.question: a
-            for a in db.session.scalars(
-                select(Answer).where(
-                    Answer.response_id == response.id,
-                    Answer.section == page.section.id,
-                    Answer.item == page.item_key,
-                )
-            )
-        }
+    new_revision = response.revision + 1
+    # What changed, against the answers the state read (their rows by id): no need to
+    # read the rows again. Were the state out of date, the revision check below fails
+    # and everything is read and checked again.
     written: dict[str, Stored] = {}
+    added: dict[str, Answer] = {}
+    changed: list[dict[str, Any]] = []
+    for key, new in parsed.items():
+        stored = state.stored(page.section.id, page.item_key, key)
+        if stored is None or stored.id is None:
+            if new.is_empty:
+                continue
+            added[key] = Answer(
+                response_id=response.id, section=page.section.id, item=page.item_key,
+                question=key, value=new.value, raw=new.raw, is_valid=new.is_valid,
+                revision=new_revision, updated_at=now, updated_by=actor,
+            )  # fmt: skip
+            db.session.add(added[key])
+        elif (stored.value, stored.raw, stored.is_valid) == (new.value, new.raw, new.is_valid):
+            continue
+        else:
+            changed.append(
+                {"id": stored.id, "value": new.value, "raw": new.raw, "is_valid": new.is_valid,
+                 "revision": new_revision, "updated_at": now, "updated_by": actor}
+            )  # fmt: skip
+        written[key] = Stored(new.value, new.raw, new.is_valid, new_revision, stored and stored.id)
+    if changed:
+        db.session.execute(update(Answer), changed)  # by primary key, in one statement
+    response.updated_at = now  # always an UPDATE, so the revision check always runs
+    audit.record("save", actor, respondent=respondent, section=page.section.id,
+                 item=page.item, answers=len(parsed))  # fmt: skip
+    commit_keeping_loaded()
+    for key, answer in added.items():
+        written[key] = written[key]._replace(id=answer.id)
+    state.apply(page, written)
+    return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision, state)
+
+
+def _start_with_page(
+    respondent: Respondent,
+    state: ResponseState,
+    page: Page,
+    parsed: Mapping[str, Parsed],
+    problems: dict[str, Problem],
+    actor: str,
+    now: dt.datetime,
+) -> SaveOutcome:
+    """The first save of a response: the response starts (with what the registry
+    prefills) and the page's answers go in with it."""
+    version = live_version(respondent.questionnaire)
+    assert version is not None
+    response = start_response(respondent, version, state.questionnaire, state.profile, now)
+    existing = {
+        a.question: a for a in response.answers
+        if a.section == page.section.id and a.item == page.item_key
+    }  # fmt: skip
     for key, new in parsed.items():
         answer = existing.get(key)
         if answer is None:
@@ -237,19 +273,14 @@ def _save_page_once(
         answer.value = new.value
         answer.raw = new.raw
         answer.is_valid = new.is_valid
-        answer.revision = new_revision
+        answer.revision = 1
         answer.updated_at = now
         answer.updated_by = actor
-        written[key] = Stored(new.value, new.raw, new.is_valid, new_revision)
-    response.updated_at = now  # always an UPDATE, so the revision check always runs
     audit.record("save", actor, respondent=respondent, section=page.section.id,
                  item=page.item, answers=len(parsed))  # fmt: skip
-    started = state.response is None
     commit_keeping_loaded()
-    if started:
-        return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision)
-    state.apply(page, written)
-    return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision, state)
+    # Read again when needed: the prefilled answers came with it.
+    return SaveOutcome(SaveStatus.SAVED, problems, [], 1)
 
 
 def commit_keeping_loaded() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,10 +133,13 @@ def restart(app: Flask, pg_server: Any) -> None:
     server does: the pool's connections are closed by the server while idle."""
     engine = _engine(app)
     assert engine.dialect.name == "postgresql", "a restart needs a database server"
+    others = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+    name = make_url(str(engine.url)).database
     with pg_server.admin_connection() as admin:
-        ended = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (make_url(str(engine.url)).database,),
-        ).fetchone()
-    assert ended is not None and ended[0] > 0, "no pooled connection to end"
+        ended = admin.execute(f"SELECT count(pg_terminate_backend(pid)) {others}", (name,))
+        assert (ended.fetchone() or (0,))[0] > 0, "no pooled connection to end"
+        # A server is back after a restart once its old processes are gone.
+        deadline = time.monotonic() + 10
+        while admin.execute(f"SELECT count(*) {others}", (name,)).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the backends did not end"
+            time.sleep(0.01)
