@@ -40,7 +40,10 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
         # None means: SQLite file ``intake.sqlite`` in the instance folder.
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No pool_pre_ping (a round trip per request): on PostgreSQL, a connection the
+        # server closed (a restart) is found and replaced at checkout without one
+        # (``extensions.closed_by_server``); SQLite has no server to lose.
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
         # SQLite waits this long for a lock before giving up (milliseconds).
         self.SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
 

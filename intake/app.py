@@ -10,10 +10,9 @@ from flask import Flask, current_app, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from config import Config, config_from_env
-from intake.forms.types import web_type
 from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
@@ -84,7 +83,15 @@ def _select_locale() -> str:
 
 def _init_extensions(app: Flask) -> None:
     from intake import models  # noqa: F401  (register the models on the metadata)
-    from intake.extensions import babel, configure_sqlite, csrf, db, login_manager, migrate
+    from intake.extensions import (
+        babel,
+        closed_by_server,
+        configure_sqlite,
+        csrf,
+        db,
+        login_manager,
+        migrate,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -93,7 +100,6 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["describe"] = describe
     app.jinja_env.globals["answer_keys"] = answer_keys
-    app.jinja_env.globals["web_type"] = web_type
     app.jinja_env.globals["problem_message"] = problem_message
     app.jinja_env.globals["unit_words"] = unit_words
     app.jinja_env.globals.update(
@@ -122,6 +128,14 @@ def _init_extensions(app: Flask) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: object, _record: object) -> None:
         configure_sqlite(dbapi_connection, busy_timeout)
+
+    if engine.dialect.name != "sqlite":
+        # A restarted database server leaves the pool's connections closed: each is
+        # replaced when it is checked out, with no round trip for the ones that are alive.
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(dbapi_connection: object, _record: object, _proxy: object) -> None:
+            if closed_by_server(dbapi_connection):
+                raise exc.InvalidatePoolError("the database server closed the connection")
 
 
 def _register_blueprints(app: Flask) -> None:

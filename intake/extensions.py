@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import select
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -65,3 +66,20 @@ def configure_sqlite(dbapi_connection: object, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
+
+
+def closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether the database server closed this idle pooled connection (a restart, a
+    terminated backend): its socket then holds the server's last message, or its end.
+
+    A local check, without the round trip of SQLAlchemy's ``pool_pre_ping``: between
+    requests a connection has nothing to read, so anything readable means it is gone
+    (at worst, an unexpected message costs one reconnection).
+    """
+    try:
+        fd = dbapi_connection.fileno()
+    except Exception:  # closed on our side, or no socket to look at: let it be replaced
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)  # hang-ups and errors always count
+    return bool(poller.poll(0))

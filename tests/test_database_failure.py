@@ -327,3 +327,21 @@ def test_a_pasted_link_that_cannot_be_recorded_gives_the_page_back_as_typed(
     assert answer.status_code == 503
     assert NOT_SAVED in page
     assert "Zonder de subsidie was dit nooit gelukt." in page
+
+
+def test_after_a_restart_of_the_database_server_pages_and_saves_work(
+    app: Flask,
+    client: FlaskClient,
+    respondent_id: int,
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The pool's connections, closed by the restart, are replaced when they are checked
+    out (``extensions.closed_by_server``): no request sees an error."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server to restart")
+    assert client.get(PAGE).status_code == 200
+    failures.restart(app, request.getfixturevalue("pg_server"))
+    assert client.get(PAGE).status_code == 200
+    assert post_page(client, PAGE, TYPED).status_code == 302
+    _assert_typed_is_stored(app, respondent_id)

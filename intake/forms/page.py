@@ -3,7 +3,8 @@
 No form is written by hand per questionnaire: each question type's web side
 (``intake.forms.types.WEB_TYPES``) gives its fields, as pyxform maps types to
 classes. Validation is the engine's (``intake.questionnaire.types``), so a draft
-keeps everything typed; the form renders inputs and collects what was posted.
+keeps everything typed; the form collects what was posted. The templates render the
+inputs (``intake.forms.views``) from form data: posted, or ``stored_formdata``.
 CSRF is checked by the view itself, so an expired token never swallows a page.
 """
 
@@ -32,30 +33,30 @@ def field_names(question: Question) -> list[str]:
 _FORM_CLASSES: PageCache[type[Form]] = PageCache()
 
 
-def build_form_class(page: Page, language: str | None) -> type[Form]:
+def build_form_class(page: Page) -> type[Form]:
     """A Form subclass with a field per input of every question on the page (built once
-    per version, section, item and language)."""
+    per version and section: its fields parse, they have no labels or options)."""
 
     def build() -> type[Form]:
         attrs: dict[str, Any] = {}
         for question in page.section.questions:
-            attrs.update(web_type(question).fields(question, page, language))
+            attrs.update(web_type(question).fields(question))
         return type("PageForm", (Form,), attrs)
 
-    return _FORM_CLASSES.get(page.section, page.item, language, build)
+    return _FORM_CLASSES.get(page.section, None, None, build)
 
 
-def form_from_stored(page: Page, stored: Mapping[str, Stored], language: str | None) -> Form:
-    """The page form filled with stored answers (invalid ones as typed)."""
+def stored_formdata(page: Page, stored: Mapping[str, Stored]) -> MultiDict[str, str]:
+    """Form data showing the stored answers of the page (invalid ones as typed)."""
     data: MultiDict[str, str] = MultiDict()
     for question in page.section.questions:
         for name, value in web_type(question).formdata(question, stored):
             data.add(name, value)
-    return build_form_class(page, language)(formdata=data)
+    return data
 
 
-def form_from_post(page: Page, formdata: MultiDict[str, str], language: str | None) -> Form:
-    return build_form_class(page, language)(formdata=formdata)
+def form_from_post(page: Page, formdata: MultiDict[str, str]) -> Form:
+    return build_form_class(page)(formdata=formdata)
 
 
 SHOWN = "shown"  # hidden inputs naming the questions a rendered form showed

@@ -4,9 +4,11 @@
 ``WebType``, as Flask-Admin converts a column per type: the fields a question
 needs on a page (several for the rows of a matrix, or for "other" with its
 specify-text), how stored answers fill them, how posted fields become the
-engine's input, and the partial under ``templates/portal/questions/`` that
-renders them. Page forms (``intake.forms.page``) and templates only ask this
-table; they never compare type names.
+engine's input, the partial under ``templates/portal/questions/`` that renders
+them, and what that partial shows of the question (``view``: labels and the static
+HTML of its inputs, built once per page and language by ``intake.forms.views``).
+Page forms (``intake.forms.page``) and templates only ask this table; they never
+compare type names.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
-from wtforms import Form, SelectField, SelectMultipleField, TextAreaField
+from flask_babel import gettext as _
+from markupsafe import Markup
+from wtforms import Form, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import Field
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are of 3.2
 
-from intake.forms.widgets import CheckboxesField, RadiosField, TextField
+from intake.forms.widgets import Rank, Row, attributes, html_params, options, select_options
 from intake.questionnaire.model import Question
 from intake.questionnaire.types import to_form
 from intake.questionnaire.types.choice import OTHER_VALUE, other_key
@@ -32,15 +34,12 @@ SEPARATOR = "__"  # between a question id and a row (or other part) in a field n
 OTHER_SUFFIX = f"{SEPARATOR}other_text"
 
 
-def choice_options(question: Question, page: Page, language: str | None) -> list[SelectChoice]:
-    """The options of a choice question, with "other" last."""
-    options = [
-        SelectChoice(str(c.value), page.choice_label(question, c, language))
-        for c in question.choices
-    ]
+def choice_options(question: Question, page: Page, language: str | None) -> list[tuple[str, str]]:
+    """The options of a choice question as (value, label), with "other" last."""
+    found = [(str(c.value), page.choice_label(question, c, language)) for c in question.choices]
     if question.other is not None:
-        options.append(SelectChoice(OTHER_VALUE, page.text(question.other, language)))
-    return options
+        found.append((OTHER_VALUE, page.text(question.other, language)))
+    return found
 
 
 def shown_value(answer: Stored | None, question: Question) -> Posted:
@@ -53,16 +52,16 @@ def shown_value(answer: Stored | None, question: Question) -> Posted:
 
 
 class WebType:
-    """One input named after the question; subclasses add or replace fields."""
+    """One input named after the question; subclasses add or replace fields.
+
+    Fields only parse what is posted (the engine validates it), so choice fields need
+    no options: the templates render them from ``view``."""
 
     template: ClassVar[str] = "portal/questions/input.html"
 
-    def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
+    def fields(self, question: Question) -> dict[str, Field]:
         """Unbound fields by form field name."""
-        return {question.id: self.field(question, page, language)}
-
-    def field(self, question: Question, page: Page, language: str | None) -> Field:
-        return TextField()
+        return {question.id: StringField()}
 
     def field_names(self, question: Question) -> list[str]:
         return [question.id]
@@ -82,28 +81,31 @@ class WebType:
         """The engine's input (main input, other specify-text) from a posted form."""
         return form[question.id].data, None
 
-    def input_attrs(self, question: Question) -> dict[str, Any]:
-        """Extra attributes of the input, for the template."""
-        return {}
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
+        """What the partial shows besides label and help (``QuestionView``'s fields)."""
+        return {"input": attributes(id=question.id, name=question.id, type="text")}
 
 
 class InputWeb(WebType):
-    """A single text input; ``build`` makes its field."""
+    """A single text input; ``attrs`` gives its attributes besides id and name."""
 
-    def __init__(self, build: Callable[[Question], Field]) -> None:
-        self.build = build
+    def __init__(self, attrs: Callable[[Question], dict[str, Any]]) -> None:
+        self.attrs = attrs
 
-    def field(self, question: Question, page: Page, language: str | None) -> Field:
-        return self.build(question)
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
+        return {
+            "input": attributes(
+                id=question.id, name=question.id, **{"type": "text", **self.attrs(question)}
+            )
+        }
 
 
 class TextareaWeb(WebType):
-    def field(self, question: Question, page: Page, language: str | None) -> Field:
-        return TextAreaField(render_kw={"rows": 5})
-
-    def input_attrs(self, question: Question) -> dict[str, Any]:
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
         # portal.js counts down the characters left.
-        return {"data-max-length": question.max_length} if question.max_length else {}
+        counter = {"data-max-length": question.max_length} if question.max_length else {}
+        attrs = attributes(id=question.id, name=question.id, rows=5, **counter)
+        return {"input": attrs, "textarea": True}
 
 
 class ChoicesWeb(WebType):
@@ -111,20 +113,34 @@ class ChoicesWeb(WebType):
 
     template = "portal/questions/choices.html"
 
-    def __init__(
-        self, field_class: type[RadiosField | SelectMultipleField], layout: str = ""
-    ) -> None:
-        self.field_class = field_class
+    def __init__(self, multiple: bool = False, layout: str = "") -> None:
+        self.multiple = multiple  # checkboxes, else radio buttons
         self.layout = layout  # a class on the options, e.g. "scale" for a Likert row
 
-    def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
-        options = choice_options(question, page, language)
-        fields: dict[str, Field] = {
-            question.id: self.field_class(choices=options, validate_choice=False)
+    def fields(self, question: Question) -> dict[str, Field]:
+        field_class = SelectMultipleField if self.multiple else RadioField
+        fields: dict[str, Field] = {question.id: field_class(validate_choice=False)}
+        if question.other is not None:
+            fields[self.other_name(question)] = StringField()
+        return fields
+
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
+        input_type = "checkbox" if self.multiple else "radio"
+        found: dict[str, Any] = {
+            "options": tuple(
+                options(question.id, input_type, choice_options(question, page, language))
+            ),
+            "multiple": self.multiple,
+            "layout": self.layout,
         }
         if question.other is not None:
-            fields[self.other_name(question)] = TextField()
-        return fields
+            name = self.other_name(question)
+            label = page.text(question.other, language)
+            # As the template's _() wrote it: the translation trusted, the label escaped.
+            found["other_label"] = Markup(_("Omschrijf '%(label)s'")) % {"label": label}
+            found["other_name"] = name
+            found["input"] = attributes(id=name, name=name, type="text")
+        return found
 
     def other_name(self, question: Question) -> str:
         return f"{question.id}{OTHER_SUFFIX}"
@@ -158,12 +174,19 @@ class MatrixWeb(WebType):
     def row_name(self, question: Question, row_id: str) -> str:
         return f"{question.id}{SEPARATOR}{row_id}"
 
-    def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
-        options = choice_options(question, page, language)
+    def fields(self, question: Question) -> dict[str, Field]:
         return {
-            self.row_name(question, row.id): RadiosField(choices=options, validate_choice=False)
+            self.row_name(question, row.id): RadioField(validate_choice=False)
             for row in question.rows
         }
+
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
+        choices = choice_options(question, page, language)
+        rows = []
+        for row in question.rows:
+            name = self.row_name(question, row.id)
+            rows.append(Row(page.text(row.label, language), name, options(name, "radio", choices)))
+        return {"rows": tuple(rows)}
 
     def field_names(self, question: Question) -> list[str]:
         return [self.row_name(question, row.id) for row in question.rows]
@@ -189,14 +212,21 @@ class RankingWeb(WebType):
     def rank_name(self, question: Question, value: str | int) -> str:
         return f"{question.id}{SEPARATOR}{value}"
 
-    def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
-        ranks = [SelectChoice("", _l("geen rang"))] + [
-            SelectChoice(str(rank), str(rank)) for rank in range(1, len(question.choices) + 1)
-        ]
+    def fields(self, question: Question) -> dict[str, Field]:
         return {
-            self.rank_name(question, c.value): SelectField(choices=ranks, validate_choice=False)
+            self.rank_name(question, c.value): SelectField(validate_choice=False)
             for c in question.choices
         }
+
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
+        numbers = [str(rank) for rank in range(1, len(question.choices) + 1)]
+        ranks = []
+        for choice in question.choices:
+            name = self.rank_name(question, choice.value)
+            attrs = html_params(id=name, name=name)
+            ranks.append(Rank(page.text(choice.label, language), name, attrs))
+        choices = [("", _("geen rang")), *((n, n) for n in numbers)]
+        return {"ranks": tuple(ranks), "rank_options": tuple(select_options(choices))}
 
     def field_names(self, question: Question) -> list[str]:
         return [self.rank_name(question, c.value) for c in question.choices]
@@ -222,7 +252,10 @@ class NoteWeb(WebType):
 
     template = "portal/questions/note.html"
 
-    def fields(self, question: Question, page: Page, language: str | None) -> dict[str, Field]:
+    def fields(self, question: Question) -> dict[str, Field]:
+        return {}
+
+    def view(self, question: Question, page: Page, language: str | None) -> dict[str, Any]:
         return {}
 
     def field_names(self, question: Question) -> list[str]:
@@ -234,25 +267,21 @@ class NoteWeb(WebType):
         return iter(())
 
 
-def _number(question: Question) -> Field:
+def _number(question: Question) -> dict[str, Any]:
     # A text input: type=number makes browsers silently drop input like "2,5".
     mode = "numeric" if question.integer else "decimal"
-    return TextField(render_kw={"inputmode": mode, "autocomplete": "off"})
+    return {"inputmode": mode, "autocomplete": "off"}
 
 
 WEB_TYPES: dict[str, WebType] = {
-    "single_choice": ChoicesWeb(RadiosField),
-    "multiple_choice": ChoicesWeb(CheckboxesField),
-    "scale": ChoicesWeb(RadiosField, layout="scale"),
-    "text": InputWeb(lambda question: TextField()),
+    "single_choice": ChoicesWeb(),
+    "multiple_choice": ChoicesWeb(multiple=True),
+    "scale": ChoicesWeb(layout="scale"),
+    "text": InputWeb(lambda question: {}),
     "textarea": TextareaWeb(),
     "number": InputWeb(_number),
-    "date": InputWeb(
-        lambda question: TextField(render_kw={"type": "date", "placeholder": "dd/mm/jjjj"})
-    ),
-    "email": InputWeb(
-        lambda question: TextField(render_kw={"type": "email", "autocomplete": "email"})
-    ),
+    "date": InputWeb(lambda question: {"type": "date", "placeholder": "dd/mm/jjjj"}),
+    "email": InputWeb(lambda question: {"type": "email", "autocomplete": "email"}),
     "matrix": MatrixWeb(),
     "note": NoteWeb(),
     "ranking": RankingWeb(),

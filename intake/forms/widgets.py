@@ -1,21 +1,15 @@
-"""Faster rendering of the portal's inputs, with exactly the HTML WTForms writes.
-
-A page of checkboxes made WTForms build a whole field per option and format every
-attribute through ``Markup.format``: most of the time a page took. Here a choice
-field yields light options, and attributes are joined once; the markup is the same
-(attributes sorted by name, values escaped, ``True`` bare, ``False`` left out), so
-templates and tests see no difference.
+"""The static HTML of the portal's inputs, written once per page (``intake.forms.views``)
+exactly as WTForms' widgets write it (attributes sorted by name, values escaped, ``True``
+bare, ``False`` left out), so that the templates add only what changes per request.
+WTForms' own widgets built a field per option and formatted every attribute through
+``Markup.format``: most of the time a page took.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
-from wtforms import RadioField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectFieldBase
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 
 def clean_key(key: str) -> str:
@@ -39,79 +33,79 @@ def html_params(**kwargs: Any) -> Markup:
     return Markup(" ".join(params))
 
 
-class OptionLabel:
-    """The label of one option: ``label()`` in a template, as WTForms' ``Label``."""
-
-    __slots__ = ("field_id", "text")
-
-    def __init__(self, field_id: str, text: Any) -> None:
-        self.field_id = field_id
-        self.text = text
-
-    def __call__(self, text: Any = None, **kwargs: Any) -> Markup:
-        kwargs.setdefault("for", kwargs.pop("for_", self.field_id))
-        attributes = html_params(**kwargs)
-        attributes = Markup(f" {attributes}") if attributes else Markup("")
-        return Markup(f"<label{attributes}>{escape(text or self.text)}</label>")
-
-    __str__ = __html__ = __call__
+# Attributes the templates write per request, where WTForms' sorting puts them: the
+# aria-* first, then ``checked``, ``disabled``, ``selected``, and ``value`` last.
+DYNAMIC = ("aria-describedby", "aria-invalid", "checked", "disabled", "selected", "value")
 
 
-class Option:
-    """One radio button or checkbox of a choice field: its id, name, value, whether it
-    is checked, and its label; calling it renders the input."""
+class Attributes(NamedTuple):
+    """The static attributes of an input, before and after ``disabled`` (each with its
+    leading space), so that the template can put the dynamic ones in sorted order."""
 
-    __slots__ = ("id", "name", "data", "checked", "input_type", "label")
-
-    def __init__(
-        self, id: str, name: str, data: str, checked: bool, input_type: str, label: Any
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.data = data
-        self.checked = checked
-        self.input_type = input_type
-        self.label = OptionLabel(id, label)
-
-    def __call__(self, **kwargs: Any) -> Markup:
-        if self.checked:
-            kwargs.setdefault("checked", True)
-        kwargs.setdefault("id", self.id)
-        kwargs.setdefault("type", self.input_type)
-        kwargs.setdefault("value", str(self.data))
-        return Markup(f"<input {html_params(name=self.name, **kwargs)}>")
-
-    __str__ = __html__ = __call__
+    lead: Markup
+    tail: Markup
 
 
-def light_options(field: SelectFieldBase, input_type: str) -> Iterator[Option]:
-    """The options of a choice field, as iterating it in WTForms yields them."""
-    for index, (value, label, selected, _render_kw) in enumerate(field.iter_choices()):
-        yield Option(f"{field.id}-{index}", field.name, value, selected, input_type, label or value)
+def attributes(**attrs: Any) -> Attributes:
+    """Split static attributes around ``disabled``; none may sort among the dynamic
+    attributes in a way the templates do not expect (aria-* before, value after)."""
+    keys = {key.replace("_", "-") for key in attrs}
+    if any(key in DYNAMIC or key < "aria-invalid" or key > "value" for key in keys):
+        raise ValueError(f"attributes the templates cannot place: {sorted(keys)}")
+    lead = html_params(**{k: v for k, v in attrs.items() if k.replace("_", "-") < "disabled"})
+    tail = html_params(**{k: v for k, v in attrs.items() if k.replace("_", "-") > "disabled"})
+    return Attributes(
+        Markup(f" {lead}") if lead else Markup(""), Markup(f" {tail}") if tail else Markup("")
+    )
 
 
-class RadiosField(RadioField):
-    """Radio buttons; iterating yields light ``Option``s."""
+class Option(NamedTuple):
+    """A radio button or checkbox: its value, its attributes after ``checked`` and
+    ``disabled`` (id, name, type, value), and its label element."""
 
-    def __iter__(self) -> Iterator[Option]:  # type: ignore[override]
-        return light_options(self, "radio")
-
-
-class CheckboxesField(SelectMultipleField):
-    """Checkboxes for a multiple-choice question; iterating yields light ``Option``s."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __iter__(self) -> Iterator[Option]:  # type: ignore[override]
-        return light_options(self, "checkbox")
+    value: str
+    attrs: Markup
+    label: Markup
 
 
-class FastTextInput(TextInput):
-    html_params = staticmethod(html_params)
+def options(name: str, input_type: str, choices: list[tuple[str, str]]) -> list[Option]:
+    """The options of a radio or checkbox group, with WTForms' ids (``name-0``, ...)."""
+    found = []
+    for index, (value, label) in enumerate(choices):
+        option_id = f"{name}-{index}"
+        attrs = html_params(id=option_id, name=name, type=input_type, value=value)
+        label_for = html_params(**{"for": option_id})
+        found.append(
+            Option(value, attrs, Markup(f"<label {label_for}>{escape(label or value)}</label>"))
+        )
+    return found
 
 
-class TextField(StringField):
-    """A text input (any ``type``) rendered with the faster ``html_params``."""
+class SelectOption(NamedTuple):
+    """An ``<option>`` of a select: its value and its HTML after ``selected``."""
 
-    widget = FastTextInput()
+    value: str
+    html: Markup
+
+
+def select_options(choices: list[tuple[str, str]]) -> list[SelectOption]:
+    return [
+        SelectOption(value, Markup(f"{html_params(value=value)}>{escape(label or value)}</option>"))
+        for value, label in choices
+    ]
+
+
+class Row(NamedTuple):
+    """A row of a matrix: its legend, field name and radio buttons."""
+
+    label: str
+    name: str
+    options: list[Option]
+
+
+class Rank(NamedTuple):
+    """The select of one choice of a ranking: its label, field name and attributes."""
+
+    label: str
+    name: str
+    attrs: Markup  # id and name, after ``disabled``

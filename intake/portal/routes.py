@@ -25,7 +25,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
-from wtforms import Form, ValidationError
+from werkzeug.datastructures import MultiDict
+from wtforms import ValidationError
 
 from intake.auth.access import (
     fresh_session,
@@ -38,9 +39,10 @@ from intake.forms.page import (
     SHOWN,
     field_names,
     form_from_post,
-    form_from_stored,
     posted_answers,
+    stored_formdata,
 )
+from intake.forms.views import page_views
 from intake.models import Respondent
 from intake.portal import preview
 from intake.portal.open_guard import refused_post
@@ -178,9 +180,9 @@ def page_view(slug: str, section: str, item: str | None = None) -> ResponseRetur
         for (sec, itm, key), value in state.answers.items()
         if sec == page.section.id and itm == page.item_key
     }
-    form = form_from_stored(page, stored, _language())
+    formdata = stored_formdata(page, stored)
     problems = {qid: p for qid, p in state.problems(page).items() if _is_invalid(state, page, qid)}
-    return _render_page(slug, state, page, form, problems=problems, revision=state.revision)
+    return _render_page(slug, state, page, formdata, problems=problems, revision=state.revision)
 
 
 def _is_invalid(state: ResponseState, page: Page, question_id: str) -> bool:
@@ -196,7 +198,7 @@ def _render_page(
     slug: str,
     state: ResponseState,
     page: Page,
-    form: Form,
+    formdata: MultiDict[str, str],
     *,
     problems: dict[str, Any] | None = None,
     revision: int,
@@ -207,7 +209,8 @@ def _render_page(
     unsaved: bool = False,
     read_only: bool | None = None,
 ) -> ResponseReturnValue:
-    """The page with ``form``; ``visible`` (default: as stored) lists the questions shown.
+    """The page showing ``formdata`` (stored answers, or what was posted); ``visible``
+    (default: as stored) lists the questions shown.
 
     ``unsaved``: the form holds typed answers that are not stored (portal.js keeps them).
     ``read_only`` (default: when the response cannot be edited) disables the form.
@@ -216,10 +219,10 @@ def _render_page(
     pages = context["pages"]
     index = pages.index(page) if page in pages else None
     previous_page = pages[index - 1] if index is not None and index > 0 else None
+    questions = visible if visible is not None else state.visible(page)
     context.update(
         page=page,
-        form=form,
-        questions=visible if visible is not None else state.visible(page),
+        **_questions(page, questions, formdata, context["language"]),
         problems=problems or {},
         revision=revision,
         notice=notice,
@@ -232,10 +235,21 @@ def _render_page(
     return render_template("portal/page.html", **context), status
 
 
+def _questions(
+    page: Page, questions: list[Any], formdata: MultiDict[str, str], language: str
+) -> dict[str, Any]:
+    """What ``portal/_questions.html`` renders: the views of the questions shown (built
+    once per page and language) and the values of the page's fields in ``formdata``."""
+    view = page_views(page, language)
+    return {
+        "question_views": [view.questions[q.id] for q in questions],
+        "values": view.values(formdata),
+    }
+
+
 def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue:
     action = request.form.get("action", "opslaan")
     autosave = action == "autosave"
-    language = _language()
 
     if signed_in() is None:
         link = request.form.get("access_link", "").strip()
@@ -254,7 +268,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
     page = state.page(section, item)
     if page is None:
         abort(404)
-    form = form_from_post(page, request.form, language)
+    form = form_from_post(page, request.form)
     try:
         seen_revision = int(request.form.get("revision", "0"))
     except ValueError:
@@ -272,7 +286,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="csrf"), 400
         return _render_page(
-            slug, state, page, form, revision=seen_revision, visible=as_typed, unsaved=True,
+            slug, state, page, request.form, revision=seen_revision, visible=as_typed, unsaved=True,
             notice=_("Deze pagina stond te lang open of je sessie werd vernieuwd, daardoor is "
                      "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
         )  # fmt: skip
@@ -288,13 +302,15 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         )  # fmt: skip
 
     try:
-        outcome = responses.save_page(respondent, section, item, posted, seen_revision, _actor())
+        outcome = responses.save_page(
+            respondent, section, item, posted, seen_revision, _actor(), state=state
+        )
     except WriteRefused:
         _log_refused("save of this page")
         if autosave:
             return jsonify(status="unavailable"), 503
         return _render_page(
-            slug, state, page, form, revision=seen_revision, visible=as_typed, unsaved=True,
+            slug, state, page, request.form, revision=seen_revision, visible=as_typed, unsaved=True,
             status=503,
             notice=_("Je antwoorden zijn nog niet bewaard: door een probleem aan onze kant kon "
                      "er niets opgeslagen worden. Ze staan hieronder nog; klik zo meteen "
@@ -308,7 +324,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         ), (404 if outcome.status == SaveStatus.NOT_APPLICABLE else 200)
     if outcome.status == SaveStatus.NOT_APPLICABLE:
         return _render_page(
-            slug, state, page, form, revision=outcome.revision, visible=as_typed,
+            slug, state, page, request.form, revision=outcome.revision, visible=as_typed,
             read_only=True, status=404,
             notice=_("Wat je typte is niet opgeslagen: deze pagina is voor jouw bestuur niet "
                      "(meer) van toepassing, bijvoorbeeld omdat een collega deze actie net "
@@ -325,11 +341,17 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                    "typte staat hieronder nog, zodat je het kunt kopiëren.")
         )  # fmt: skip
         return _render_page(
-            slug, state, page, form, revision=outcome.revision, notice=message, visible=as_typed
+            slug,
+            state,
+            page,
+            request.form,
+            revision=outcome.revision,
+            notice=message,
+            visible=as_typed,
         )
     if outcome.status == SaveStatus.CONFLICT:
         return _render_page(
-            slug, state, page, form, revision=outcome.revision, conflicts=outcome.conflicts,
+            slug, state, page, request.form, revision=outcome.revision, conflicts=outcome.conflicts,
             problems=outcome.problems, status=409, visible=as_typed,
             notice=_("Een collega heeft intussen antwoorden op deze pagina gewijzigd. Hieronder "
                      "zie je beide versies. Je eigen antwoorden staan in het formulier: klik "
@@ -337,12 +359,13 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
                      "versie van je collega te houden."),
         )  # fmt: skip
 
-    state = response_state.load_state(respondent)
     if action in {"volgende", "vorige"}:
+        # The state with the save applied (read again only after a response's first save).
+        state = outcome.state or response_state.load_state(respondent)
         problems = state.problems(page) if action == "volgende" else {}
         if problems:
             return _render_page(
-                slug, state, page, form, revision=outcome.revision, problems=problems,
+                slug, state, page, request.form, revision=outcome.revision, problems=problems,
                 notice=_("Je antwoorden zijn bewaard, maar nog niet alles is correct ingevuld."),
             )  # fmt: skip
         pages = state.pages()
@@ -409,7 +432,6 @@ def _signed_out_page(
         )  # fmt: skip
     if page is None:
         abort(404)
-    form = form_from_post(page, request.form, _language())
     notice = (
         _("Je antwoorden zijn nog niet bewaard: door een probleem aan onze kant kon "
           "er niets opgeslagen worden. Ze staan hieronder nog; klik zo meteen "
@@ -426,16 +448,16 @@ def _signed_out_page(
         revision = int(request.form.get("revision", "0"))
     except ValueError:
         revision = 0
+    # Without a sign-in, conditions cannot be evaluated: show what was on the page.
+    questions = [
+        q
+        for q in section_model.questions
+        if q.relevant is None or any(n in request.form for n in field_names(q))
+    ]
     context = {
         "slug": slug,
         "page": page,
-        "form": form,
-        # Without a sign-in, conditions cannot be evaluated: show what was on the page.
-        "questions": [
-            q
-            for q in section_model.questions
-            if q.relevant is None or any(n in request.form for n in field_names(q))
-        ],
+        **_questions(page, questions, request.form, _language()),
         "problems": {},
         "revision": revision,
         "notice": notice,

@@ -8,13 +8,15 @@ builds the same state from rows it streams, without a respondent (``respondent=N
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Integer, inspect, literal_column, select, union_all
+from sqlalchemy import Integer, bindparam, inspect, literal_column, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.base import Executable
 
 from intake.extensions import db
 from intake.models import (
@@ -87,6 +89,7 @@ class Stored(NamedTuple):
     raw: str | None
     is_valid: bool
     revision: int
+    id: int | None = None  # the Answer row's id, when read from one (a save updates it)
 
     @property
     def is_empty(self) -> bool:
@@ -126,26 +129,7 @@ class RespondentProfile:
         info = inspect(respondent)
         if info.identity is None or not (info.unloaded & {"contacts", "items"}):
             return cls.of(respondent)
-        respondent_id = info.identity[0]
-        # One round trip: the contacts and the items as rows of the same shape, contacts
-        # first, each in the order of its relationship on Respondent.
-        contacts = select(
-            literal_column("0", Integer).label("kind"),
-            Contact.name,
-            Contact.email,
-            Contact.position.label("position"),
-            Contact.id.label("id"),
-        ).where(Contact.respondent_id == respondent_id)
-        items = select(
-            literal_column("1", Integer),
-            RespondentItem.catalogue,
-            RespondentItem.code,
-            literal_column("0", Integer),
-            RespondentItem.id,
-        ).where(RespondentItem.respondent_id == respondent_id)
-        rows = db.session.execute(
-            union_all(contacts, items).order_by("kind", "position", "id")
-        ).all()  # fmt: skip
+        rows = _rows(_PROFILE_ROWS, respondent_id=info.identity[0])
         contact = next((row for row in rows if row[0] == 0), None)
         linked: dict[str, list[str]] = {}
         for kind, catalogue, code, _position, _id in rows:
@@ -173,6 +157,48 @@ class RespondentProfile:
             return fixed[source]
         return self.attributes.get(source.removeprefix("respondent."))
 
+
+def _rows(statement: Executable, **params: Any) -> Sequence[Any]:
+    """The plain rows of one of the statements below, built once (building a statement
+    and its cache key cost more than running it): through the session's connection,
+    after what the session holds is flushed, as its own queries would."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params).all()
+
+
+# A respondent's contacts and items in one round trip, as rows of the same shape, contacts
+# first, each in the order of its relationship on Respondent.
+_PROFILE_ROWS = union_all(
+    select(
+        literal_column("0", Integer).label("kind"),
+        Contact.name,
+        Contact.email,
+        Contact.position.label("position"),
+        Contact.id.label("id"),
+    ).where(Contact.respondent_id == bindparam("respondent_id")),
+    select(
+        literal_column("1", Integer),
+        RespondentItem.catalogue,
+        RespondentItem.code,
+        literal_column("0", Integer),
+        RespondentItem.id,
+    ).where(RespondentItem.respondent_id == bindparam("respondent_id")),
+).order_by("kind", "position", "id")
+
+# A response's answers as plain rows, not Answer objects: this runs on every page.
+_ANSWER_ROWS = select(
+    Answer.section, Answer.item, Answer.question,
+    Answer.value, Answer.raw, Answer.is_valid, Answer.revision, Answer.updated_by, Answer.id,
+).where(Answer.response_id == bindparam("response_id"))  # fmt: skip
+
+# The pages of a respondent's response saved at least once, from the audit log.
+_SAVE_EVENTS = (
+    select(AuditEvent.detail["section"].as_string(), AuditEvent.detail["item"].as_string())
+    .where(AuditEvent.respondent_id == bindparam("respondent_id"), AuditEvent.action == "save")
+    .distinct()
+)
 
 AnswerKey = tuple[str, str, str]  # (section, item, answer key)
 
@@ -205,6 +231,15 @@ class ResponseState:
     answers: dict[AnswerKey, Stored] = field(default_factory=dict)
     # The pages saved at least once, as (section, item key): see ``saved_pages``.
     saved: set[tuple[str, str]] = field(default_factory=set)
+
+    def apply(self, page: Page, written: Mapping[str, Stored]) -> None:
+        """Take in a save of ``page`` that was just committed, as reading the response
+        again would show it: the answers written (their values as the JSON column gives
+        them back), and the page as saved."""
+        for key, stored in written.items():
+            value = json.loads(json.dumps(stored.value))
+            self.answers[(page.section.id, page.item_key, key)] = stored._replace(value=value)
+        self.saved.add((page.section.id, page.item_key))
 
     # ----------------------------------------------------------------- reading
 
@@ -455,16 +490,10 @@ def load_state(respondent: Respondent) -> ResponseState:
             for key, p in prefilled(questionnaire, profile).items()
         }
     else:
-        # Plain rows, not Answer objects: this runs on every page, for every answer.
-        rows = db.session.execute(
-            select(
-                Answer.section, Answer.item, Answer.question,
-                Answer.value, Answer.raw, Answer.is_valid, Answer.revision, Answer.updated_by,
-            ).where(Answer.response_id == response.id)
-        ).all()  # fmt: skip
+        rows = _rows(_ANSWER_ROWS, response_id=response.id)
         state.answers = {
-            (section, item, key): Stored(value, raw, is_valid, revision)
-            for section, item, key, value, raw, is_valid, revision, _by in rows
+            (section, item, key): Stored(value, raw, is_valid, revision, answer_id)
+            for section, item, key, value, raw, is_valid, revision, _by, answer_id in rows
         }
         state.saved = saved_pages(respondent, [(row[0], row[1], row[7]) for row in rows])
     return state
@@ -479,13 +508,7 @@ def saved_pages(
     save (``save_page``), even a save that changed nothing; answers that came in another
     way than prefill (an import) count as saved too.
     """
-    section = AuditEvent.detail["section"].as_string()
-    item = AuditEvent.detail["item"].as_string()
-    events = db.session.execute(
-        select(section, item)
-        .where(AuditEvent.respondent_id == respondent.id, AuditEvent.action == "save")
-        .distinct()
-    )
+    events = _rows(_SAVE_EVENTS, respondent_id=respondent.id)
     saved = {(sec, itm or "") for sec, itm in events if sec is not None}
     # answers: (section, item key, updated_by) of each stored answer
     saved.update((section, item) for section, item, by in answers if by not in (None, PREFILL))

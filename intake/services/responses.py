@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -66,6 +66,8 @@ class SaveOutcome:
     problems: dict[str, Problem] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     revision: int = 0
+    # The state the save was checked against; once saved, with what was written applied
+    # (``None`` after the first save of a response: read it again when needed).
     state: ResponseState | None = None
 
 
@@ -111,6 +113,7 @@ def save_page(
     posted: PostedPage,
     seen_revision: int,
     actor: str,
+    state: ResponseState | None = None,
 ) -> SaveOutcome:
     """Store a page as typed: valid values typed, invalid ones as raw text, flagged.
 
@@ -118,10 +121,18 @@ def save_page(
     same page after ``seen_revision``; the caller shows both versions, and saving
     again with the newer revision is a deliberate overwrite. Refuses a page that does
     not apply to the response (status ``not_applicable``): the caller shows what was typed.
+
+    ``state``: the respondent's state as the caller just read it, checked against
+    instead of reading it again; a save that loses a race reads it again. That is safe
+    however old the state is: the response's revision is checked in the UPDATE.
     """
-    return _retrying(
-        lambda: _save_page_once(respondent, section_id, item, posted, seen_revision, actor)
-    )
+    first = [state]
+
+    def once() -> SaveOutcome:
+        current = first.pop() if first else None
+        return _save_page_once(respondent, section_id, item, posted, seen_revision, actor, current)
+
+    return _retrying(once)
 
 
 T = TypeVar("T")
@@ -157,8 +168,10 @@ def _save_page_once(
     posted: PostedPage,
     seen_revision: int,
     actor: str,
+    state: ResponseState | None,
 ) -> SaveOutcome:
-    state = load_state(respondent)
+    if state is None:
+        state = load_state(respondent)
     page = state.page(section_id, item)
     if page is None:
         return SaveOutcome(SaveStatus.UNKNOWN_PAGE, state=state)
@@ -189,28 +202,65 @@ def _save_page_once(
         return SaveOutcome(SaveStatus.CONFLICT, problems, conflicts, state.revision, state)
 
     now = utcnow()
+    if state.response is None:
+        return _start_with_page(respondent, state, page, parsed, problems, actor, now)
     response = state.response
-    if response is None:
-        version = live_version(respondent.questionnaire)
-        assert version is not None
-        response = start_response(respondent, version, state.questionnaire, state.profile, now)
-        new_revision = 1
-        existing: dict[str, Answer] = {
-            a.question: a for a in response.answers
-            if a.section == page.section.id and a.item == page.item_key
-        }  # fmt: skip
-    else:
-        new_revision = response.revision + 1
-        existing = {
-            a.question: a
-            for a in db.session.scalars(
-                select(Answer).where(
-                    Answer.response_id == response.id,
-                    Answer.section == page.section.id,
-                    Answer.item == page.item_key,
-                )
-            )
-        }
+    new_revision = response.revision + 1
+    # What changed, against the answers the state read (their rows by id): no need to
+    # read the rows again. Were the state out of date, the revision check below fails
+    # and everything is read and checked again.
+    written: dict[str, Stored] = {}
+    added: dict[str, Answer] = {}
+    changed: list[dict[str, Any]] = []
+    for key, new in parsed.items():
+        stored = state.stored(page.section.id, page.item_key, key)
+        if stored is None or stored.id is None:
+            if new.is_empty:
+                continue
+            added[key] = Answer(
+                response_id=response.id, section=page.section.id, item=page.item_key,
+                question=key, value=new.value, raw=new.raw, is_valid=new.is_valid,
+                revision=new_revision, updated_at=now, updated_by=actor,
+            )  # fmt: skip
+            db.session.add(added[key])
+        elif (stored.value, stored.raw, stored.is_valid) == (new.value, new.raw, new.is_valid):
+            continue
+        else:
+            changed.append(
+                {"id": stored.id, "value": new.value, "raw": new.raw, "is_valid": new.is_valid,
+                 "revision": new_revision, "updated_at": now, "updated_by": actor}
+            )  # fmt: skip
+        written[key] = Stored(new.value, new.raw, new.is_valid, new_revision, stored and stored.id)
+    if changed:
+        db.session.execute(update(Answer), changed)  # by primary key, in one statement
+    response.updated_at = now  # always an UPDATE, so the revision check always runs
+    audit.record("save", actor, respondent=respondent, section=page.section.id,
+                 item=page.item, answers=len(parsed))  # fmt: skip
+    commit_keeping_loaded()
+    for key, answer in added.items():
+        written[key] = written[key]._replace(id=answer.id)
+    state.apply(page, written)
+    return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision, state)
+
+
+def _start_with_page(
+    respondent: Respondent,
+    state: ResponseState,
+    page: Page,
+    parsed: Mapping[str, Parsed],
+    problems: dict[str, Problem],
+    actor: str,
+    now: dt.datetime,
+) -> SaveOutcome:
+    """The first save of a response: the response starts (with what the registry
+    prefills) and the page's answers go in with it."""
+    version = live_version(respondent.questionnaire)
+    assert version is not None
+    response = start_response(respondent, version, state.questionnaire, state.profile, now)
+    existing = {
+        a.question: a for a in response.answers
+        if a.section == page.section.id and a.item == page.item_key
+    }  # fmt: skip
     for key, new in parsed.items():
         answer = existing.get(key)
         if answer is None:
@@ -223,16 +273,26 @@ def _save_page_once(
         answer.value = new.value
         answer.raw = new.raw
         answer.is_valid = new.is_valid
-        answer.revision = new_revision
+        answer.revision = 1
         answer.updated_at = now
         answer.updated_by = actor
-    response.updated_at = now  # always an UPDATE, so the revision check always runs
     audit.record("save", actor, respondent=respondent, section=page.section.id,
                  item=page.item, answers=len(parsed))  # fmt: skip
-    db.session.commit()
-    # new_revision, not response.revision: the commit expired it, and reading it back
-    # would cost a query.
-    return SaveOutcome(SaveStatus.SAVED, problems, [], new_revision, state)
+    commit_keeping_loaded()
+    # Read again when needed: the prefilled answers came with it.
+    return SaveOutcome(SaveStatus.SAVED, problems, [], 1)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: what was just written is what the
+    objects hold, and reading it all back would cost the request a query per object.
+    (The request ends soon after; the next one reads afresh.)"""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def start_response(

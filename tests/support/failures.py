@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,3 +126,20 @@ def write_attempts(app: Flask) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def restart(app: Flask, pg_server: Any) -> None:
+    """End every server connection to the app's PostgreSQL database, as a restart of the
+    server does: the pool's connections are closed by the server while idle."""
+    engine = _engine(app)
+    assert engine.dialect.name == "postgresql", "a restart needs a database server"
+    others = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+    name = make_url(str(engine.url)).database
+    with pg_server.admin_connection() as admin:
+        ended = admin.execute(f"SELECT count(pg_terminate_backend(pid)) {others}", (name,))
+        assert (ended.fetchone() or (0,))[0] > 0, "no pooled connection to end"
+        # A server is back after a restart once its old processes are gone.
+        deadline = time.monotonic() + 10
+        while admin.execute(f"SELECT count(*) {others}", (name,)).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the backends did not end"
+            time.sleep(0.01)
