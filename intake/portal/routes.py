@@ -295,8 +295,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="refused"), 400
         return _render_page(
-            slug, state, page, form, revision=seen_revision, visible=as_typed, unsaved=True,
-            status=400,
+            slug, state, page, request.form, revision=seen_revision, visible=as_typed,
+            unsaved=True, status=400,
             notice=_("Je antwoorden zijn niet bewaard: het formulier bevatte een verborgen veld "
                      "dat leeg moet blijven. Je antwoorden staan er nog."),
         )  # fmt: skip
