@@ -108,7 +108,7 @@ def test_an_author_previews_every_page_of_both_questionnaires(
     # The event evaluation, repeated per workshop chosen on its own page. Three at most
     # may be chosen, so the author walks it twice: the first three, then the others.
     page.goto(f"{live_server}/admin/vragenlijsten/{DAY}/voorbeeld")
-    page.get_by_label("Een denkbeeldig bestuur").check()
+    page.get_by_label("Een denkbeeldige deelnemer").check()  # a person population
     page.get_by_label("Deelnemer", exact=True).check()  # its population's one kind
     page.get_by_role("button", name="Voorbeeld starten").click()
     page.get_by_text(BANNER).wait_for()
