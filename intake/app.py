@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -76,7 +76,10 @@ def problem_message(problem: Problem) -> str:
 
 
 def _select_locale() -> str:
-    """Dutch unless the visitor chose another language: many Flemish browsers say 'en'."""
+    """Dutch unless the visitor chose another language: many Flemish browsers say 'en'.
+    Outside a request (a job in the worker, the CLI) there is no visitor: Dutch."""
+    if not has_request_context():
+        return "nl"
     chosen = session.get("lang")
     return chosen if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"] else "nl"
 

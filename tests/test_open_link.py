@@ -16,9 +16,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text, update
 
 from intake.extensions import db
+from intake.jobs import queue
 from intake.models import Job, MailLog, OpenLink, Respondent, Response, utcnow
 from intake.services import open_links, pseudonyms, questionnaires, tracking
-from tests.support import factory
+from tests.support import factory, jobs
 from tests.support.html import csrf_token, document, shown
 from tests.support.portal import post_page
 from tests.support.smtp import SMTPServer, free_port
@@ -306,6 +307,31 @@ def test_the_resume_link_is_mailed_and_the_address_forgotten(
     page = other.get(f"{PORTAL}/p/deelname").get_data(as_text=True)
     assert document(page).xpath('//input[@name="dienst"][@checked]/@value') == ["cultuur"]
     assert address not in other.get(f"{PORTAL}/").get_data(as_text=True)
+
+
+def test_the_worker_mails_the_resume_link_outside_any_request(
+    app: Flask, link: str, smtp: SMTPServer
+) -> None:
+    """The job runs in ``intake worker``, where no visitor's request (or session) exists:
+    composing the mail must not need one (it did, and every resume mail failed there)."""
+    app.config.update(HUEY_IMMEDIATE=False, HUEY_URL="", JOB_RETRY_DELAY=1)
+    queue.init_app(app)
+    browser = app.test_client()
+    start(browser, link)
+    first_page(browser, "cultuur")
+    assert _mail_link(browser, link, "an.worker@voorbeeld.be").status_code == 302
+    assert smtp.received == []  # queued, not sent in the request
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+    consumer = jobs.start_consumer(app)
+    try:
+        job = jobs.wait_for(app, job_id, lambda j: j.finished)
+    finally:
+        jobs.stop_consumer(consumer)
+    assert (job.status, job.error) == ("done", None)
+    (mail,) = smtp.received
+    assert mail.recipients == ["an.worker@voorbeeld.be"] and "/t/" in mail.body
+    assert "an.worker@voorbeeld.be" not in _dump(app)
 
 
 def test_an_address_whose_mail_failed_is_deleted_at_submission(app: Flask, link: str) -> None:

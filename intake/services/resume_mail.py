@@ -12,16 +12,17 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from babel.dates import format_datetime
 from flask import current_app, render_template
-from flask_babel import format_datetime
 
 from intake.extensions import db
-from intake.models import MailLog, Respondent
+from intake.models import MailLog, Respondent, utcnow
 from intake.services import invitations
 from intake.services.mailing import address, open_transport
 from intake.services.open_links import mask
 from intake.services.questionnaires import live_version, model_of
 from intake.services.receipt import wrap
+from intake.services.sheets import BRUSSELS
 from intake.statuses import RESUME_MAIL, ResponseStatus
 
 TEMPLATE = "mail/resume_link.txt"
@@ -34,7 +35,8 @@ def compose(respondent: Respondent, link: str) -> tuple[str, str]:
     closes = respondent.open_link.closes_at if respondent.open_link else None
     rendered = render_template(
         TEMPLATE, title=title, link=link,
-        closes_at=format_datetime(closes, "d/MM/yyyy 'om' HH:mm") if closes else None,
+        closes_at=format_datetime(closes, "d/MM/yyyy 'om' HH:mm", tzinfo=BRUSSELS, locale="nl_BE")
+        if closes else None,
     ).lstrip()  # fmt: skip
     first, _, body = rendered.partition("\n")
     if not first.startswith("Onderwerp:"):
@@ -73,7 +75,7 @@ def send(respondent_id: int, job_id: int | None = None) -> bool:
             message["To"] = [recipient]
             message["Message-ID"] = make_msgid(domain="intake.vvsg.be")
             message.set_content(body)
-            stamp = format_datetime(format="yyyyMMdd'T'HHmmss")
+            stamp = utcnow().strftime("%Y%m%dT%H%M%S")
             try:
                 refused = transport.deliver(message, f"{stamp}-{respondent.code}-resume")
             except smtplib.SMTPRecipientsRefused:  # its only recipient
