@@ -3,17 +3,19 @@ page (CSRF, audit log) or on the command line; the dashboard's open-link rate; t
 
 from __future__ import annotations
 
+import io
 import random
 import re
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import OpenLink
 from intake.services import demo, open_links, questionnaires
-from tests.support import factory
+from tests.support import factory, jobs
 from tests.support.html import csrf_token, document
 
 PAGE = "/admin/vragenlijsten/inspiratiedag-2022"
@@ -98,8 +100,20 @@ def test_the_dashboard_shows_the_demo_open_link_rate(app: Flask, admin_client: F
     assert "Respons via de open link 37% 117 van 315 verwachte deelnemers hebben ingediend" in text
     assert "Nog 6 antwoorden zijn begonnen en niet ingediend." in text
     assert "uitgenodigde besturen" not in text  # open link only: no registry figure
+    # Nor the registry's blocks: no per-workshop "invited" zeros, no mail buttons, no upload.
+    for registry_only in ("Respons per workshop", "Uitnodigen en herinneren", "Register"):
+        assert registry_only not in text, registry_only
     # The demo's link works: a visitor may start.
     assert app.test_client().get(path).status_code == 200
+    # The export's overview counts the answers against the expected population too.
+    _, download = jobs.export_file(admin_client, PAGE)
+    overview = [
+        tuple(row[:4])
+        for row in load_workbook(io.BytesIO(download.data))["Overzicht"].iter_rows(values_only=True)
+    ]
+    assert ("Via de open link", "Ingediend", "Verwacht", "Responsgraad") in overview
+    assert ("Totaal", 117, 315, 117 / 315) in overview
+    assert not any(row[0] == "Per soort" for row in overview)  # no registry response
 
 
 def test_the_command_line_makes_and_revokes_the_link(app: Flask, runner: FlaskCliRunner) -> None:

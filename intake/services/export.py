@@ -49,6 +49,7 @@ from intake.extensions import db
 from intake.models import Questionnaire, utcnow
 from intake.questionnaire import Variable
 from intake.questionnaire.codebook import attribute_cell, attribute_variables, question_variables
+from intake.questionnaire.model import Population
 from intake.services import audit, pseudonyms, questionnaires, report_docx, safe_csv, spss, tracking
 from intake.services.export_data import BATCH, ExportRow, ExportSource
 from intake.services.report_figures import (
@@ -423,6 +424,23 @@ def _overview(
     sheet.append(["Met onvolledige (draft) antwoorden", "ja" if options.include_drafts else "nee"])
     sheet.append(["Opties gesorteerd", "op aandeel (grootste eerst)"
                   if options.order == "share" else "zoals in de vragenlijst"])  # fmt: skip
+    population = questionnaires.population(questionnaire)
+    if population.open_link:
+        # Anonymous answers through the public link, against the expected population.
+        opened = tracking.open_link_rate(questionnaire)
+        expected = opened.expected
+        rate = Styled(opened.submitted / expected, "percent") if expected else None
+        sheet.append([])
+        sheet.header(["Via de open link", "Ingediend", "Verwacht", "Responsgraad"])
+        sheet.append(["Totaal", opened.submitted, expected, rate])
+    if population.personal_link:
+        _registry_overview(sheet, questionnaire, population)
+
+
+def _registry_overview(sheet: AnySheet, questionnaire: Questionnaire, population: Population
+                       ) -> None:  # fmt: skip
+    """The response of the registry's invited respondents: in total, by kind and by every
+    attribute, numbers summarised, and per item (with the units covered)."""
     overview = tracking.overview(questionnaire)
     sheet.append([])
     sheet.header(["Respons", "Ingediend", "Uitgenodigd", "Responsgraad"])
@@ -444,7 +462,7 @@ def _overview(
             values = (summary.minimum, summary.median, summary.maximum)
             styled = [None if v is None else Styled(v, "decimal") for v in values]
             sheet.append([summary.label, summary.n, *styled])
-    covering = questionnaires.population(questionnaire).covering
+    covering = population.covering
     for catalogue, rows in tracking.by_item(questionnaire).items():
         sheet.append([])
         # With a covering list (an IGS's members): the units each group stands for, as the
