@@ -21,10 +21,10 @@ install: $(BIN)/.installed
 # The worker runs the background jobs (mail batches) beside the server, and stops with it.
 demo: install
 	$(BIN)/intake db upgrade
-	$(BIN)/intake demo
-	$(BIN)/intake worker & worker=$$!; \
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/intake demo
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/intake worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/intake run --host $(HOST) --port $(PORT)
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/intake run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

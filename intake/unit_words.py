@@ -33,6 +33,7 @@ class UnitWords:
     imagined: LazyString  # "Een denkbeeldig bestuur": the preview's made-up respondent
     example: LazyString  # "Voorbeeldbestuur": its default name
     copy_to: LazyString  # "de contactpersoon van je bestuur": who the receipt goes to
+    on_behalf: bool  # whoever fills it in answers for the respondent (an organisation)
 
 
 ORGANISATION = UnitWords(
@@ -46,6 +47,7 @@ ORGANISATION = UnitWords(
     imagined=_l("Een denkbeeldig bestuur"),
     example=_l("Voorbeeldbestuur"),
     copy_to=_l("de contactpersoon van je bestuur"),
+    on_behalf=True,
 )
 PERSON = UnitWords(
     one=_l("deelnemer"),
@@ -58,6 +60,7 @@ PERSON = UnitWords(
     imagined=_l("Een denkbeeldige deelnemer"),
     example=_l("Voorbeelddeelnemer"),
     copy_to=_l("je e-mailadres"),
+    on_behalf=False,
 )
 
 

@@ -182,7 +182,7 @@ def test_dashboard_and_status_show_breakdowns_and_costs(
     assert "Regio: onbekend" in listed.xpath("//caption")[0].text_content()
     cost = page.xpath('//figure[figcaption="Kostprijs (euro)"]//tbody/tr')
     assert [[c.text_content() for c in r.xpath("th|td")] for r in cost] == [
-        ["uitgenodigd", "8", "0", "47,5", "100"],
+        ["alle uitgenodigden", "8", "0", "47,5", "100"],
         ["ingediend", "4", "40", "57,5", "100"],
         ["niet ingediend", "5", "0", "30", "80"],
     ]
@@ -268,7 +268,7 @@ def test_overview_sheet_breaks_down_and_summarises_costs(app: Flask, persons: No
     assert overview[start + 1][:3] == ("2022", 2, 3)
     start = overview.index(("Kostprijs (euro)", "Met waarde", "Minimum", "Mediaan", "Maximum"))
     assert overview[start + 1 : start + 4] == [
-        ("uitgenodigd", 8, 0, 47.5, 100), ("ingediend", 4, 40, 57.5, 100),
+        ("alle uitgenodigden", 8, 0, 47.5, 100), ("ingediend", 4, 40, 57.5, 100),
         ("niet ingediend", 5, 0, 30, 80),
     ]  # fmt: skip
 

@@ -67,7 +67,7 @@ EMPTY = "(leeg)"
 EMPTY_LABEL = N_("onbekend")
 # The status sets a number attribute is summarised over, in the order they are shown.
 SUMMARY_SETS: tuple[tuple[str, str], ...] = (
-    (EVER_INVITED, N_("uitgenodigd")),
+    (EVER_INVITED, N_("alle uitgenodigden")),
     (TrackingStatus.SUBMITTED.value, N_("ingediend")),
     (NOT_SUBMITTED, N_("niet ingediend")),
 )
