@@ -60,7 +60,7 @@ def populate(count: int) -> None:
     now = utcnow()
     respondents = [
         {"questionnaire_id": q.id, "code": f"B{i:05d}", "name": f"Bestuur {i:05d}",
-         "kind": rng.choice(list(KINDS)), "province": rng.choice(PROVINCES[:5]), "members": [],
+         "kind": rng.choice(list(KINDS)), "attributes": {"province": rng.choice(PROVINCES[:5])},
          "created_at": now, "updated_at": now}
         for i in range(count)
     ]  # fmt: skip
@@ -143,7 +143,7 @@ def main() -> None:
             "by province": lambda: tracking.by_column(qobj, "province"),
             "per action": lambda: tracking.by_item(qobj),
             "respondent list, filtered (status+province)": lambda: tracking.respondent_rows(
-                qobj, status="in_progress", province="Limburg"
+                qobj, status="in_progress", attributes={"province": "Limburg"}
             ),
             "respondent list, all rows": lambda: tracking.respondent_rows(qobj),
         }

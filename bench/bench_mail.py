@@ -100,7 +100,7 @@ def populate(app, count: int) -> None:  # noqa: ANN001
         now = utcnow()
         db.session.execute(insert(Respondent), [
             {"questionnaire_id": q.id, "code": f"B{i:05d}", "name": f"Bestuur {i:05d}",
-             "kind": "gemeente", "province": "Antwerpen", "members": [], "created_at": now,
+             "kind": "gemeente", "attributes": {"province": "Antwerpen"}, "created_at": now,
              "updated_at": now}
             for i in range(count)
         ])  # fmt: skip
@@ -126,7 +126,7 @@ def old_in_request_send(questionnaire: Questionnaire) -> int:
         .order_by(Respondent.code)
     ))  # fmt: skip
     links, sent = "https://enquete.example.be/t/", 0
-    with mailing._transport() as transport:
+    with mailing.open_transport() as transport:
         for respondent in targets:
             recipients = [mailing.address(c.name, c.email, transport.smtputf8)
                           for c in respondent.contacts]  # fmt: skip

@@ -206,7 +206,10 @@ def respondent(base: str, n: int, link: str, plan: Plan, start_at: float, stats:
         return  # still filling in required pages: nothing to submit yet
     status, html = request("submit", f"/v/{SLUG}/overzicht")
     token = dict(hidden(html)).get("csrf_token", "")
-    status, _ = request("submit", f"/v/{SLUG}/indienen", [("csrf_token", token)])
+    status, html = request("submit", f"/v/{SLUG}/indienen", [("csrf_token", token)])
+    if status == 200:  # the confirmation step ("je kunt je antwoorden daarna niet meer
+        # wijzigen"), then "Ja, definitief indienen" as a respondent clicks it
+        status, _ = request("submit", f"/v/{SLUG}/indienen", hidden(html))
     if status == 302:
         with stats.lock:
             stats.submitted.add(code)
