@@ -209,7 +209,7 @@ def respondent(base: str, n: int, link: str, plan: Plan, start_at: float, stats:
     status, html = request("submit", f"/v/{SLUG}/indienen", [("csrf_token", token)])
     if status == 200:  # the confirmation step ("je kunt je antwoorden daarna niet meer
         # wijzigen"), then "Ja, definitief indienen" as a respondent clicks it
-        status, _ = request("submit", f"/v/{SLUG}/indienen", hidden(html))
+        status, _ = request("submit", f"/v/{SLUG}/indienen", [*hidden(html), ("confirm", "ja")])
     if status == 302:
         with stats.lock:
             stats.submitted.add(code)
