@@ -83,16 +83,21 @@ def _track(respondent: Respondent, status: str, version: Any) -> None:
                                 submitted_at=utcnow() if submitted else None))  # fmt: skip
 
 
+def add_persons() -> None:
+    """The person survey with ``PEOPLE``, in the current app context."""
+    q = factory.load_questionnaire(PERSONS)
+    version = questionnaires.live_version(q)
+    for code, kind, attributes, status in PEOPLE:
+        respondent = factory.respondent(q, code, name=f"Persoon {code}", kind=kind,
+                                        attributes=attributes)  # fmt: skip
+        _track(respondent, status, version)
+    db.session.commit()
+
+
 @pytest.fixture
 def persons(app: Flask) -> None:
     with app.app_context():
-        q = factory.load_questionnaire(PERSONS)
-        version = questionnaires.live_version(q)
-        for code, kind, attributes, status in PEOPLE:
-            respondent = factory.respondent(q, code, name=f"Persoon {code}", kind=kind,
-                                            attributes=attributes)  # fmt: skip
-            _track(respondent, status, version)
-        db.session.commit()
+        add_persons()
 
 
 def _questionnaire() -> Questionnaire:
@@ -316,17 +321,22 @@ UNITS = [
 ]
 
 
+def add_igs() -> None:
+    """The organisation survey with ``UNITS`` (IGS members), in the current app context."""
+    q = factory.load_questionnaire(COVERING)
+    version = questionnaires.live_version(q)
+    for code, kind, members, actions, status in UNITS:
+        attributes = {"gemeenten": members} if members is not None else {}
+        respondent = factory.respondent(q, code, kind=kind, attributes=attributes,
+                                        items={"actions": actions})  # fmt: skip
+        _track(respondent, status, version)
+    db.session.commit()
+
+
 @pytest.fixture
 def igs(app: Flask) -> None:
     with app.app_context():
-        q = factory.load_questionnaire(COVERING)
-        version = questionnaires.live_version(q)
-        for code, kind, members, actions, status in UNITS:
-            attributes = {"gemeenten": members} if members is not None else {}
-            respondent = factory.respondent(q, code, kind=kind, attributes=attributes,
-                                            items={"actions": actions})  # fmt: skip
-            _track(respondent, status, version)
-        db.session.commit()
+        add_igs()
 
 
 def test_covered_units_per_item_equal_hand_counts(

@@ -7,32 +7,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from intake.extensions import db
-from intake.services import accounts, questionnaires
+from intake.services import accounts
 from tests.browser.conftest import screenshot
 from tests.browser.test_tracking_pages import ADMIN, DESKTOP, PHONE, _rows_listed, _sign_in
-from tests.support import factory
-from tests.test_breakdowns import COVERING, PEOPLE, PERSONS, UNITS, _track
+from tests.test_breakdowns import add_igs, add_persons
 
 
 def _load(app: Flask) -> None:
     """An admin, and both hand-counted fixtures of tests/test_breakdowns.py."""
     with app.app_context():
         accounts.create_admin(*ADMIN)
-        q = factory.load_questionnaire(PERSONS)
-        version = questionnaires.live_version(q)
-        for code, kind, attributes, status in PEOPLE:
-            respondent = factory.respondent(q, code, name=f"Persoon {code}", kind=kind,
-                                            attributes=attributes)  # fmt: skip
-            _track(respondent, status, version)
-        q = factory.load_questionnaire(COVERING)
-        version = questionnaires.live_version(q)
-        for code, kind, members, actions, status in UNITS:
-            attributes = {"gemeenten": members} if members is not None else {}
-            respondent = factory.respondent(q, code, kind=kind, attributes=attributes,
-                                            items={"actions": actions})  # fmt: skip
-            _track(respondent, status, version)
-        db.session.commit()
+        add_persons()
+        add_igs()
 
 
 def test_breakdown_dashboards_fit_a_phone_and_link_the_unknown(
