@@ -97,7 +97,7 @@ def questionnaire(slug: str) -> ResponseReturnValue:
 
 def _kind_labels(questionnaire: Questionnaire) -> dict[str, str]:
     """The questionnaire's kinds → their labels."""
-    return {k.value: str(k.label) for k in questionnaires.population(questionnaire).kinds}
+    return questionnaires.population(questionnaire).kind_labels
 
 
 FILTERS = ("status", "kind", "item", "search")

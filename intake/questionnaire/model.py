@@ -235,9 +235,15 @@ class Population:
         found = self.kind(kind)
         return found.code if found is not None else ANONYMOUS_CODE
 
-    def anonymous_kind(self) -> str | None:
-        """The kind an open-link response gets: the only kind, if there is just one."""
+    def only_kind(self) -> str | None:
+        """The kind, when there is just one: a registry row may leave 'soort' empty, and an
+        open-link response gets it."""
         return self.kinds[0].value if len(self.kinds) == 1 else None
+
+    @property
+    def kind_labels(self) -> dict[str, str]:
+        """Each kind's value → its label, for tables and lists."""
+        return {k.value: str(k.label) for k in self.kinds}
 
 
 @dataclass(frozen=True)

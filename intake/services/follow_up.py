@@ -50,7 +50,7 @@ def workbook(
     sheet.caption(title, len(header))
     sheet.header(header)
     contacts = contacts_of(row.id for row in rows)
-    kinds = {k.value: str(k.label) for k in population.kinds}
+    kinds = population.kind_labels
     for row in rows:
         people = contacts[row.id]
         sheet.append([

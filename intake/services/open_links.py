@@ -207,7 +207,7 @@ def start(link: OpenLink) -> Started:
     respondent = Respondent(
         questionnaire_id=questionnaire.id, open_link_id=link.id, code=_new_registry_code(),
         name=ANONYMOUS_NAME.get(declared.unit, ANONYMOUS_NAME["person"]),
-        kind=declared.anonymous_kind(), attributes={}, resume_code_hash=code_hash(code),
+        kind=declared.only_kind(), attributes={}, resume_code_hash=code_hash(code),
     )  # fmt: skip
     invitation = Invitation(respondent=respondent, token_hash=hash_token(new_token()))
     db.session.add_all([respondent, invitation])

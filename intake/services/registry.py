@@ -366,7 +366,7 @@ class _Row:
             self.problem("name", "de naam is langer dan 200 tekens")
         population = model.population
         raw_kind = self.cell("kind")
-        kind = read_kind(population, raw_kind) if raw_kind else population.anonymous_kind()
+        kind = read_kind(population, raw_kind) if raw_kind else population.only_kind()
         if kind is None and not raw_kind:
             self.problem("kind", "de soort ontbreekt")
         elif kind is None:

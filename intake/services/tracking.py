@@ -226,7 +226,7 @@ def by_column(questionnaire: Questionnaire, column: str) -> list[GroupRate]:
     labels: dict[Any, str]
     if column == "kind":
         expr = Respondent.kind  # type: ignore[assignment]
-        labels = {k.value: str(k.label) for k in population.kinds}
+        labels = dict(population.kind_labels)
     else:
         attribute = population.attribute(column)
         if attribute is None:
