@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import event, exc
 
 from config import Config, config_from_env
+from intake import template_i18n
 from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
@@ -100,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    template_i18n.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["describe"] = describe
     app.jinja_env.globals["answer_keys"] = answer_keys
