@@ -60,6 +60,10 @@ class Config:
         # Admins sign in again after a working day; coordinators stay signed in through
         # the remember cookie of their personal link, so a form left open is never lost.
         self.PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=_int("SESSION_HOURS", 8))
+        # The session cookie is sent again only when the session changes, not on every
+        # request (signing it costs a page view time): its lifetime counts from the sign-in,
+        # and idling is ended server-side (``services.sign_ins.still_active``).
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_DURATION = dt.timedelta(days=_int("REMEMBER_DAYS", 30))
