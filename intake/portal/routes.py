@@ -141,10 +141,9 @@ def start(slug: str) -> ResponseReturnValue:
     return render_template("portal/start.html", deadline=deadline, **_common(slug, state))
 
 
-def _common(slug: str, state: ResponseState) -> dict[str, Any]:
-    pages = state.pages()
-    done, total = state.progress(pages)
-    first_incomplete = state.first_incomplete(pages)
+def _common(slug: str, state: ResponseState, pages: list[Page] | None = None) -> dict[str, Any]:
+    pages = state.pages() if pages is None else pages
+    done, total, first_incomplete = state.progress(pages)
     return {
         "slug": slug,
         "state": state,
@@ -172,7 +171,8 @@ def page_view(slug: str, section: str, item: str | None = None) -> ResponseRetur
     page = state.page(section, item)
     if page is None:
         abort(404)
-    if page not in state.pages():
+    pages = state.pages()
+    if page not in pages:
         flash(_("Deze pagina is voor jouw bestuur niet (meer) van toepassing."), "info")
         return redirect(url_for("portal.start", slug=slug))
     stored = {
@@ -182,7 +182,9 @@ def page_view(slug: str, section: str, item: str | None = None) -> ResponseRetur
     }
     formdata = stored_formdata(page, stored)
     problems = {qid: p for qid, p in state.problems(page).items() if _is_invalid(state, page, qid)}
-    return _render_page(slug, state, page, formdata, problems=problems, revision=state.revision)
+    return _render_page(
+        slug, state, page, formdata, problems=problems, revision=state.revision, pages=pages
+    )
 
 
 def _is_invalid(state: ResponseState, page: Page, question_id: str) -> bool:
@@ -208,14 +210,16 @@ def _render_page(
     visible: list[Any] | None = None,
     unsaved: bool = False,
     read_only: bool | None = None,
+    pages: list[Page] | None = None,
 ) -> ResponseReturnValue:
     """The page showing ``formdata`` (stored answers, or what was posted); ``visible``
     (default: as stored) lists the questions shown.
 
     ``unsaved``: the form holds typed answers that are not stored (portal.js keeps them).
     ``read_only`` (default: when the response cannot be edited) disables the form.
+    ``pages``: the pages that apply, when the caller already has them.
     """
-    context = _common(slug, state)
+    context = _common(slug, state, pages)
     pages = context["pages"]
     index = pages.index(page) if page in pages else None
     previous_page = pages[index - 1] if index is not None and index > 0 else None

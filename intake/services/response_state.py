@@ -96,6 +96,15 @@ class Stored(NamedTuple):
         return self.value is None and not self.raw
 
 
+class Progress(NamedTuple):
+    """How far a response is: pages complete out of the pages that apply, and the first
+    page that is not complete (None when every page is)."""
+
+    done: int
+    total: int
+    first_incomplete: Page | None
+
+
 @dataclass(frozen=True)
 class RespondentProfile:
     """The registry data a questionnaire can prefill from and condition on."""
@@ -390,15 +399,13 @@ class ResponseState:
         )
         return "to_check" if answered else "not_started"
 
-    def progress(self, pages: list[Page] | None = None) -> tuple[int, int]:
-        """Pages complete (saved, without problems) out of the pages that apply."""
+    def progress(self, pages: list[Page] | None = None) -> Progress:
+        """Pages complete (saved, without problems) out of the pages that apply, and the
+        first that is not complete: where "Begin of ga verder" leads."""
         pages = self.pages() if pages is None else pages
-        return sum(1 for p in pages if self.status(p) == "complete"), len(pages)
-
-    def first_incomplete(self, pages: list[Page] | None = None) -> Page | None:
-        """The first page that is not complete, where "Begin of ga verder" leads."""
-        pages = self.pages() if pages is None else pages
-        return next((p for p in pages if self.status(p) != "complete"), None)
+        complete = [self.status(p) == "complete" for p in pages]
+        first = next((p for p, done in zip(pages, complete, strict=True) if not done), None)
+        return Progress(sum(complete), len(pages), first)
 
 
 def revalidate(question: Question, key: str, stored: Stored) -> Problem:
