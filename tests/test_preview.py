@@ -18,7 +18,7 @@ from intake.extensions import db
 from intake.models import Answer, AuditEvent, Invitation, Questionnaire, Respondent, Response, User
 from intake.questionnaire import load_text
 from intake.services import demo, export, mailing, preview, pseudonyms, questionnaires, tracking
-from intake.services.scope import WITH_TEST
+from intake.services.scope import WITH_TEST, counted_only
 from intake.statuses import MailKind, ResponseStatus
 from tests.support import factory
 from tests.support.html import csrf_token, document
@@ -367,3 +367,22 @@ def test_a_saved_preview_page_is_complete_yet_never_in_the_log(
             )
             == 0
         )
+
+
+def test_a_statement_built_once_with_the_criterion_sees_no_test_respondent(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    """``counted_only`` (the user loader's query, built once) hides test respondents just
+    as the hook does for a statement built per query, run after run."""
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        factory.respondent(q, "A")
+        admin = db.session.scalar(select(User))
+        assert admin is not None
+        persona = preview.Persona("Test", "stad", {"province": "Brussel"}, {"actions": ["5"]})
+        preview.start(questionnaires.live_version(q), persona, admin)
+        built_once = counted_only(select(Respondent.code, Respondent.is_test))
+        for _ in range(2):
+            assert db.session.execute(built_once).all() == [("A", False)]
+        everyone = select(Respondent.code).execution_options(**WITH_TEST)
+        assert len(db.session.scalars(everyone).all()) == 2

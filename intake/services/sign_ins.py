@@ -17,6 +17,7 @@ from intake.extensions import db
 from intake.models import Invitation, Respondent, SignIn, User, utcnow
 from intake.security import hash_token, new_token
 from intake.services.response_state import RESPONDENT_LOADS
+from intake.services.scope import counted_only
 from intake.services.transactions import WriteRefused
 
 # last_seen_at is written at most this often, not on every request.
@@ -42,9 +43,10 @@ def start(*, invitation: Invitation | None = None, user: User | None = None) -> 
     return sign_in_id
 
 
-# The user loader's query, on every request: built once, since building it with its
-# loader options (and its cache key) cost more than running it.
-_FIND = (
+# The user loader's query, on every request: built once, with the test-respondent
+# criterion, since building it with its loader options (and its cache key) cost more
+# than running it.
+_FIND = counted_only(
     select(SignIn)
     .where(SignIn.token_hash == bindparam("token_hash"), SignIn.ended_at.is_(None))
     .options(
