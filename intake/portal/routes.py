@@ -47,6 +47,7 @@ from intake.models import Respondent
 from intake.portal import preview
 from intake.portal.open_guard import refused_post
 from intake.questionnaire import repeat_items
+from intake.questionnaire.model import Question
 from intake.questionnaire.types import answer_keys
 from intake.services import (
     invitations,
@@ -173,7 +174,7 @@ def page_view(slug: str, section: str, item: str | None = None) -> ResponseRetur
         abort(404)
     pages = state.pages()
     if page not in pages:
-        flash(_("Deze pagina is voor jouw bestuur niet (meer) van toepassing."), "info")
+        flash(_("Deze pagina is niet (meer) van toepassing."), "info")
         return redirect(url_for("portal.start", slug=slug))
     stored = {
         key: value
@@ -279,10 +280,13 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         seen_revision = 0
     shown = request.form.getlist(SHOWN)
     posted = posted_answers(page, form, shown)
-    # When the page comes back unsaved, it shows what the user's form showed, and what
-    # their answers make visible now: never fewer fields than they typed into.
-    visible_now = responses.parse_page(state, page, posted)[0]
-    as_typed = [q for q in page.section.questions if q.id in shown or q in visible_now]
+
+    def as_typed() -> list[Question]:
+        """When the page comes back unsaved, it shows what the user's form showed, and
+        what their answers make visible now: never fewer fields than they typed into.
+        (Only then: a save parses the page itself.)"""
+        visible_now = responses.parse_page(state, page, posted)[0]
+        return [q for q in page.section.questions if q.id in shown or q in visible_now]
 
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -290,7 +294,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="csrf"), 400
         return _render_page(
-            slug, state, page, request.form, revision=seen_revision, visible=as_typed, unsaved=True,
+            slug, state, page, request.form, revision=seen_revision, visible=as_typed(),
+            unsaved=True,
             notice=_("Deze pagina stond te lang open of je sessie werd vernieuwd, daardoor is "
                      "niets opgeslagen. Je antwoorden staan er nog: klik opnieuw op Opslaan."),
         )  # fmt: skip
@@ -299,7 +304,7 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="refused"), 400
         return _render_page(
-            slug, state, page, request.form, revision=seen_revision, visible=as_typed,
+            slug, state, page, request.form, revision=seen_revision, visible=as_typed(),
             unsaved=True, status=400,
             notice=_("Je antwoorden zijn niet bewaard: het formulier bevatte een verborgen veld "
                      "dat leeg moet blijven. Je antwoorden staan er nog."),
@@ -314,8 +319,8 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         if autosave:
             return jsonify(status="unavailable"), 503
         return _render_page(
-            slug, state, page, request.form, revision=seen_revision, visible=as_typed, unsaved=True,
-            status=503,
+            slug, state, page, request.form, revision=seen_revision, visible=as_typed(),
+            unsaved=True, status=503,
             notice=_("Je antwoorden zijn nog niet bewaard: door een probleem aan onze kant kon "
                      "er niets opgeslagen worden. Ze staan hieronder nog; klik zo meteen "
                      "opnieuw op Opslaan."),
@@ -328,11 +333,11 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
         ), (404 if outcome.status == SaveStatus.NOT_APPLICABLE else 200)
     if outcome.status == SaveStatus.NOT_APPLICABLE:
         return _render_page(
-            slug, state, page, request.form, revision=outcome.revision, visible=as_typed,
+            slug, state, page, request.form, revision=outcome.revision, visible=as_typed(),
             read_only=True, status=404,
-            notice=_("Wat je typte is niet opgeslagen: deze pagina is voor jouw bestuur niet "
-                     "(meer) van toepassing, bijvoorbeeld omdat een collega deze actie net "
-                     "heeft uitgevinkt. Je antwoorden staan hieronder nog, zodat je ze kunt "
+            notice=_("Wat je typte is niet opgeslagen: deze pagina is niet (meer) van "
+                     "toepassing, bijvoorbeeld omdat een collega deze actie net heeft "
+                     "uitgevinkt. Je antwoorden staan hieronder nog, zodat je ze kunt "
                      "kopiëren."),
         )  # fmt: skip
     if outcome.status in {SaveStatus.SUBMITTED, SaveStatus.CLOSED}:
@@ -351,12 +356,12 @@ def _post_page(slug: str, section: str, item: str | None) -> ResponseReturnValue
             request.form,
             revision=outcome.revision,
             notice=message,
-            visible=as_typed,
+            visible=as_typed(),
         )
     if outcome.status == SaveStatus.CONFLICT:
         return _render_page(
             slug, state, page, request.form, revision=outcome.revision, conflicts=outcome.conflicts,
-            problems=outcome.problems, status=409, visible=as_typed,
+            problems=outcome.problems, status=409, visible=as_typed(),
             notice=_("Een collega heeft intussen antwoorden op deze pagina gewijzigd. Hieronder "
                      "zie je beide versies. Je eigen antwoorden staan in het formulier: klik "
                      "opnieuw op Opslaan om ze te bewaren, of laad de pagina opnieuw om de "
