@@ -425,6 +425,25 @@ class Answer(Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class SavedPage(Model):
+    """A page of a respondent's response saved at least once, by anyone: progress counts
+    only saved pages ("not started" until then, even when nothing is required).
+
+    Written in the transaction of the page's first save, so a page view reads one row per
+    saved page, however often the pages were saved since (each save is also in the audit
+    log). ``item`` is the catalogue code of a repeated section ('' elsewhere).
+    """
+
+    __tablename__ = "saved_pages"
+    __table_args__ = (UniqueConstraint("respondent_id", "section", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(100))
+    item: Mapped[str] = mapped_column(String(50), default="")
+    first_saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(Model):
     """Who did what, and when: saves, submissions, reopenings, links, imports, exports."""
 

@@ -377,3 +377,61 @@ def test_0009_moves_province_and_members_of_the_demo_database_into_attributes(
     engine.dispose()
     with app.app_context():
         db.engine.dispose()
+
+
+def test_0011_notes_each_page_the_audit_log_shows_saved_once(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upgrading from 0010 fills ``saved_pages`` from the audit log: one row per page of
+    each respondent, at its first save; other events, and saves of a deleted respondent,
+    give none. Downgrading drops it, and the log still holds every save."""
+    app = _app_on(empty_database_url, tmp_path, monkeypatch)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0010"]).exit_code == 0
+    later = NOW + dt.timedelta(days=2)
+    rows: list[tuple[str, dict[str, Any]]] = [
+        *AT_0003[:2],
+        *(("respondents", {"id": n, "questionnaire_id": 1, "code": f"CS0{n}", "name": f"Stad {n}",
+                           "kind": "centrumstad", "attributes": {}, "created_at": NOW,
+                           "updated_at": NOW, "is_test": False}) for n in (7, 8)),
+    ]  # fmt: skip
+    events = [  # (respondent, action, at, detail)
+        (7, "save", later, {"section": "organisatie", "item": None, "answers": 7}),
+        (7, "save", NOW, {"section": "organisatie", "item": None, "answers": 7}),
+        (7, "save", later, {"section": "actie", "item": "5", "answers": 3}),
+        (7, "save", NOW, {"section": "actie", "item": "13", "answers": 0}),
+        (7, "submit", NOW, {}),
+        (8, "save", later, {"section": "actie", "item": "5", "answers": 1}),
+        (None, "save", NOW, {"section": "organisatie", "item": None, "answers": 2}),
+        (None, "export", NOW, {"rows": 2}),
+    ]
+    rows += [("audit_events", {"id": 100 + n, "at": at, "actor": "coordinator:1", "action": action,
+                               "questionnaire_id": 1, "respondent_id": who, "detail": detail})
+             for n, (who, action, at, detail) in enumerate(events)]  # fmt: skip
+    engine = create_engine(empty_database_url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as conn:
+        for table, row in rows:
+            conn.execute(insert(metadata.tables[table]), row)
+    engine.dispose()
+    log_before = _rows(empty_database_url, ["audit_events"])
+
+    result = runner.invoke(args=["db", "upgrade", "0011"])
+    assert result.exit_code == 0, result.output
+    saved = _rows(empty_database_url, ["saved_pages"])["saved_pages"]
+    assert sorted(
+        (r["respondent_id"], r["section"], r["item"], r["first_saved_at"].replace(tzinfo=dt.UTC))
+        for r in saved
+    ) == [(7, "actie", "13", NOW), (7, "actie", "5", later), (7, "organisatie", "", NOW),
+          (8, "actie", "5", later)]  # fmt: skip
+    assert runner.invoke(args=["db", "check"]).exit_code == 0
+
+    result = runner.invoke(args=["db", "downgrade", "0010"])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(empty_database_url)
+    assert "saved_pages" not in inspect(engine).get_table_names()
+    engine.dispose()
+    assert _rows(empty_database_url, ["audit_events"]) == log_before
+    with app.app_context():
+        db.engine.dispose()

@@ -15,7 +15,16 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from intake.extensions import db
-from intake.models import Answer, AuditEvent, Invitation, Questionnaire, Respondent, Response, User
+from intake.models import (
+    Answer,
+    AuditEvent,
+    Invitation,
+    Questionnaire,
+    Respondent,
+    Response,
+    SavedPage,
+    User,
+)
 from intake.questionnaire import load_text
 from intake.services import demo, export, mailing, preview, pseudonyms, questionnaires, tracking
 from intake.services.scope import WITH_TEST, counted_only
@@ -339,9 +348,8 @@ def test_a_preview_of_something_the_registry_cannot_hold_is_refused(
 def test_a_saved_preview_page_is_complete_yet_never_in_the_log(
     app: Flask, admin_client: FlaskClient
 ) -> None:
-    """The preview behaves as the portal does (a saved page counts as complete, which the
-    portal reads from the save events), while the log lists no preview and wiping it
-    leaves no trace."""
+    """The preview behaves as the portal does (a saved page counts as complete), while the
+    log lists no preview and wiping it leaves no trace."""
     with app.app_context():
         factory.load_questionnaire(factory.PLAN)
     start_preview(admin_client, **{"items-actions": ["5"]})
@@ -360,6 +368,7 @@ def test_a_saved_preview_page_is_complete_yet_never_in_the_log(
             )
             == 1
         )
+        assert db.session.scalar(select(func.count()).select_from(SavedPage)) == 1
         preview.wipe()
         assert (
             db.session.scalar(
@@ -367,6 +376,7 @@ def test_a_saved_preview_page_is_complete_yet_never_in_the_log(
             )
             == 0
         )
+        assert db.session.scalar(select(func.count()).select_from(SavedPage)) == 0
 
 
 def test_a_statement_built_once_with_the_criterion_sees_no_test_respondent(

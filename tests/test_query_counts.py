@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from intake.extensions import db
+from intake.models import AuditEvent, SavedPage
 from tests.support import factory
 from tests.support.portal import hidden_fields, post_page
 
@@ -31,12 +32,13 @@ ANSWERS = {
 
 # The signed-in access with its invitation, respondent, questionnaire, response and
 # version (one joined query); the respondent's contacts and items (one query); the
-# page's answers; the pages saved so far (the save events, for each page's status).
+# page's answers; the pages saved so far (one row per saved page, for each page's status).
 PAGE_GET = 4
 # The same four to read the page; the save checks against that state (it reads again only
 # when it loses a race) and writes the changed answer (by the id the state read), the
 # audit event and the revision. Nothing is read back after the commit: the redirect needs
-# nothing, and "Volgende" takes the state with the save applied.
+# nothing, and "Volgende" takes the state with the save applied. A page's first save also
+# notes the page as saved (one row more, once).
 SAVE_POST = 4 + 3
 
 
@@ -125,3 +127,30 @@ def test_save_and_next_reads_nothing_back(app: Flask, client: FlaskClient) -> No
     assert saved.status_code == 302 and not saved.location.endswith(PAGE)
     assert seen.lazy_loads == [], seen.report()
     assert len(seen.statements) == SAVE_POST, seen.report()
+
+
+def test_a_pages_first_save_notes_it_saved_and_later_saves_read_no_more(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The statuses a page view reads are one row per saved page, however often each was
+    saved (every save stays in the audit log)."""
+    signed_in(app, client)
+    action = "/v/plan-samenleven-2025/p/actie/5"
+    for n in range(4):
+        hidden = hidden_fields(client.get(action).get_data(as_text=True))
+        with recorded(app) as seen:
+            saved = post_page(client, action, {"succes": str(1 + n)}, hidden=hidden)
+        assert saved.status_code == 302
+        notes = [s for s in seen.statements if s.startswith("INSERT INTO saved_pages")]
+        assert len(notes) == (1 if n == 0 else 0), seen.report()
+        assert len(seen.statements) == SAVE_POST + len(notes), seen.report()
+    with app.app_context():
+        pages = db.session.execute(select(SavedPage.section, SavedPage.item)).all()
+        saves = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "save")
+        )
+    assert sorted(pages) == [("actie", "5"), ("organisatie", "")]
+    assert saves == 5
+    with recorded(app) as seen:
+        assert client.get(PAGE).status_code == 200
+    assert len(seen.statements) == PAGE_GET, seen.report()

@@ -48,9 +48,8 @@ def record(
 ) -> None:
     """Add an event to the current transaction (the caller commits).
 
-    An author's preview (a test respondent) is logged like any respondent, so its pages
-    count as saved (``response_state.saved_pages``), but the log never lists it
-    (``events``) and wiping the preview deletes its events."""
+    An author's preview (a test respondent) is logged like any respondent, but the log
+    never lists it (``events``) and wiping the preview deletes its events."""
     assert action in ACTIONS, action
     questionnaire_id: int | None = None
     if questionnaire is not None:

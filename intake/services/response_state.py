@@ -21,12 +21,12 @@ from sqlalchemy.sql.base import Executable
 from intake.extensions import db
 from intake.models import (
     Answer,
-    AuditEvent,
     Contact,
     QuestionnaireVersion,
     Respondent,
     RespondentItem,
     Response,
+    SavedPage,
 )
 from intake.questionnaire import conditions, repeat_items
 from intake.questionnaire.model import Choice, Question, Questionnaire, Section, Text
@@ -202,11 +202,9 @@ _ANSWER_ROWS = select(
     Answer.value, Answer.raw, Answer.is_valid, Answer.revision, Answer.updated_by, Answer.id,
 ).where(Answer.response_id == bindparam("response_id"))  # fmt: skip
 
-# The pages of a respondent's response saved at least once, from the audit log.
-_SAVE_EVENTS = (
-    select(AuditEvent.detail["section"].as_string(), AuditEvent.detail["item"].as_string())
-    .where(AuditEvent.respondent_id == bindparam("respondent_id"), AuditEvent.action == "save")
-    .distinct()
+# The pages of a respondent's response saved at least once.
+_SAVED_PAGES = select(SavedPage.section, SavedPage.item).where(
+    SavedPage.respondent_id == bindparam("respondent_id")
 )
 
 AnswerKey = tuple[str, str, str]  # (section, item, answer key)
@@ -511,12 +509,11 @@ def saved_pages(
 ) -> set[tuple[str, str]]:
     """The pages of a response saved at least once, as (section, item key).
 
-    Every save of a page is in the audit log, written in the same transaction as the
-    save (``save_page``), even a save that changed nothing; answers that came in another
-    way than prefill (an import) count as saved too.
+    A page's first save writes its ``SavedPage`` row in the same transaction (``save_page``),
+    even a save that changed nothing; answers that came in another way than prefill (an
+    import) count as saved too.
     """
-    events = _rows(_SAVE_EVENTS, respondent_id=respondent.id)
-    saved = {(sec, itm or "") for sec, itm in events if sec is not None}
+    saved = {(section, item) for section, item in _rows(_SAVED_PAGES, respondent_id=respondent.id)}
     # answers: (section, item key, updated_by) of each stored answer
     saved.update((section, item) for section, item, by in answers if by not in (None, PREFILL))
     return saved

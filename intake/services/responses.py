@@ -22,7 +22,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
-from intake.models import Answer, QuestionnaireVersion, Respondent, Response, utcnow
+from intake.models import (
+    Answer,
+    QuestionnaireVersion,
+    Respondent,
+    Response,
+    SavedPage,
+    utcnow,
+)
 from intake.questionnaire import conditions
 from intake.questionnaire.model import Question, Questionnaire
 from intake.questionnaire.types import answer_keys, parse
@@ -234,8 +241,7 @@ def _save_page_once(
     if changed:
         db.session.execute(update(Answer), changed)  # by primary key, in one statement
     response.updated_at = now  # always an UPDATE, so the revision check always runs
-    audit.record("save", actor, respondent=respondent, section=page.section.id,
-                 item=page.item, answers=len(parsed))  # fmt: skip
+    _record_save(respondent, state, page, actor, len(parsed))
     commit_keeping_loaded()
     for key, answer in added.items():
         written[key] = written[key]._replace(id=answer.id)
@@ -276,11 +282,23 @@ def _start_with_page(
         answer.revision = 1
         answer.updated_at = now
         answer.updated_by = actor
-    audit.record("save", actor, respondent=respondent, section=page.section.id,
-                 item=page.item, answers=len(parsed))  # fmt: skip
+    _record_save(respondent, state, page, actor, len(parsed))
     commit_keeping_loaded()
     # Read again when needed: the prefilled answers came with it.
     return SaveOutcome(SaveStatus.SAVED, problems, [], 1)
+
+
+def _record_save(
+    respondent: Respondent, state: ResponseState, page: Page, actor: str, answers: int
+) -> None:
+    """Log the save, and note the page as saved when this is its first save (two first
+    saves at once: the unique row refuses one, which then retries and finds it saved)."""
+    audit.record("save", actor, respondent=respondent, section=page.section.id,
+                 item=page.item, answers=answers)  # fmt: skip
+    if (page.section.id, page.item_key) not in state.saved:
+        db.session.add(
+            SavedPage(respondent_id=respondent.id, section=page.section.id, item=page.item_key)
+        )
 
 
 def commit_keeping_loaded() -> None:
