@@ -3,7 +3,8 @@
 For each backend (SQLite in WAL mode, and a throw-away PostgreSQL cluster when its
 binaries are installed) this script prepares a database with one respondent that
 applied for every action, then serves, one after the other and with the same gunicorn
-settings (``-k gthread -w 4 --threads 4`` by default, as ``load_soak.py``; a free
+settings (``-w 4`` sync workers by default: how issue 16 measured, and how the README
+deploys; ``--worker-class gthread --threads 4`` serves as ``load_soak.py`` does; a free
 127.0.0.1 port):
 
 - the floor: a Flask hello-world (``bench/hello.py``), ``GET /``;
@@ -23,7 +24,7 @@ figure: compare ratios from one run). Any status other than the expected 200 (GE
 or 302 "saved" (POST) is reported, and fails the target.
 
     .venv/bin/python bench/bench_http.py [--seconds 15] [--rounds 3] [--backend both]
-        [--worker-class gthread] [--threads 4] [--workers 4]
+        [--worker-class sync] [--threads 1] [--workers 4]
 """
 
 from __future__ import annotations
@@ -368,8 +369,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2, help="wrk warm-up per case")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn -k")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn --threads")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
