@@ -7,9 +7,10 @@ import threading
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from intake.extensions import db
-from intake.models import Respondent
+from intake.models import Respondent, SavedPage
 from intake.services import response_state, responses
 from tests.support import factory
 from tests.support.html import csrf_token, document, is_disabled, shown
@@ -234,6 +235,47 @@ def test_simultaneous_saves_of_different_pages_are_all_kept(app: Flask) -> None:
     for (section, item), posted in pages.items():
         ((key, (text, _)),) = posted.items()
         assert _value(app, respondent_id, section, item or "", key) == text
+
+
+def test_simultaneous_first_saves_of_one_page_note_it_saved_once(app: Flask) -> None:
+    """Four colleagues save the same page, unsaved so far, at the same moment, as they
+    typed it alike: every save is stored, and the page is noted as saved once."""
+    respondent_id, _ = _org(app)
+    colleagues = 4
+    barrier = threading.Barrier(colleagues)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            with app.app_context():
+                respondent = db.session.get(Respondent, respondent_id)
+                barrier.wait(timeout=10)
+                posted = {"succes_toelichting": ("zelfde tekst", None)}
+                outcome = responses.save_page(respondent, "actie", "5", posted, 0, "thread")
+                outcomes.append(outcome.status)
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save) for _ in range(colleagues)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert outcomes.count("saved") == colleagues, outcomes
+    with app.app_context():
+        noted = db.session.execute(
+            select(SavedPage.section, SavedPage.item).where(
+                SavedPage.respondent_id == respondent_id
+            )
+        ).all()
+        assert [tuple(row) for row in noted] == [("actie", "5")]
+        respondent = db.session.get(Respondent, respondent_id)
+        state = response_state.load_state(respondent)
+        page = state.page("actie", "5")
+        assert page is not None and state.is_saved(page)
 
 
 def test_unsaved_page_shows_every_field_the_user_typed_into(app: Flask) -> None:
