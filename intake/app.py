@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import event, exc
 
 from config import Config, config_from_env
-from intake import template_i18n
+from intake import read_only_commit, template_i18n
 from intake.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from intake.questionnaire.types import answer_keys, describe
 from intake.questionnaire.values import Problem
@@ -133,6 +133,8 @@ def _init_extensions(app: Flask) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: object, _record: object) -> None:
         configure_sqlite(dbapi_connection, busy_timeout)
+
+    read_only_commit.init_app(app, engine)
 
     if engine.dialect.name != "sqlite":
         # A restarted database server leaves the pool's connections closed: each is
