@@ -18,7 +18,7 @@ from intake.models import Contact, MailLog, Questionnaire, Respondent
 from intake.services import mailing, response_state, tracking
 from tests.support import factory
 from tests.support import mail as mail_button
-from tests.support.html import table_rows
+from tests.support.html import document, table_rows
 from tests.support.smtp import SMTPServer, parse
 
 LINK = re.compile(r"http://intake\.test(/t/[A-Za-z0-9_-]+)")
@@ -311,3 +311,56 @@ def test_cli_and_admin_name_every_address_not_mailed(
     rows = [r for r in table_rows(shown) if r[0] == "G02 Bestuur G02"]
     assert [r[1] for r in rows] == ["jürgen@example.be"]
     assert rows[0][2].startswith("jürgen@example.be: de mailserver aanvaardt geen adres")
+
+
+AGII = factory.ROOT / "questionnaires" / "agii-vormingen.yaml"
+
+
+@pytest.mark.parametrize(
+    ("path", "slug", "many", "one"),
+    [(factory.PLAN, "plan-samenleven-2025", "organisaties", "organisatie"),
+     (AGII, "agii-vormingen", "deelnemers", "deelnemer")],
+)  # fmt: skip
+def test_the_mail_job_page_names_the_respondents_as_the_admin_does(
+    app: Flask, smtp: SMTPServer, admin_client: FlaskClient, path: Path, slug: str, many: str,
+    one: str,
+) -> None:  # fmt: skip
+    """Organisations and persons alike: the captions, the column and the reason of a mail
+    that may have gone out say what the rest of the admin says (``unit_words``)."""
+    person = {"kind": "lokaal_bestuur", "attributes": {"regio": "limburg", "jaar": 2024,
+              "organisator": "agii"}} if path == AGII else {}  # fmt: skip
+    jurgen = ("Jürgen Maes", "jürgen@example.be")  # refused: the server has no SMTPUTF8
+    with app.app_context():
+        q = factory.load_questionnaire(path)
+        factory.respondent(q, "X1", name="Naam X1", contact=jurgen, **person)
+        partly = factory.respondent(q, "X2", name="Naam X2", contact=jurgen, **person)
+        partly.contacts.append(Contact(name="Eva Jans", email="eva@beekveld.be", position=1))
+        db.session.commit()
+    result = mail_button.press(admin_client, slug, "invitation")
+    job_id = int(result.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():  # a mail of the job that was logged, then never confirmed
+        q = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
+        later = factory.respondent(q, "X3", name="Naam X3", **person)
+        db.session.add(MailLog(respondent_id=later.id, kind="invitation", recipient="x@y.be",
+                               subject="Uitnodiging", ok=False, error=mailing.INTERRUPTED,
+                               job_id=job_id))  # fmt: skip
+        db.session.commit()
+    page = document(admin_client.get(result.headers["Location"]).get_data())
+    (outcome,) = page.xpath('//section[@aria-labelledby="mail-outcome"]')
+    captions = [" ".join(c.text_content().split()) for c in outcome.xpath(".//caption")]
+    assert captions == [
+        f"Niet verstuurd: deze {many} kregen geen mail (2)",
+        f"Overgeslagen adressen: de {one} kreeg de mail wel op een ander adres (1)",
+    ]
+    assert outcome.xpath(".//th[1]/text()") == [one.capitalize()] * 2
+    reasons = {
+        " ".join(row.xpath("./td[1]")[0].text_content().split()): row.xpath("./td[3]")[0]
+        .text_content().strip() for row in outcome.xpath(".//tbody/tr")
+    }  # fmt: skip
+    assert reasons["X3 Naam X3"] == (
+        "niet bevestigd: het versturen werd onderbroken; de mail is misschien verstuurd, kijk "
+        f"dat na voor je deze {one} opnieuw een mail stuurt"
+    )
+    assert reasons["X1 Naam X1"].startswith("jürgen@example.be: de mailserver aanvaardt geen")
+    other = "organisatie" if one == "deelnemer" else "deelnemer"
+    assert other not in outcome.text_content().lower()

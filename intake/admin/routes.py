@@ -101,22 +101,41 @@ def _kind_labels(questionnaire: Questionnaire) -> dict[str, str]:
 
 
 FILTERS = ("status", "kind", "item", "search")
+LAST_PAGE = 10_000  # no list is asked past this page (a longer number is this one)
 
 
-def _filtered_rows(
+def _asked_page() -> int:
+    """The page the query string asks for (``pagina``), from 1 to ``LAST_PAGE``: anything
+    but a whole number is the first page."""
+    asked = request.args.get("pagina", "").strip()
+    if not asked.isdecimal():  # not isdigit(): int() refuses a superscript '²'
+        return 1
+    return max(1, min(int(asked) if len(asked) <= 6 else LAST_PAGE, LAST_PAGE))
+
+
+def _list_filter(
     questionnaire: Questionnaire,
-) -> tuple[dict[str, str | None], list[tracking.RespondentRow]]:
+) -> tuple[dict[str, str | None], tracking.ListFilter, list[str]]:
     """The list's filters from the query string (the fixed ones, and one per attribute the
-    rate is broken down by, named by its id), and the respondents they select."""
+    rate is broken down by, named by its id), as asked and as a ``ListFilter``; a value that
+    is no value of its filter (``?jaar=abc``, an unknown status) filters nothing, so it is
+    left out of the filters (the caption, the links, the download) and a notice names it."""
     population = questionnaires.population(questionnaire)
     keys = [*FILTERS, *(a.id for a in population.breakdowns)]
     filters = {key: request.args.get(key, "").strip()[:200] or None for key in keys}
-    attributes = {a.id: filters[a.id] or "" for a in population.breakdowns}
-    rows = tracking.respondent_rows(
-        questionnaire, status=filters["status"], kind=filters["kind"],
-        attributes=attributes, item=filters["item"], search=filters["search"],
+    chosen = tracking.ListFilter(
+        status=filters["status"], kind=filters["kind"],
+        attributes={a.id: filters[a.id] or "" for a in population.breakdowns},
+        item=filters["item"], search=filters["search"],
     )  # fmt: skip
-    return filters, rows
+    names = {"status": _("Status"), "kind": _("Soort"),
+             **{a.id: str(a.label) for a in population.breakdowns}}  # fmt: skip
+    notices = []
+    for key in chosen.ignored(questionnaire):
+        notices.append(_("Filter %(filter)s: de waarde ‘%(value)s’ is niet begrepen en wordt "
+                         "genegeerd.", filter=names[key], value=filters[key]))  # fmt: skip
+        filters[key] = None
+    return filters, chosen, notices
 
 
 def _filter_labels(questionnaire: Questionnaire, filters: dict[str, str | None]) -> list[str]:
@@ -125,16 +144,18 @@ def _filter_labels(questionnaire: Questionnaire, filters: dict[str, str | None])
     if filters["status"] in tracking.FILTER_LABELS:
         labels.append(_(tracking.FILTER_LABELS[filters["status"]]))
     population = questionnaires.population(questionnaire)
-    if filters["kind"]:
+    if filters["kind"] == tracking.EMPTY:
+        labels.append(f"{_('Soort')}: {_(tracking.EMPTY_LABEL)}")
+    elif filters["kind"]:
         kind = population.kind(filters["kind"])
-        labels.append(str(kind.label) if kind else f"{_('Soort')}: {_(tracking.EMPTY_LABEL)}"
-                      if filters["kind"] == tracking.EMPTY else filters["kind"])  # fmt: skip
+        labels.append(str(kind.label) if kind else filters["kind"])
     for attribute in population.breakdowns:
         value = filters.get(attribute.id)
         if value == tracking.EMPTY:
             labels.append(f"{attribute.label}: {_(tracking.EMPTY_LABEL)}")
         elif value:
-            choice = next((c for c in attribute.choices if str(c.value) == value), None)
+            read, _problem = attribute.handler.read(attribute, value)
+            choice = next((c for c in attribute.choices if c.value == read), None)
             labels.append(str(choice.label) if choice else f"{attribute.label}: {value}")
     if filters["item"]:
         catalogue, code = tracking.item_filter(filters["item"])
@@ -151,16 +172,20 @@ def _filter_labels(questionnaire: Questionnaire, filters: dict[str, str | None])
 @admin_required
 def respondents(slug: str) -> ResponseReturnValue:
     """The respondent list, filterable by status (or a set such as "niet ingediend"), kind,
-    province, item and name; every dashboard count links here."""
+    province, item and name, 100 to a page (``?pagina=2``); every dashboard count links
+    here. The caption counts every respondent the filters select."""
     questionnaire = _questionnaire(slug)
-    filters, rows = _filtered_rows(questionnaire)
+    filters, chosen, notices = _list_filter(questionnaire)
+    listed = tracking.list_page(questionnaire, chosen, _asked_page())
     version = questionnaires.live_version(questionnaire)
     catalogues = questionnaires.model_of(version).catalogues if version else {}
     return render_template(
         "admin/respondents.html",
         questionnaire=questionnaire,
-        rows=rows,
+        listed=listed,
         filters=filters,
+        kept={key: value for key, value in filters.items() if value},
+        notices=notices,
         filter_labels=_filter_labels(questionnaire, filters),
         status_filters=tracking.FILTER_LABELS,
         empty=(tracking.EMPTY, tracking.EMPTY_LABEL),
@@ -175,16 +200,18 @@ def respondents(slug: str) -> ResponseReturnValue:
 @bp.route("/vragenlijsten/<slug>/respondenten.xlsx")
 @admin_required
 def respondents_workbook(slug: str) -> ResponseReturnValue:
-    """The respondent list as filtered, with contacts, for phoning those still missing."""
+    """The respondent list as filtered, every page of it, with contacts, for phoning those
+    still missing."""
     questionnaire = _questionnaire(slug)
-    filters, rows = _filtered_rows(questionnaire)
+    filters, chosen, _notices = _list_filter(questionnaire)
+    rows = tracking.list_rows(questionnaire, chosen)
     described = _filter_labels(questionnaire, filters)
     title = questionnaire.title + (f" – {', '.join(described)}" if described else "")
     labels = {status.value: _(label) for status, label in tracking.STATUS_LABELS.items()}
     data = follow_up.workbook(rows, labels, title, questionnaires.population(questionnaire))
-    chosen = {k: v for k, v in filters.items() if v}
+    kept = {k: v for k, v in filters.items() if v}
     audit.record("respondent_list", _actor(), questionnaire=questionnaire, rows=len(rows),
-                 filters=chosen)  # fmt: skip
+                 filters=kept)  # fmt: skip
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(
@@ -313,9 +340,7 @@ def audit_log() -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=logboek.csv"},
         )
-    asked = request.args.get("pagina", "1")
-    page = min(int(asked), 10_000) if asked.isdigit() and 0 < len(asked) < 6 else 1
-    page = max(page, 1)
+    page = _asked_page()
     size = audit_sentences.PAGE_SIZE
     lines = audit_sentences.lines(questionnaire, limit=size + 1, offset=(page - 1) * size)
     return render_template(

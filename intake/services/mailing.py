@@ -554,6 +554,13 @@ class NotReached:
     reason: str
     sent_to_others: bool  # the respondent's other addresses did get the mail
 
+    @property
+    def interrupted(self) -> bool:
+        """Perhaps sent: the batch stopped between logging the mail and confirming it. The
+        stored reason (``INTERRUPTED``) speaks of an organisation; the mail job's page says
+        it in the population's words."""
+        return self.reason == INTERRUPTED
+
 
 def job_report(job_id: int) -> tuple[MailReport, list[NotReached]]:
     """What the mail job sent, over all its runs, read back from the mail log."""

@@ -9,14 +9,17 @@ to exactly that many; respondents without a value form a group of their own
 (``EMPTY``). The response rate counts invited respondents only: one never invited
 cannot answer. Numbers (a cost) are summarised per status set (``number_summaries``),
 and a covering list (an IGS's member municipalities) counts the units each item's
-respondents stand for (``ItemRow.covered_invited``).
+respondents stand for (``ItemRow.covered_invited``). The respondent list itself is read
+a page at a time (``list_page``: a count and one page of rows, in SQL): only the
+database's count and sort see the whole registry, never Python or the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, case, exists, func, literal, or_, select
@@ -439,22 +442,91 @@ class RespondentRow:
         return STATUS_LABELS[self.status]
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """What the respondent list is filtered on, as text from a query string: ``status`` a
+    key of ``STATUS_FILTERS`` (one status or a set such as "not_submitted"), ``kind`` a kind
+    of the population, ``attributes`` attribute ids → a value, ``item`` a filter as
+    ``item_filter`` reads it, ``search`` part of a name or code. ``EMPTY`` selects the
+    respondents without a kind or value."""
+
+    status: str | None = None
+    kind: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    item: str | None = None
+    search: str | None = None
+
+    def read(self, questionnaire: Questionnaire) -> tuple[list[ColumnElement[bool]], list[str]]:
+        """The filter as SQL conditions on ``Respondent`` (with the outer join on Response),
+        and the keys of the values that are no value of their filter (an unknown status or
+        kind, "abc" for a year): those filter nothing, and the list says so (``ignored``)."""
+        where: list[ColumnElement[bool]] = []
+        ignored: list[str] = []
+        population = questionnaires.population(questionnaire)
+        if self.status in STATUS_FILTERS:
+            where.append(status_column().in_([s.value for s in STATUS_FILTERS[self.status]]))
+        elif self.status:
+            ignored.append("status")
+        if self.kind == EMPTY:
+            where.append(Respondent.kind.is_(None))
+        elif self.kind and population.kind(self.kind):
+            where.append(Respondent.kind == self.kind)
+        elif self.kind:
+            ignored.append("kind")
+        for attribute_id, wanted in self.attributes.items():
+            attribute = population.attribute(attribute_id)
+            if attribute is None or not wanted:
+                continue
+            expr = attribute_expr(attribute)
+            if wanted == EMPTY:
+                where.append(expr.is_(None))
+                continue
+            value, problem = attribute.handler.read(attribute, wanted)
+            if problem is None:
+                where.append(expr == value)
+            else:
+                ignored.append(attribute_id)
+        if self.item:
+            catalogue, code = item_filter(self.item)
+            linked = exists().where(
+                RespondentItem.respondent_id == Respondent.id, RespondentItem.code == code
+            )
+            if catalogue:
+                linked = linked.where(RespondentItem.catalogue == catalogue)
+            where.append(linked)
+        if self.search:
+            pattern = f"%{self.search.lower()}%"
+            where.append(or_(func.lower(Respondent.name).like(pattern),
+                             func.lower(Respondent.code).like(pattern)))  # fmt: skip
+        return where, ignored
+
+    def ignored(self, questionnaire: Questionnaire) -> list[str]:
+        """The keys (``status``, ``kind``, attribute ids) whose value filters nothing."""
+        return self.read(questionnaire)[1]
+
+
 def respondent_rows(
     questionnaire: Questionnaire,
     *,
     status: str | None = None,
     kind: str | None = None,
-    attributes: dict[str, str] | None = None,
+    attributes: Mapping[str, str] | None = None,
     item: str | None = None,
     search: str | None = None,
     limit: int | None = None,
 ) -> list[RespondentRow]:
-    """The respondent list with status, last activity and reminders, filtered in SQL.
+    """The respondent list with status, last activity and reminders, filtered in SQL (as
+    ``ListFilter`` says; a value that is no value of its filter filters nothing)."""
+    chosen = ListFilter(status, kind, attributes or {}, item, search)
+    return list_rows(questionnaire, chosen, limit=limit)
 
-    ``status`` is a key of ``STATUS_FILTERS`` (one status or a set such as "not_submitted"),
-    ``attributes`` maps attribute ids to a value as text (from a query string), ``item`` a
-    filter as ``item_filter`` reads it; unknown values filter nothing."""
-    status_expr = status_column()
+
+def list_rows(
+    questionnaire: Questionnaire, chosen: ListFilter, *, limit: int | None = None,
+    offset: int = 0,
+) -> list[RespondentRow]:  # fmt: skip
+    """The respondents ``chosen`` selects, by name (then id: a stable order to page in),
+    ``limit`` of them from ``offset`` on (all without a limit)."""
     reminders = (
         select(func.count())
         .where(
@@ -467,44 +539,15 @@ def respondent_rows(
         .where(Invitation.respondent_id == Respondent.id)
         .scalar_subquery()
     )
-    query = _base(
-        questionnaire,
-        Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
-        Respondent.attributes, status_expr, ResponseRow.updated_at, opened, reminders,
-    ).order_by(Respondent.name)  # fmt: skip
-    if status in STATUS_FILTERS:
-        query = query.where(status_expr.in_([s.value for s in STATUS_FILTERS[status]]))
-    if kind:
-        query = query.where(Respondent.kind.is_(None) if kind == EMPTY else Respondent.kind == kind)
-    population = questionnaires.population(questionnaire) if attributes else None
-    for attribute_id, wanted in (attributes or {}).items():
-        attribute = population.attribute(attribute_id) if population else None
-        if attribute is None or not wanted:
-            continue
-        expr = attribute_expr(attribute)
-        if wanted == EMPTY:
-            query = query.where(expr.is_(None))
-            continue
-        value, problem = attribute.handler.read(attribute, wanted)
-        if problem is not None:
-            continue
-        query = query.where(expr == value)
-    if item:
-        catalogue, code = item_filter(item)
-        linked = exists().where(
-            RespondentItem.respondent_id == Respondent.id, RespondentItem.code == code
-        )
-        if catalogue:
-            linked = linked.where(RespondentItem.catalogue == catalogue)
-        query = query.where(linked)
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(
-            or_(func.lower(Respondent.name).like(pattern),
-                func.lower(Respondent.code).like(pattern))
-        )  # fmt: skip
-    if limit:
-        query = query.limit(limit)
+    where, _ignored = chosen.read(questionnaire)
+    query = (
+        _base(questionnaire, Respondent.id, Respondent.code, Respondent.name, Respondent.kind,
+              Respondent.attributes, status_column(), ResponseRow.updated_at, opened, reminders)
+        .where(*where)
+        .order_by(Respondent.name, Respondent.id)
+        .limit(limit)
+        .offset(offset or None)
+    )  # fmt: skip
     result = []
     for row in db.session.execute(query):
         updated, last_opened = row[6], row[7]
@@ -514,6 +557,54 @@ def respondent_rows(
                           max(moments) if moments else None, int(row[8] or 0))
         )  # fmt: skip
     return result
+
+
+def list_count(questionnaire: Questionnaire, chosen: ListFilter) -> int:
+    """How many respondents ``chosen`` selects: the list's caption, whatever page it shows."""
+    where, _ignored = chosen.read(questionnaire)
+    return int(db.session.scalar(_base(questionnaire, func.count()).where(*where)) or 0)
+
+
+PAGE_SIZE = 100  # respondents per page of the list
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` rows ``total`` rows fill: one, even when there are none."""
+    return max(1, -(-total // size))
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the respondent list: its rows, and where it lies in all ``total``."""
+
+    rows: list[RespondentRow]
+    number: int  # from 1
+    size: int
+    total: int  # every respondent the filter selects
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total, self.size)
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row (1 for the first page; 0 when empty)."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+def list_page(
+    questionnaire: Questionnaire, chosen: ListFilter, number: int, size: int = PAGE_SIZE
+) -> ListPage:
+    """Page ``number`` of the list, paged in SQL: a count, then one page of rows. A number
+    past the end shows the last page, one below 1 the first."""
+    total = list_count(questionnaire, chosen)
+    number = min(max(number, 1), page_count(total, size))
+    rows = list_rows(questionnaire, chosen, limit=size, offset=(number - 1) * size)
+    return ListPage(rows, number, size, total)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,21 @@ def _no_sideways_scroll(page) -> None:  # noqa: ANN001
     page.set_viewport_size(size)
 
 
+def _buttons_on_one_row(page, width: int) -> None:  # noqa: ANN001
+    """At ``width`` px the page's buttons sit side by side on one row, in their order (the
+    tab order), inside the window: Vorige, Opslaan, then Volgende on the right."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 844})
+    buttons = page.locator("form.page-form > .actions .button")
+    assert buttons.all_inner_texts() == ["Vorige", "Opslaan", "Volgende"]
+    boxes = [button.bounding_box() for button in buttons.all()]
+    assert all(abs(box["y"] - boxes[0]["y"]) < 1 for box in boxes), (width, boxes)
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left["x"] + left["width"] <= right["x"], (width, boxes)
+    assert boxes[0]["x"] >= 0 and boxes[-1]["x"] + boxes[-1]["width"] <= width, (width, boxes)
+    page.set_viewport_size(size)
+
+
 def test_coordinator_journey_from_fresh_link_to_receipt(app: Flask, page, live_server) -> None:  # noqa: ANN001
     with app.app_context():
         q = factory.load_questionnaire(factory.PLAN)
@@ -105,6 +120,8 @@ def test_coordinator_journey_from_fresh_link_to_receipt(app: Flask, page, live_s
     buttons = page.locator("form.page-form .actions").bounding_box()
     assert notice["y"] + notice["height"] <= buttons["y"]
     page.set_viewport_size({"width": 1280, "height": 900})
+    for width in (1280, 390, 360, 320):
+        _buttons_on_one_row(page, width)
     screenshot(page, "portal-page-action")
     _no_sideways_scroll(page)
     page.get_by_role("button", name="Opslaan", exact=True).click()  # "succes" still missing

@@ -18,6 +18,7 @@ from tests.browser.conftest import screenshot
 
 PLAN = "plan-samenleven-2025"
 DAY = "inspiratiedag-2022"
+AGII = "agii-vormingen"
 ADMIN = ("analist@vvsg.be", "wachtwoord-voor-test")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -66,10 +67,12 @@ class Walk:
 
 
 def _demo(app: Flask, mail: bool = False) -> dict[str, object]:
-    """The demo data, an admin, the respondents each page type needs, and with ``mail``
-    a finished invitation job (to the two respondents not invited yet)."""
+    """The demo data (AgII's 3,557 participants too), an admin, the respondents each page
+    type needs, and with ``mail`` a finished invitation job (to the two respondents not
+    invited yet)."""
     with app.app_context():
         result = demo.load()
+        demo.load_agii()
         accounts.create_admin(*ADMIN)
         plan = questionnaires.get_by_slug(PLAN)
         rows = tracking.respondent_rows(plan)
@@ -90,10 +93,13 @@ def _sign_in(page, base: str) -> None:  # noqa: ANN001
 
 
 def _rows_listed(page) -> int:  # noqa: ANN001
+    """How many respondents the list's caption counts; the table shows them all, or the
+    first page of 100 ("1.234" is Dutch for 1234)."""
     caption = page.locator("table.respondent-table caption").inner_text()
+    counted = int(caption.split()[0].replace(".", ""))
     shown = page.locator("table.respondent-table tbody tr").count()
-    assert caption.split()[0] == str(shown), caption  # the caption says what the table shows
-    return shown
+    assert shown == min(counted, tracking.PAGE_SIZE), caption
+    return counted
 
 
 def test_every_dashboard_count_opens_a_list_of_exactly_that_many(
@@ -155,6 +161,19 @@ def test_every_dashboard_count_opens_a_list_of_exactly_that_many(
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert sheet.max_row == 2 + combined
 
+    # AgII's 3,557 participants, 100 to a page (tests/test_agii.py follows every count of
+    # its dashboard): the pager goes on where the first page stopped.
+    page.goto(f"{live_server}/admin/vragenlijsten/{AGII}")
+    page.get_by_role("link", name="Alle deelnemers bekijken (3557)").click()
+    first = page.locator("table.respondent-table tbody td:nth-child(1)").all_inner_texts()
+    pager = page.get_by_role("navigation", name="Bladeren in de lijst")
+    assert " ".join(pager.inner_text().split()) == "Pagina 1 van 36 1–100 van 3.557 Volgende"
+    pager.get_by_role("link", name="Volgende").click()
+    pager.get_by_text("Pagina 2 van 36").wait_for()
+    assert pager.get_by_text("101–200 van 3.557").is_visible()
+    second = page.locator("table.respondent-table tbody td:nth-child(1)").all_inner_texts()
+    assert len(second) == 100 and not set(first) & set(second)
+
 
 def test_no_page_scrolls_sideways_or_speaks_english(
     app: Flask,
@@ -175,6 +194,14 @@ def test_no_page_scrolls_sideways_or_speaks_english(
     walk.check("respondent-list-filtered",
                f"/admin/vragenlijsten/{PLAN}/respondenten?status=not_submitted&kind=stad",
                photo=True)  # fmt: skip
+    walk.check("respondent-list-paged",
+               f"/admin/vragenlijsten/{AGII}/respondenten?status=not_submitted&pagina=2",
+               photo=True)  # fmt: skip
+    walk.check(
+        "respondent-list-not-understood",
+        f"/admin/vragenlijsten/{AGII}/respondenten?jaar=abc&regio=limburg",
+        photo=True,
+    )
     walk.check("respondent-submitted",
                f"/admin/respondenten/{first[TrackingStatus.SUBMITTED]}", photo=True)  # fmt: skip
     walk.check("respondent-in-progress",
