@@ -251,7 +251,9 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return 1000 * sorted_values[min(len(sorted_values) - 1, int(p * len(sorted_values)))]
 
 
-def report(title: str, stats: Stats, plan: Plan, lost: int, cpu: dict[str, float]) -> None:
+def report(
+    title: str, stats: Stats, plan: Plan, lost: int, cpu: dict[str, float], receipts: int
+) -> None:
     samples = stats.samples
     end = max((s.at + s.latency for s in samples), default=plan.seconds)
     phases = [  # (name, first start, end of window)
@@ -284,7 +286,7 @@ def report(title: str, stats: Stats, plan: Plan, lost: int, cpu: dict[str, float
         f"{len(stats.acknowledged)} final answers; conflicts (409) {stats.conflicts}"
     )
     print(f"  lost writes     {lost}")
-    print(f"  submitted       {len(stats.submitted)} of {users}")
+    print(f"  submitted       {len(stats.submitted)} of {users}, receipts mailed {receipts}")
     print(f"  errors          {len(stats.errors)}  {stats.errors[:3]}")
     shares = ", ".join(f"{name} {100 * share:.0f}%" for name, share in cpu.items())
     print(f"  CPU (% of one core over the run) {shares}")
@@ -303,7 +305,8 @@ def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
     instance = Path(tempfile.mkdtemp(prefix="intake-load-"))
     try:
         links = prepare(backend.url, instance, args.users)
-        env = production_env(backend.url, instance)
+        # Each submission mails its receipt, as deployed: here to .eml files in the instance.
+        env = production_env(backend.url, instance, MAIL_OUTBOX=str(instance / "outbox"))
         with serve(settings, "wsgi:app", cwd=ROOT, env=env, ready="/aanmelden") as server:
             stats = Stats()
             plan = Plan(time.perf_counter() + 1, args.seconds, args.think, args.ramp)
@@ -337,7 +340,8 @@ def run(backend: Backend, settings: Gunicorn, args: argparse.Namespace) -> None:
             f"{backend.label}: {args.users} respondents, {think}, starting within "
             f"{args.ramp:g} s, each for {args.seconds:g} s; {settings.describe()} on 127.0.0.1"
         )
-        report(title, stats, plan, lost, cpu)
+        receipts = len(list((instance / "outbox").glob("*.eml")))
+        report(title, stats, plan, lost, cpu, receipts)
     finally:
         shutil.rmtree(instance, ignore_errors=True)
 
