@@ -60,9 +60,10 @@ class Config:
         # Admins sign in again after a working day; coordinators stay signed in through
         # the remember cookie of their personal link, so a form left open is never lost.
         self.PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=_int("SESSION_HOURS", 8))
-        # The session cookie is sent again only when the session changes, not on every
-        # request (signing it costs a page view time): its lifetime counts from the sign-in,
-        # and idling is ended server-side (``services.sign_ins.still_active``).
+        # The session cookie is signed and sent again when the session changes, and with
+        # each visit the sign-in notes (at most every 5 minutes, ``auth.access``), not on
+        # every request: signing it cost a tenth of a page view. Its lifetime still slides
+        # while the user is active; idling is ended server-side (``sign_ins.still_active``).
         self.SESSION_REFRESH_EACH_REQUEST = False
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"

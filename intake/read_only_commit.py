@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
@@ -44,19 +44,30 @@ def init_app(app: Flask, engine: Engine) -> None:
 
     @app.teardown_appcontext
     def _commit_reads(error: BaseException | None) -> None:
-        if error is not None:
+        if error is not None or not db.session.registry.has():
             return
-        session = db.session()
-        if not session.in_transaction() or session.new or session.dirty or session.deleted:
-            return
-        if session.connection().info.get(WROTE):
-            return
-        # As Flask-SQLAlchemy's close would leave them: loaded, not expired (the objects
-        # an app context hands out stay readable after it ends).
-        session.expire_on_commit = False
         try:
-            session.commit()
-        except DBAPIError:
-            session.rollback()
-        finally:
-            session.expire_on_commit = True
+            _commit_if_read_only()
+        except Exception:  # noqa: BLE001  (never stop Flask-SQLAlchemy's clean-up after it)
+            current_app.logger.exception("ending a read-only transaction with COMMIT failed")
+
+
+def _commit_if_read_only() -> None:
+    session = db.session()
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if connection.invalidated or connection.info.get(WROTE):
+        return
+    # As Flask-SQLAlchemy's close would leave them: loaded, not expired (the objects an app
+    # context hands out stay readable after it ends).
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    except DBAPIError:
+        session.rollback()
+    finally:
+        session.expire_on_commit = True

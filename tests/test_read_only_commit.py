@@ -72,3 +72,38 @@ def test_a_request_that_wrote_without_committing_or_failed_leaves_nothing(
     with pytest.raises(RuntimeError):  # testing: the error reaches the test
         client.get("/t/failed")
     assert _log_size(app) == 0
+
+
+def test_a_failing_commit_of_reads_still_lets_the_session_end(
+    app: Flask, client: FlaskClient, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong ending a read-only transaction, the page is served and
+    Flask-SQLAlchemy still closes the session after it (a teardown that raised would skip
+    that, and the next request in a reused context would fail too)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite ends no read-only transaction")
+    from intake import read_only_commit
+
+    attempts: list[bool] = []
+
+    def broken() -> None:
+        attempts.append(True)
+        raise RuntimeError("the connection was lost")
+
+    monkeypatch.setattr(read_only_commit, "_commit_if_read_only", broken)
+    removed: list[bool] = []
+    original_remove = db.session.remove
+
+    def remove() -> None:
+        removed.append(True)
+        original_remove()
+
+    monkeypatch.setattr(db.session, "remove", remove)
+    with app.app_context():
+        q = factory.load_questionnaire(factory.PLAN)
+        link = factory.link(factory.respondent(q, "CS01", items={"actions": ["5"]}))
+    client.get(link)
+    removed.clear()
+    attempts.clear()
+    assert client.get(PAGE).status_code == 200
+    assert attempts == [True] and removed == [True]

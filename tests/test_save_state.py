@@ -8,9 +8,10 @@ Both must be exactly what reading the response again gives, however old the stat
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import delete, select
 
 from intake.extensions import db
-from intake.models import Respondent
+from intake.models import Answer, Respondent, SavedPage, utcnow
 from intake.services import response_state, responses
 from intake.services.responses import SaveStatus
 from tests.support import factory
@@ -64,7 +65,7 @@ def test_the_state_after_a_save_is_what_reading_the_response_again_gives(app: Fl
         db.session.expire_all()
         again = response_state.load_state(db.session.get(Respondent, respondent_id))
         assert after.answers == again.answers
-        assert after.saved == again.saved
+        assert after.saved == again.saved and after.noted == again.noted
         assert after.revision == again.revision
         assert after.stored("actie", "5", "succes").is_valid is False
         assert after.value("actie", "5", "cofinanciering") == ["innovatie_actie", "other"]
@@ -91,3 +92,29 @@ def test_a_save_against_a_state_read_before_a_colleagues_save_keeps_both(app: Fl
         assert state.value("actie", "2", "succes") == 2
         assert state.value("actie", "5", "succes") == 5
         assert state.revision == 3
+
+
+def test_a_page_saved_over_imported_answers_stays_saved_when_they_go(app: Flask) -> None:
+    """Imported answers make their page count as saved; a coordinator's save of it notes
+    the page itself, so a later import that clears those answers leaves it saved."""
+    respondent_id = _respondent(app)
+    with app.app_context():
+        assert _save(respondent_id, "actie", "5", {"succes": ("4", None)}).status == "saved"
+        respondent = db.session.get(Respondent, respondent_id)
+        assert respondent is not None and respondent.response is not None
+        db.session.add(Answer(response_id=respondent.response.id, section="actie", item="2",
+                              question="succes", value=3, is_valid=True, revision=1,
+                              updated_at=utcnow(), updated_by="import"))  # fmt: skip
+        db.session.commit()
+    with app.app_context():
+        state = response_state.load_state(db.session.get(Respondent, respondent_id))
+        assert ("actie", "2") in state.saved and ("actie", "2") not in state.noted
+        saved = _save(respondent_id, "actie", "2", {"succes_toelichting": ("Goed", None)})
+        assert saved.status == "saved"
+    with app.app_context():
+        db.session.execute(delete(Answer).where(Answer.updated_by == "import"))
+        db.session.commit()
+        state = response_state.load_state(db.session.get(Respondent, respondent_id))
+        page = state.page("actie", "2")
+        assert page is not None and state.is_saved(page)
+        assert db.session.scalars(select(SavedPage.item)).all() == ["5", "2"]

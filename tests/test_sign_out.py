@@ -188,3 +188,23 @@ def test_a_page_posted_after_signing_out_is_saved_with_the_pasted_link(app: Flas
     with app.app_context():
         state = response_state.load_state(db.session.get(Respondent, respondent_id))
         assert state.value("afsluiting", "", "opmerkingen") == "Getypt na het afmelden"
+
+
+def test_an_active_users_session_cookie_is_renewed_as_visits_are_noted(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    """The session cookie is not re-signed on every request, yet its lifetime slides for a
+    user who keeps working: each time the sign-in notes a visit (at most every 5
+    minutes), the cookie goes out again with a new expiry."""
+    _, link = _link(app)
+    coordinator = app.test_client()
+    coordinator.get(link)
+    for client, path in ((coordinator, f"{BASE}/"), (admin_client, "/admin/")):
+        assert client.get(path).status_code == 200
+        assert "session=" not in " ".join(client.get(path).headers.getlist("Set-Cookie"))
+        _age_sign_ins(app, dt.timedelta(minutes=6))
+        renewed = client.get(path)
+        assert renewed.status_code == 200
+        cookie = next(c for c in renewed.headers.getlist("Set-Cookie") if c.startswith("session="))
+        assert "Expires=" in cookie
+        assert "session=" not in " ".join(client.get(path).headers.getlist("Set-Cookie"))

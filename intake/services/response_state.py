@@ -236,8 +236,11 @@ class ResponseState:
     profile: RespondentProfile
     response: Response | None
     answers: dict[AnswerKey, Stored] = field(default_factory=dict)
-    # The pages saved at least once, as (section, item key): see ``saved_pages``.
+    # The pages saved at least once, as (section, item key): see ``saved_pages``. ``noted``:
+    # those with a ``SavedPage`` row, which a page's first save writes (``saved`` also
+    # holds pages that only imported answers make saved).
     saved: set[tuple[str, str]] = field(default_factory=set)
+    noted: set[tuple[str, str]] = field(default_factory=set)
 
     def apply(self, page: Page, written: Mapping[str, Stored]) -> None:
         """Take in a save of ``page`` that was just committed, as reading the response
@@ -247,6 +250,7 @@ class ResponseState:
             value = json.loads(json.dumps(stored.value))
             self.answers[(page.section.id, page.item_key, key)] = stored._replace(value=value)
         self.saved.add((page.section.id, page.item_key))
+        self.noted.add((page.section.id, page.item_key))
 
     # ----------------------------------------------------------------- reading
 
@@ -500,20 +504,16 @@ def load_state(respondent: Respondent) -> ResponseState:
             (section, item, key): Stored(value, raw, is_valid, revision, answer_id)
             for section, item, key, value, raw, is_valid, revision, _by, answer_id in rows
         }
-        state.saved = saved_pages(respondent, [(row[0], row[1], row[7]) for row in rows])
+        state.noted = {tuple(row) for row in _rows(_SAVED_PAGES, respondent_id=respondent.id)}
+        state.saved = saved_pages(state.noted, [(row[0], row[1], row[7]) for row in rows])
     return state
 
 
 def saved_pages(
-    respondent: Respondent, answers: list[tuple[str, str, str | None]]
+    noted: set[tuple[str, str]], answers: list[tuple[str, str, str | None]]
 ) -> set[tuple[str, str]]:
-    """The pages of a response saved at least once, as (section, item key).
-
-    A page's first save writes its ``SavedPage`` row in the same transaction (``save_page``),
-    even a save that changed nothing; answers that came in another way than prefill (an
-    import) count as saved too.
-    """
-    saved = {(section, item) for section, item in _rows(_SAVED_PAGES, respondent_id=respondent.id)}
-    # answers: (section, item key, updated_by) of each stored answer
-    saved.update((section, item) for section, item, by in answers if by not in (None, PREFILL))
-    return saved
+    """The pages of a response saved at least once, as (section, item key): those
+    ``noted`` (a page's first save writes its ``SavedPage`` row in the same transaction,
+    even a save that changed nothing), and those with answers that came in another way
+    than prefill (an import); ``answers`` holds (section, item key, updated_by) of each."""
+    return noted | {(section, item) for section, item, by in answers if by not in (None, PREFILL)}

@@ -291,11 +291,12 @@ def _start_with_page(
 def _record_save(
     respondent: Respondent, state: ResponseState, page: Page, actor: str, answers: int
 ) -> None:
-    """Log the save, and note the page as saved when this is its first save (two first
-    saves at once: the unique row refuses one, which then retries and finds it saved)."""
+    """Log the save, and note the page as saved when it has no ``SavedPage`` row yet (two
+    first saves at once: the response's revision check refuses one, which retries and finds
+    the row; the row's unique key refuses a duplicate all the same)."""
     audit.record("save", actor, respondent=respondent, section=page.section.id,
                  item=page.item, answers=answers)  # fmt: skip
-    if (page.section.id, page.item_key) not in state.saved:
+    if (page.section.id, page.item_key) not in state.noted:
         db.session.add(
             SavedPage(respondent_id=respondent.id, section=page.section.id, item=page.item_key)
         )
