@@ -160,6 +160,19 @@ def _rows(url: str, tables: list[str]) -> dict[str, list[dict[str, Any]]]:
         engine.dispose()
 
 
+def _insert(url: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """Write (table, row) pairs into the schema the database has now, in one transaction."""
+    engine = create_engine(url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.begin() as conn:
+            for table, row in rows:
+                conn.execute(insert(metadata.tables[table]), row)
+    finally:
+        engine.dispose()
+
+
 def _renamed(row: dict[str, Any]) -> dict[str, Any]:
     return {("respondent_id" if k == "organisation_id" else k): v for k, v in row.items()}
 
@@ -170,13 +183,7 @@ def test_0004_and_0005_keep_every_row_of_a_database_filled_at_0003(
     app = _app_on(empty_database_url, tmp_path, monkeypatch)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0003"]).exit_code == 0
-    engine = create_engine(empty_database_url)
-    metadata = MetaData()
-    metadata.reflect(engine)
-    with engine.begin() as conn:
-        for table, row in AT_0003:
-            conn.execute(insert(metadata.tables[table]), row)
-    engine.dispose()
+    _insert(empty_database_url, AT_0003)
     before = _rows(empty_database_url, [t for t, _ in AT_0003])
 
     result = runner.invoke(args=["db", "upgrade", "0004"])
@@ -408,13 +415,7 @@ def test_0011_notes_each_page_the_audit_log_shows_saved_once(
     rows += [("audit_events", {"id": 100 + n, "at": at, "actor": "coordinator:1", "action": action,
                                "questionnaire_id": 1, "respondent_id": who, "detail": detail})
              for n, (who, action, at, detail) in enumerate(events)]  # fmt: skip
-    engine = create_engine(empty_database_url)
-    metadata = MetaData()
-    metadata.reflect(engine)
-    with engine.begin() as conn:
-        for table, row in rows:
-            conn.execute(insert(metadata.tables[table]), row)
-    engine.dispose()
+    _insert(empty_database_url, rows)
     log_before = _rows(empty_database_url, ["audit_events"])
 
     result = runner.invoke(args=["db", "upgrade", "0011"])
