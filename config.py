@@ -63,7 +63,7 @@ class Config:
         # The session cookie is signed and sent again when the session changes, and with
         # each visit the sign-in notes (at most every 5 minutes, ``auth.access``), not on
         # every request: signing it cost a tenth of a page view. Its lifetime still slides
-        # while the user is active; idling is ended server-side (``sign_ins.still_active``).
+        # while the user is active; idling is ended server-side (``sign_ins.visit``).
         self.SESSION_REFRESH_EACH_REQUEST = False
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -16,7 +16,7 @@ from flask import abort, current_app, session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from intake.extensions import login_manager
-from intake.models import Invitation, User, utcnow
+from intake.models import Invitation, User
 from intake.services import sign_ins
 from intake.services.accounts import AdminIdentity, CoordinatorIdentity
 
@@ -118,10 +118,12 @@ def load_identity(sign_in_id: str) -> AdminIdentity | CoordinatorIdentity | None
         if invitation is not None and invitation.revoked_at is None:
             identity = CoordinatorIdentity(invitation, sign_in_id)
         max_idle = max(current_app.config["REMEMBER_COOKIE_DURATION"], max_idle)
-    noting = utcnow() - sign_in.last_seen_at > sign_ins.SEEN_EVERY
-    if identity is None or not sign_ins.still_active(sign_in, max_idle):
+    if identity is None:
         return None
-    if noting:
+    seen = sign_ins.visit(sign_in, max_idle)
+    if seen == "idle":
+        return None
+    if seen == "noted":
         # The session cookie goes out only when the session changes (config.py): with each
         # visit noted, at most every SEEN_EVERY, it goes out again, so an active user's
         # session lifetime slides instead of running out mid-task.

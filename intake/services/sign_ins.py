@@ -8,6 +8,7 @@ links), so a database dump signs no one in.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
@@ -65,13 +66,17 @@ def find(sign_in_id: str) -> SignIn | None:
     return db.session.scalar(_FIND, {"token_hash": hash_token(sign_in_id)})
 
 
-def still_active(sign_in: SignIn, max_idle: dt.timedelta) -> bool:
-    """False (and the sign-in ends) when it was not used for ``max_idle``; otherwise
-    notes that it was seen, at most every ``SEEN_EVERY``."""
+Visit = Literal["recent", "noted", "idle"]
+
+
+def visit(sign_in: SignIn, max_idle: dt.timedelta) -> Visit:
+    """A request through this sign-in: "idle" (and the sign-in ends) when it was not used
+    for ``max_idle``; "noted" when it was not seen for ``SEEN_EVERY`` and is noted as seen
+    now; else "recent" (nothing written)."""
     now = utcnow()
     idle = now - sign_in.last_seen_at
     if idle <= SEEN_EVERY:
-        return True
+        return "recent"
     if idle > max_idle:
         sign_in.ended_at = now
     else:
@@ -83,7 +88,7 @@ def still_active(sign_in: SignIn, max_idle: dt.timedelta) -> bool:
         # must not stop a signed-in coordinator from reading, or from getting back what
         # they typed.
         db.session.rollback()
-    return idle <= max_idle
+    return "noted" if idle <= max_idle else "idle"
 
 
 def end(sign_in_id: str) -> None:
