@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, create_engine, insert, inspect, select, text
 import config as app_config
 from intake import create_app
 from intake.extensions import db
+from tests.support import postgres
 
 
 def _app_on(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN202
@@ -309,10 +310,7 @@ def test_0009_moves_province_and_members_of_the_demo_database_into_attributes(
             _demo_at_0008(database_url, empty_database_url)
         finally:  # the PostgreSQL database of the other tests is shared: leave it empty
             db.session.remove()
-            if db.engine.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                with db.engine.begin() as conn:
-                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            postgres.empty_tables(db.engine)
             db.engine.dispose()
     demo_attributes = {r["id"]: r["attributes"] for r in demo_rows}
     engine = create_engine(empty_database_url)

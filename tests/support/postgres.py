@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def find_bindir() -> Path | None:
@@ -150,3 +151,17 @@ def stop(server: PostgresServer) -> None:
         capture_output=True,
     )
     shutil.rmtree(server.datadir.parent, ignore_errors=True)
+
+
+def empty_tables(engine: Any) -> None:
+    """Leave the shared PostgreSQL test database empty (every table of the models, ids
+    restarted) for the next test; SQLite test databases are files of their own."""
+    from sqlalchemy import text
+
+    from intake.extensions import db
+
+    if engine.dialect.name != "postgresql":
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
